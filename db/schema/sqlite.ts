@@ -1,0 +1,58 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/**
+ * SQLite tables. Times are integer milliseconds since the epoch (UTC): they compare and index as
+ * numbers, and the store turns them into ISO strings at its boundary.
+ */
+export const workers = sqliteTable(
+  'workers',
+  {
+    workerId: text('worker_id').primaryKey(),
+    status: text('status').notNull(),
+    lastHeartbeat: integer('last_heartbeat').notNull(),
+    host: text('host'),
+    pid: integer('pid'),
+    /** JSON array of strings, or NULL. */
+    capabilities: text('capabilities'),
+    poolId: text('pool_id'),
+    startedAt: integer('started_at'),
+    /** What the worker itself last reported as its task; NULL lets the hub derive it. */
+    reportedTaskId: text('reported_task_id'),
+    /** JSON, or NULL. */
+    metadata: text('metadata'),
+  },
+  (t) => [index('workers_status_heartbeat').on(t.status, t.lastHeartbeat)],
+);
+
+export const items = sqliteTable(
+  'items',
+  {
+    /** A sequence: push order is claim order (strict FIFO within a pool). */
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    pool: text('pool').notNull(),
+    /** JSON text. */
+    data: text('data').notNull(),
+    status: text('status').notNull(),
+    claimedBy: text('claimed_by'),
+    leaseId: text('lease_id'),
+    attempts: integer('attempts').notNull().default(0),
+    maxRetries: integer('max_retries').notNull(),
+    createdAt: integer('created_at').notNull(),
+    claimedAt: integer('claimed_at'),
+    completedAt: integer('completed_at'),
+    /** JSON text, or NULL. */
+    result: text('result'),
+    lastError: text('last_error'),
+    /** JSON array of ended attempts: {attempt, worker_id, claimed_at, ended_at, outcome, error}. */
+    history: text('history').notNull().default('[]'),
+  },
+  (t) => [
+    // Claim (oldest pending of a pool), per-pool counts and item listing all walk this one.
+    index('items_pool_status_id').on(t.pool, t.status, t.id),
+    // Release by worker, the reaper and a worker's current item.
+    index('items_claimed_by').on(t.claimedBy, t.status).where(sql`${t.claimedBy} IS NOT NULL`),
+    // Retention pruning of completed items.
+    index('items_completed_at').on(t.completedAt).where(sql`${t.status} = 'completed'`),
+  ],
+);

@@ -1,0 +1,29 @@
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { sql, type SQL } from 'drizzle-orm';
+import { items } from '@/db/schema/sqlite';
+import type { HubEvent } from '../types';
+
+export type SqliteDb = BetterSQLite3Database<Record<string, never>>;
+
+/** What every SQLite store module works with. */
+export interface SqliteCtx {
+  db: SqliteDb;
+  clock: () => number;
+  emit: (event: HubEvent) => void;
+}
+
+/** A transaction that takes the write lock at once, so two processes never deadlock upgrading. */
+export function writeTx<T>(ctx: SqliteCtx, fn: (tx: SqliteDb) => T): T {
+  return ctx.db.transaction((tx) => fn(tx as unknown as SqliteDb), { behavior: 'immediate' });
+}
+
+/**
+ * The SET expression that appends the claim now ending to an item's history. Evaluated against
+ * the row as it was before the UPDATE, so it sees the ending claim's worker and times.
+ */
+export function appendAttempt(now: number, outcome: 'completed' | 'failed' | 'released', error: SQL | string | null): SQL {
+  return sql`json_insert(${items.history}, '$[#]', json_object('attempt', ${items.attempts}, 'worker_id', ${items.claimedBy}, 'claimed_at', ${items.claimedAt}, 'ended_at', ${now}, 'outcome', ${outcome}, 'error', ${error}))`;
+}
+
+/** True in SQL when the item has used up its attempts. */
+export const exhausted = sql`${items.attempts} >= ${items.maxRetries}`;

@@ -1,0 +1,74 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { HubStore, StoreOptions } from '../types';
+import type { SqliteCtx, SqliteDb } from './context';
+import * as itemWrites from './items';
+import * as liveness from './liveness';
+import * as reads from './reads';
+import * as workerOps from './workers';
+
+export interface SqliteStoreOptions extends StoreOptions {
+  migrationsFolder?: string;
+}
+
+/** Applies migrations; when several processes open a fresh file at once, the losers retry. */
+function migrateWithRetry(db: SqliteDb, migrationsFolder: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      migrate(db, { migrationsFolder });
+      return;
+    } catch (err) {
+      if (attempt >= 5) throw err;
+    }
+  }
+}
+
+/**
+ * Opens (creating if needed) a SQLite database file, applies migrations and returns the store.
+ * WAL lets readers run beside the one writer; the busy timeout makes writers from other
+ * processes wait their turn instead of failing; synchronous=NORMAL keeps every commit through a
+ * process crash (a power loss may lose the last few).
+ */
+export function createSqliteStore(file: string, opts: SqliteStoreOptions = {}): HubStore {
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma('synchronous = NORMAL');
+  const db = drizzle(sqlite) as SqliteDb;
+  migrateWithRetry(db, opts.migrationsFolder ?? path.join(process.cwd(), 'db/migrations/sqlite'));
+
+  const ctx: SqliteCtx = { db, clock: opts.clock ?? Date.now, emit: opts.onChange ?? (() => {}) };
+  // better-sqlite3 is synchronous; the interface is async so PostgreSQL can stand beside it.
+  return {
+    engine: 'sqlite',
+    registerWorker: async (input) => workerOps.registerWorker(ctx, input),
+    heartbeat: async (id, input) => workerOps.heartbeat(ctx, id, input),
+    setWorkerStatus: async (id, status) => workerOps.setWorkerStatus(ctx, id, status),
+    getWorker: async (id) => workerOps.getWorker(db, id),
+    listWorkers: async (filter) => workerOps.listWorkers(ctx, filter),
+    releaseWorker: async (id, pool) => workerOps.releaseWorker(ctx, id, pool),
+    push: async (pool, batch) => itemWrites.push(ctx, pool, batch),
+    claim: async (pool, workerId, limit) => itemWrites.claim(ctx, pool, workerId, limit),
+    claimItem: async (id, workerId) => itemWrites.claimItem(ctx, id, workerId),
+    complete: async (id, c) => itemWrites.complete(ctx, id, c),
+    completeMany: async (input) => itemWrites.completeMany(ctx, input),
+    fail: async (id, c) => itemWrites.fail(ctx, id, c),
+    retryItem: async (id) => itemWrites.retryItem(ctx, id),
+    retryPool: async (pool, status) => itemWrites.retryPool(ctx, pool, status),
+    deleteItem: async (id) => itemWrites.deleteItem(ctx, id),
+    getItem: async (id) => reads.getItem(db, id),
+    listItems: async (pool, q) => reads.listItems(db, pool, q),
+    listPools: async () => reads.listPools(db),
+    getPool: async (pool) => reads.getPool(db, pool),
+    reap: async (staleSeconds) => liveness.reap(ctx, staleSeconds),
+    prune: async (retentionSeconds) => liveness.prune(ctx, retentionSeconds),
+    ping: async () => reads.ping(db),
+    close: async () => {
+      sqlite.close();
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
+import type { ItemDetail, ListItemsQuery, PoolSummary, WorkItem } from '@/lib/contracts';
+import { items } from '@/db/schema/sqlite';
+import { iso, parseItemId } from '../ids';
+import type { SqliteDb } from './context';
+import { toItemDetail, toWorkItem } from './rows';
+
+export function getItem(db: SqliteDb, itemId: string): ItemDetail | null {
+  const id = parseItemId(itemId);
+  if (id === null) return null;
+  const row = db.select().from(items).where(eq(items.id, id)).get();
+  return row ? toItemDetail(row) : null;
+}
+
+export function listItems(db: SqliteDb, pool: string, q: ListItemsQuery): { items: WorkItem[]; next_cursor: string | null } {
+  const where = [eq(items.pool, pool)];
+  if (q.status) where.push(eq(items.status, q.status));
+  if (q.cursor) where.push(gt(items.id, Number(q.cursor)));
+  // One extra row tells whether another page follows.
+  const rows = db.select().from(items).where(and(...where)).orderBy(asc(items.id)).limit(q.limit + 1).all();
+  const page = rows.slice(0, q.limit);
+  return {
+    items: page.map(toWorkItem),
+    next_cursor: rows.length > q.limit ? String(page[page.length - 1]!.id) : null,
+  };
+}
+
+const emptySummary = (name: string): PoolSummary => ({
+  name,
+  pending: 0,
+  claimed: 0,
+  completed: 0,
+  poisoned: 0,
+  oldest_pending_at: null,
+});
+
+function oldestPendingAt(db: SqliteDb, pool: string): string | null {
+  const row = db
+    .select({ createdAt: items.createdAt })
+    .from(items)
+    .where(and(eq(items.pool, pool), eq(items.status, 'pending')))
+    .orderBy(asc(items.id))
+    .limit(1)
+    .get();
+  return iso(row?.createdAt);
+}
+
+function summarize(db: SqliteDb, counts: { pool: string; status: string; n: number }[]): PoolSummary[] {
+  const byPool = new Map<string, PoolSummary>();
+  for (const c of counts) {
+    const s = byPool.get(c.pool) ?? emptySummary(c.pool);
+    if (c.status === 'pending' || c.status === 'claimed' || c.status === 'completed' || c.status === 'poisoned') {
+      s[c.status] = c.n;
+    }
+    byPool.set(c.pool, s);
+  }
+  for (const s of byPool.values()) if (s.pending > 0) s.oldest_pending_at = oldestPendingAt(db, s.name);
+  return [...byPool.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+export function listPools(db: SqliteDb): PoolSummary[] {
+  const counts = db
+    .select({ pool: items.pool, status: items.status, n: count() })
+    .from(items)
+    .groupBy(items.pool, items.status)
+    .all();
+  return summarize(db, counts);
+}
+
+export function getPool(db: SqliteDb, pool: string): PoolSummary {
+  const counts = db
+    .select({ pool: items.pool, status: items.status, n: count() })
+    .from(items)
+    .where(eq(items.pool, pool))
+    .groupBy(items.status)
+    .all();
+  return summarize(db, counts)[0] ?? emptySummary(pool);
+}
+
+export function ping(db: SqliteDb): void {
+  db.get(sql`SELECT 1`);
+}

@@ -1,0 +1,129 @@
+import type {
+  CompletedMany,
+  CompleteManyBody,
+  HeartbeatBody,
+  ItemDetail,
+  ItemStatus,
+  ListItemsQuery,
+  ListWorkersQuery,
+  NewItem,
+  PoolSummary,
+  ReapResult,
+  RegisterWorkerBody,
+  WorkerRecord,
+  WorkerStatus,
+  WorkItem,
+} from '@/lib/contracts';
+
+/**
+ * Expected outcomes are values: a write that cannot happen says why with a stable code, and the
+ * route maps the code to a status (see lib/http/codes.ts). Exceptions are for the unexpected only.
+ */
+export type Outcome<T, C extends FailureCode> = { ok: true; value: T } | { ok: false; code: C; detail: string };
+
+export type FailureCode =
+  | 'worker-not-found'
+  | 'worker-not-active'
+  | 'item-not-found'
+  | 'item-not-claimed'
+  | 'not-claim-holder'
+  | 'stale-lease'
+  | 'item-not-pending'
+  | 'item-not-retryable';
+
+/** A claim's end, as told by its holder. `leaseId` fences it to one particular claim. */
+export interface EndClaim {
+  workerId: string;
+  leaseId?: string | undefined;
+}
+
+/** A change, as the store reports it to whoever listens (the live event stream). */
+export type HubEvent =
+  | { type: 'item'; id: string; pool: string; status: ItemStatus | 'deleted' }
+  | { type: 'worker'; worker_id: string; status: WorkerStatus }
+  | { type: 'pool'; name: string };
+
+export interface StoreOptions {
+  /** Milliseconds since the epoch; tests move it to age heartbeats without sleeping. */
+  clock?: () => number;
+  /** Told of every change after it is committed. */
+  onChange?: (event: HubEvent) => void;
+}
+
+/**
+ * Everything the hub does with its database. One implementation per engine; the routes see only
+ * this. Every write is guarded by the state it expects, so concurrent callers, several processes
+ * on one SQLite file, or several hub instances on one PostgreSQL, never undo each other.
+ */
+export interface HubStore {
+  readonly engine: 'sqlite' | 'postgres';
+
+  // --- workers ---------------------------------------------------------------------------
+  /** Registers or replaces a worker (status `active`, heartbeat now). Its claims are kept. */
+  registerWorker(input: RegisterWorkerBody): Promise<WorkerRecord>;
+  /** Heartbeat now, shallow-merges metadata. The status is not changed: a `lost` worker stays lost. */
+  heartbeat(workerId: string, input: HeartbeatBody): Promise<Outcome<WorkerRecord, 'worker-not-found'>>;
+  /**
+   * Sets a worker's status. Moving to `terminated` or `lost` releases whatever it still holds,
+   * so no item stays claimed by a worker that no one will ever reap.
+   */
+  setWorkerStatus(workerId: string, status: WorkerStatus): Promise<Outcome<WorkerRecord, 'worker-not-found'>>;
+  getWorker(workerId: string): Promise<WorkerRecord | null>;
+  /** Workers matching every given filter, by id. */
+  listWorkers(filter: ListWorkersQuery): Promise<WorkerRecord[]>;
+  /** Puts every item the worker holds (in one pool, or all) back to `pending`, attempts kept. */
+  releaseWorker(workerId: string, pool?: string): Promise<number>;
+
+  // --- items -----------------------------------------------------------------------------
+  /** Appends items to a pool in order; returns their ids in the same order. */
+  push(pool: string, items: NewItem[]): Promise<string[]>;
+  /**
+   * Claims up to `limit` of the oldest pending items of a pool for a worker, in one statement.
+   * May return fewer than `limit` (or none). A worker id never seen before is registered; a
+   * `terminating` worker gets nothing (it is draining); a `lost` or `terminated` one is refused.
+   */
+  claim(pool: string, workerId: string, limit: number): Promise<Outcome<WorkItem[], 'worker-not-active'>>;
+  /** Claims one chosen item if it is pending. */
+  claimItem(
+    itemId: string,
+    workerId: string,
+  ): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-pending' | 'worker-not-active'>>;
+  complete(
+    itemId: string,
+    claim: EndClaim & { result?: unknown },
+  ): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease'>>;
+  /** Each item is judged as by `complete`; a rejected one does not stop the others. */
+  completeMany(input: CompleteManyBody): Promise<CompletedMany>;
+  /** Back to `pending`, or `poisoned` once `attempts >= max_retries`. */
+  fail(
+    itemId: string,
+    claim: EndClaim & { error?: string | null | undefined },
+  ): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease'>>;
+  /** A poisoned or completed item back to `pending` with attempts 0. */
+  retryItem(itemId: string): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-retryable'>>;
+  /** Every item of the pool in `status` back to `pending`; returns how many. */
+  retryPool(pool: string, status: 'poisoned' | 'completed'): Promise<number>;
+  deleteItem(itemId: string): Promise<Outcome<null, 'item-not-found'>>;
+  getItem(itemId: string): Promise<ItemDetail | null>;
+  /** A page of a pool's items, oldest first. */
+  listItems(pool: string, query: ListItemsQuery): Promise<{ items: WorkItem[]; next_cursor: string | null }>;
+
+  // --- pools -----------------------------------------------------------------------------
+  listPools(): Promise<PoolSummary[]>;
+  /** A pool never seen has all counts 0. */
+  getPool(pool: string): Promise<PoolSummary>;
+
+  // --- liveness --------------------------------------------------------------------------
+  /**
+   * Marks `active`/`terminating` workers whose heartbeat is older than `staleSeconds` as `lost`
+   * and releases their items — poisoning those whose attempts are used up. Safe to run from
+   * several processes at once: each worker is lost, and each item released, exactly once.
+   */
+  reap(staleSeconds: number): Promise<ReapResult>;
+  /** Deletes completed items that completed more than `retentionSeconds` ago; returns how many. */
+  prune(retentionSeconds: number): Promise<number>;
+
+  /** Resolves once the database answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { ItemId, JsonValue, LeaseId, Name } from './common';
+
+export const ITEM_STATUSES = ['pending', 'claimed', 'completed', 'poisoned'] as const;
+export const ItemStatus = z.enum(ITEM_STATUSES);
+export type ItemStatus = z.infer<typeof ItemStatus>;
+
+export const WorkItem = z.object({
+  id: z.string(),
+  pool: z.string(),
+  data: JsonValue.nullable(),
+  status: ItemStatus,
+  claimed_by: z.string().nullable(),
+  lease_id: z.string().nullable(),
+  attempts: z.number().int(),
+  max_retries: z.number().int(),
+  created_at: z.string(),
+  claimed_at: z.string().nullable(),
+  completed_at: z.string().nullable(),
+  result: JsonValue.nullable(),
+  last_error: z.string().nullable(),
+});
+export type WorkItem = z.infer<typeof WorkItem>;
+
+export const ATTEMPT_OUTCOMES = ['completed', 'failed', 'released'] as const;
+export const HistoryEntry = z.object({
+  attempt: z.number().int(),
+  worker_id: z.string().nullable(),
+  claimed_at: z.string().nullable(),
+  ended_at: z.string().nullable(),
+  /** `null` while the attempt is still running. */
+  outcome: z.enum(ATTEMPT_OUTCOMES).nullable(),
+  error: z.string().nullable(),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
+
+export const ItemDetail = WorkItem.extend({ history: z.array(HistoryEntry) });
+export type ItemDetail = z.infer<typeof ItemDetail>;
+
+export const MAX_RETRIES_DEFAULT = 3;
+export const PUSH_BATCH_MAX = 1000;
+export const CLAIM_LIMIT_MAX = 100;
+export const COMPLETE_BATCH_MAX = 100;
+export const LIST_LIMIT_MAX = 500;
+
+export const NewItem = z.object({
+  data: JsonValue,
+  max_retries: z.number().int().min(1).max(1000).optional(),
+});
+export type NewItem = z.infer<typeof NewItem>;
+
+/** `{data, max_retries?}` for one item, or `{items: [...]}` for a batch of up to 1000. */
+export const PushBody = z.union([
+  z.object({ items: z.array(NewItem).min(1).max(PUSH_BATCH_MAX) }),
+  NewItem,
+]);
+export type PushBody = z.infer<typeof PushBody>;
+export const PushedOne = z.object({ id: z.string() });
+export const PushedMany = z.object({ ids: z.array(z.string()) });
+
+export const ClaimBody = z.object({
+  worker_id: Name,
+  limit: z.number().int().min(1).max(CLAIM_LIMIT_MAX).default(1),
+});
+export type ClaimBody = z.infer<typeof ClaimBody>;
+export const ClaimedItems = z.object({ items: z.array(WorkItem) });
+
+export const ClaimOneBody = z.object({ worker_id: Name });
+
+export const CompleteBody = z.object({
+  worker_id: Name,
+  lease_id: LeaseId.optional(),
+  result: JsonValue.optional(),
+});
+export type CompleteBody = z.infer<typeof CompleteBody>;
+
+export const CompleteManyBody = z.object({
+  worker_id: Name,
+  items: z
+    .array(z.object({ id: ItemId, lease_id: LeaseId.optional(), result: JsonValue.optional() }))
+    .min(1)
+    .max(COMPLETE_BATCH_MAX),
+});
+export type CompleteManyBody = z.infer<typeof CompleteManyBody>;
+export const CompletedMany = z.object({
+  completed: z.array(z.string()),
+  rejected: z.array(z.object({ id: z.string(), status: z.union([z.literal(404), z.literal(409)]), code: z.string() })),
+});
+export type CompletedMany = z.infer<typeof CompletedMany>;
+
+export const FailBody = z.object({
+  worker_id: Name,
+  lease_id: LeaseId.optional(),
+  error: z.string().max(65_536).nullish(),
+});
+export type FailBody = z.infer<typeof FailBody>;
+
+export const ReleasePoolBody = z.object({ worker_id: Name });
+
+export const RetryPoolBody = z.object({
+  /** Which items to send back to `pending`: the poisoned ones (default) or the completed ones. */
+  status: z.enum(['poisoned', 'completed']).default('poisoned'),
+});
+export const Retried = z.object({ retried: z.number().int() });
+
+export const ListItemsQuery = z.object({
+  status: ItemStatus.optional(),
+  limit: z.coerce.number().int().min(1).max(LIST_LIMIT_MAX).default(50),
+  cursor: z.string().regex(/^[0-9]{1,18}$/, { message: 'must be a next_cursor returned by this route' }).optional(),
+});
+export type ListItemsQuery = z.infer<typeof ListItemsQuery>;
+export const ItemPage = z.object({ items: z.array(WorkItem), next_cursor: z.string().nullable() });
+
+export const PoolSummary = z.object({
+  name: z.string(),
+  pending: z.number().int(),
+  claimed: z.number().int(),
+  completed: z.number().int(),
+  poisoned: z.number().int(),
+  oldest_pending_at: z.string().nullable(),
+});
+export type PoolSummary = z.infer<typeof PoolSummary>;
+export const PoolList = z.object({ pools: z.array(PoolSummary) });
+
+export const PoolName = Name;
+export const ReapResult = z.object({
+  lost: z.array(z.string()),
+  /** Items put back to `pending`. */
+  released: z.number().int(),
+  /** Items whose attempts were used up, so the loss of their worker poisoned them. */
+  poisoned: z.number().int(),
+});
+export type ReapResult = z.infer<typeof ReapResult>;

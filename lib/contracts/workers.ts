@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { IsoTimestamp, JsonValue, Name } from './common';
+
+export const WORKER_STATUSES = ['active', 'terminating', 'terminated', 'lost'] as const;
+export const WorkerStatus = z.enum(WORKER_STATUSES);
+export type WorkerStatus = z.infer<typeof WorkerStatus>;
+
+export const WorkerRecord = z.object({
+  worker_id: z.string(),
+  status: WorkerStatus,
+  last_heartbeat: z.string(),
+  host: z.string().nullable(),
+  pid: z.number().int().nullable(),
+  capabilities: z.array(z.string()).nullable(),
+  pool_id: z.string().nullable(),
+  started_at: z.string().nullable(),
+  /** The worker's own report from a heartbeat, else the item it most recently claimed and holds. */
+  current_task_id: z.string().nullable(),
+  metadata: JsonValue.nullable(),
+  /** How many items the worker holds (status `claimed`) right now, across all pools. */
+  claimed_count: z.number().int(),
+});
+export type WorkerRecord = z.infer<typeof WorkerRecord>;
+
+export const RegisterWorkerBody = z.object({
+  worker_id: Name.optional(),
+  host: z.string().max(255).nullish(),
+  pid: z.number().int().min(0).max(2 ** 31).nullish(),
+  capabilities: z.array(z.string().min(1).max(128)).max(100).nullish(),
+  pool_id: Name.nullish(),
+  started_at: IsoTimestamp.nullish(),
+  metadata: JsonValue.optional(),
+});
+export type RegisterWorkerBody = z.infer<typeof RegisterWorkerBody>;
+
+export const HeartbeatBody = z.object({
+  /** Shallow-merged into the stored metadata when both are objects; otherwise replaces it. */
+  metadata: JsonValue.optional(),
+  /** The worker's own idea of its current task; `null` clears the report. */
+  current_task_id: z.string().max(128).nullable().optional(),
+});
+export type HeartbeatBody = z.infer<typeof HeartbeatBody>;
+
+export const PatchWorkerBody = z.object({ status: WorkerStatus });
+export type PatchWorkerBody = z.infer<typeof PatchWorkerBody>;
+
+export const ListWorkersQuery = z.object({
+  status: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(WorkerStatus).min(1))
+    .optional(),
+  capability: z.string().min(1).max(128).optional(),
+  pool_id: Name.optional(),
+  stale_threshold_seconds: z.coerce.number().min(0).finite().optional(),
+});
+export type ListWorkersQuery = z.infer<typeof ListWorkersQuery>;
+
+export const WorkerList = z.object({ workers: z.array(WorkerRecord) });
+export const Released = z.object({ released: z.number().int() });

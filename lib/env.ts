@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/**
+ * The one reader of `process.env`. Everything below takes a `HubConfig` (or a piece of it) as an
+ * argument, so tests and tools can build their own without touching the environment.
+ */
+const positiveSeconds = z.coerce.number().positive().finite();
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().min(1).optional(),
+  DATABASE_URL: z.string().min(1).default('./data/hub.db'),
+  HUB_STALE_SECONDS: positiveSeconds.default(60),
+  HUB_REAP_INTERVAL_SECONDS: positiveSeconds.default(5),
+  HUB_OPERATOR_TOKEN: z.string().min(1).optional(),
+  HUB_WORKER_TOKEN: z.string().min(1).optional(),
+  HUB_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  HUB_RETENTION_SECONDS: positiveSeconds.default(604_800),
+});
+
+export interface HubConfig {
+  port: number;
+  /** Address to listen on: 127.0.0.1 unless a token is configured or HOST says otherwise. */
+  host: string;
+  databaseUrl: string;
+  staleSeconds: number;
+  reapIntervalSeconds: number;
+  operatorToken: string | undefined;
+  workerToken: string | undefined;
+  maxBodyBytes: number;
+  retentionSeconds: number;
+}
+
+/** Parses an environment (default: this process's) into a config; throws naming the bad variable. */
+export function parseConfig(env: Record<string, string | undefined> = process.env): HubConfig {
+  // Empty strings mean "unset", as in most shells' `VAR= cmd`.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`invalid configuration: ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  const e = parsed.data;
+  const anyToken = Boolean(e.HUB_OPERATOR_TOKEN || e.HUB_WORKER_TOKEN);
+  return {
+    port: e.PORT,
+    host: e.HOST ?? (anyToken ? '0.0.0.0' : '127.0.0.1'),
+    databaseUrl: e.DATABASE_URL,
+    staleSeconds: e.HUB_STALE_SECONDS,
+    reapIntervalSeconds: e.HUB_REAP_INTERVAL_SECONDS,
+    operatorToken: e.HUB_OPERATOR_TOKEN,
+    workerToken: e.HUB_WORKER_TOKEN,
+    maxBodyBytes: e.HUB_MAX_BODY_BYTES,
+    retentionSeconds: e.HUB_RETENTION_SECONDS,
+  };
+}
+
+let cached: HubConfig | undefined;
+
+/** This process's config, parsed once. */
+export function config(): HubConfig {
+  cached ??= parseConfig();
+  return cached;
+}
