@@ -49,11 +49,24 @@ export const NewItem = z.object({
 });
 export type NewItem = z.infer<typeof NewItem>;
 
-/** `{data, max_retries?}` for one item, or `{items: [...]}` for a batch of up to 1000. */
-export const PushBody = z.union([
-  z.object({ items: z.array(NewItem).min(1).max(PUSH_BATCH_MAX) }),
-  NewItem,
-]);
+/**
+ * `{data, max_retries?}` for one item, or `{items: [{data, max_retries?}, ...]}` for a batch of
+ * up to 1000. One object schema (not a union) so an error names the field that is wrong.
+ */
+export const PushBody = z
+  .object({
+    data: JsonValue.optional(),
+    max_retries: NewItem.shape.max_retries,
+    items: z.array(NewItem).min(1).max(PUSH_BATCH_MAX).optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (b.items === undefined && b.data === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['data'], message: 'is required (or send a batch as items: [...])' });
+    }
+    if (b.items !== undefined && (b.data !== undefined || b.max_retries !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['items'], message: 'a batch takes data and max_retries per item, not beside items' });
+    }
+  });
 export type PushBody = z.infer<typeof PushBody>;
 export const PushedOne = z.object({ id: z.string() });
 export const PushedMany = z.object({ ids: z.array(z.string()) });

@@ -1,0 +1,15 @@
+import { ClaimOneBody, ItemId } from '@/lib/contracts';
+import { failure } from '@/lib/http/problem';
+import { json, route } from '@/lib/http/route';
+
+export const { GET, POST, PUT, PATCH, DELETE } = route({
+  POST: {
+    need: 'worker',
+    handle: async ({ hub, param, body }) => {
+      const id = param('id', ItemId);
+      const { worker_id } = await body(ClaimOneBody);
+      const outcome = await hub.store.claimItem(id, worker_id);
+      return outcome.ok ? json(outcome.value) : failure(outcome);
+    },
+  },
+});

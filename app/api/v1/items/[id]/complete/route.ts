@@ -1,0 +1,15 @@
+import { CompleteBody, ItemId } from '@/lib/contracts';
+import { failure } from '@/lib/http/problem';
+import { json, route } from '@/lib/http/route';
+
+export const { GET, POST, PUT, PATCH, DELETE } = route({
+  POST: {
+    need: 'worker',
+    handle: async ({ hub, param, body }) => {
+      const id = param('id', ItemId);
+      const b = await body(CompleteBody);
+      const outcome = await hub.store.complete(id, { workerId: b.worker_id, leaseId: b.lease_id, result: b.result });
+      return outcome.ok ? json(outcome.value) : failure(outcome);
+    },
+  },
+});

@@ -1,0 +1,15 @@
+import { FailBody, ItemId } from '@/lib/contracts';
+import { failure } from '@/lib/http/problem';
+import { json, route } from '@/lib/http/route';
+
+export const { GET, POST, PUT, PATCH, DELETE } = route({
+  POST: {
+    need: 'worker',
+    handle: async ({ hub, param, body }) => {
+      const id = param('id', ItemId);
+      const b = await body(FailBody);
+      const outcome = await hub.store.fail(id, { workerId: b.worker_id, leaseId: b.lease_id, error: b.error });
+      return outcome.ok ? json(outcome.value) : failure(outcome);
+    },
+  },
+});

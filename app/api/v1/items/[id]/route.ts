@@ -1,0 +1,21 @@
+import { ItemId } from '@/lib/contracts';
+import { failure, problem } from '@/lib/http/problem';
+import { json, route } from '@/lib/http/route';
+
+export const { GET, POST, PUT, PATCH, DELETE } = route({
+  GET: {
+    need: 'read',
+    handle: async ({ hub, param }) => {
+      const id = param('id', ItemId);
+      const item = await hub.store.getItem(id);
+      return item ? json(item) : problem(404, 'item-not-found', `work item ${id} not found`);
+    },
+  },
+  DELETE: {
+    need: 'operator',
+    handle: async ({ hub, param }) => {
+      const outcome = await hub.store.deleteItem(param('id', ItemId));
+      return outcome.ok ? new Response(null, { status: 204 }) : failure(outcome);
+    },
+  },
+});

@@ -1,0 +1,15 @@
+import { ClaimBody, PoolName } from '@/lib/contracts';
+import { failure } from '@/lib/http/problem';
+import { json, route } from '@/lib/http/route';
+
+export const { GET, POST, PUT, PATCH, DELETE } = route({
+  POST: {
+    need: 'worker',
+    handle: async ({ hub, param, body }) => {
+      const pool = param('pool', PoolName);
+      const { worker_id, limit } = await body(ClaimBody);
+      const outcome = await hub.store.claim(pool, worker_id, limit);
+      return outcome.ok ? json({ items: outcome.value }) : failure(outcome);
+    },
+  },
+});

@@ -1,0 +1,13 @@
+import { PoolName, ReleasePoolBody } from '@/lib/contracts';
+import { json, route } from '@/lib/http/route';
+
+export const { GET, POST, PUT, PATCH, DELETE } = route({
+  POST: {
+    need: 'operator',
+    handle: async ({ hub, param, body }) => {
+      const pool = param('pool', PoolName);
+      const { worker_id } = await body(ReleasePoolBody);
+      return json({ released: await hub.store.releaseWorker(worker_id, pool) });
+    },
+  },
+});

@@ -1,0 +1,13 @@
+import { PoolName, RetryPoolBody } from '@/lib/contracts';
+import { json, route } from '@/lib/http/route';
+
+export const { GET, POST, PUT, PATCH, DELETE } = route({
+  POST: {
+    need: 'operator',
+    handle: async ({ hub, param, body }) => {
+      const pool = param('pool', PoolName);
+      const { status } = await body(RetryPoolBody, { optional: true });
+      return json({ retried: await hub.store.retryPool(pool, status) });
+    },
+  },
+});

@@ -1,0 +1,14 @@
+import { HeartbeatBody, Name } from '@/lib/contracts';
+import { failure } from '@/lib/http/problem';
+import { json, route } from '@/lib/http/route';
+
+export const { GET, POST, PUT, PATCH, DELETE } = route({
+  POST: {
+    need: 'worker',
+    handle: async ({ hub, param, body }) => {
+      const id = param('id', Name);
+      const outcome = await hub.store.heartbeat(id, await body(HeartbeatBody, { optional: true }));
+      return outcome.ok ? json(outcome.value) : failure(outcome);
+    },
+  },
+});

@@ -1,0 +1,23 @@
+import { Name, PatchWorkerBody } from '@/lib/contracts';
+import { failure, problem } from '@/lib/http/problem';
+import { json, route } from '@/lib/http/route';
+
+export const { GET, POST, PUT, PATCH, DELETE } = route({
+  GET: {
+    need: 'read',
+    handle: async ({ hub, param }) => {
+      const id = param('id', Name);
+      const worker = await hub.store.getWorker(id);
+      return worker ? json(worker) : problem(404, 'worker-not-found', `worker ${id} not found`);
+    },
+  },
+  PATCH: {
+    need: 'worker',
+    handle: async ({ hub, param, body }) => {
+      const id = param('id', Name);
+      const { status } = await body(PatchWorkerBody);
+      const outcome = await hub.store.setWorkerStatus(id, status);
+      return outcome.ok ? json(outcome.value) : failure(outcome);
+    },
+  },
+});

@@ -1,0 +1,37 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { HubConfig } from '@/lib/env';
+import { problem, ProblemError } from './problem';
+
+/** What a request needs: `read` (any role), `worker` (worker or operator), `operator`. */
+export type Need = 'read' | 'worker' | 'operator';
+type Role = 'worker' | 'operator';
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function roleOf(req: Request, cfg: Pick<HubConfig, 'operatorToken' | 'workerToken'>): Role | null {
+  const header = req.headers.get('authorization') ?? '';
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+  if (!match) return null;
+  const token = match[1]!;
+  if (cfg.operatorToken && same(token, cfg.operatorToken)) return 'operator';
+  if (cfg.workerToken && same(token, cfg.workerToken)) return 'worker';
+  return null;
+}
+
+/** Throws 401/403 unless the request may do what it asks. With no token configured, all may. */
+export function authorize(req: Request, need: Need, cfg: Pick<HubConfig, 'operatorToken' | 'workerToken'>): void {
+  if (!cfg.operatorToken && !cfg.workerToken) return;
+  const role = roleOf(req, cfg);
+  if (!role) {
+    throw new ProblemError(
+      problem(401, 'unauthorized', 'a valid bearer token is required', { 'www-authenticate': 'Bearer realm="flatmachines-hub"' }),
+    );
+  }
+  if (need === 'operator' && role !== 'operator') {
+    throw new ProblemError(problem(403, 'forbidden', 'this action needs the operator role'));
+  }
+}

@@ -1,0 +1,46 @@
+import type { FailureCode } from '@/db';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** The one builder of error bodies: RFC 9457 problem details with a stable `code`. */
+export function problem(status: number, code: string, detail: string, headers: Record<string, string> = {}): Response {
+  const body = { type: `urn:flatmachines-hub:problem:${code}`, title: TITLES[status] ?? 'Error', status, detail, code };
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...headers },
+  });
+}
+
+/** Thrown by the route kit's parsers to stop a request early with a problem response. */
+export class ProblemError extends Error {
+  constructor(readonly response: Response) {
+    super(`problem ${response.status}`);
+  }
+}
+
+const STATUS_OF: Record<FailureCode, number> = {
+  'worker-not-found': 404,
+  'item-not-found': 404,
+  'worker-not-active': 409,
+  'item-not-claimed': 409,
+  'not-claim-holder': 409,
+  'stale-lease': 409,
+  'item-not-pending': 409,
+  'item-not-retryable': 409,
+};
+
+/** Maps a store's expected failure to its problem response. */
+export function failure(f: { code: FailureCode; detail: string }): Response {
+  return problem(STATUS_OF[f.code], f.code, f.detail);
+}

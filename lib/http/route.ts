@@ -1,0 +1,74 @@
+import type { z } from 'zod';
+import { getHub, type Hub } from '@/lib/server/hub';
+import { authorize, type Need } from './auth';
+import { readBody, readQuery, validate } from './parse';
+import { problem, ProblemError } from './problem';
+
+type Params = Record<string, string | string[] | undefined>;
+/** What Next.js hands a route handler besides the request. */
+export interface RouteContext {
+  params: Promise<Params>;
+}
+type Handler = (req: Request, ctx: RouteContext) => Promise<Response>;
+
+/** One parsed request, with helpers that stop it with a problem response when input is bad. */
+export interface Call {
+  req: Request;
+  hub: Hub;
+  /** A path parameter, validated (400 naming it when it does not fit). */
+  param<S extends z.ZodType>(name: string, schema: S): z.output<S>;
+  body<S extends z.ZodType>(schema: S, opts?: { optional?: boolean }): Promise<z.output<S>>;
+  query<S extends z.ZodType>(schema: S): z.output<S>;
+}
+
+interface Endpoint {
+  need: Need;
+  handle: (call: Call) => Promise<Response>;
+}
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+type Method = (typeof METHODS)[number];
+
+export const json = (data: unknown, status = 200) =>
+  Response.json(data, { status, headers: { 'cache-control': 'no-store' } });
+
+function wrap(endpoint: Endpoint): Handler {
+  return async (req, ctx) => {
+    try {
+      const hub = getHub();
+      authorize(req, endpoint.need, hub.config);
+      const params = (await ctx.params) ?? {};
+      return await endpoint.handle({
+        req,
+        hub,
+        param: (name, schema) => validate(schema, params[name], name),
+        body: (schema, opts) => readBody(req, schema, hub.config.maxBodyBytes, opts),
+        query: (schema) => readQuery(req, schema),
+      });
+    } catch (err) {
+      if (err instanceof ProblemError) return err.response;
+      console.error(`${req.method} ${new URL(req.url).pathname} failed`, err);
+      return problem(500, 'internal-error', 'the hub hit an unexpected error; its log has the details');
+    }
+  };
+}
+
+/**
+ * Declares a resource's endpoints. Every other method answers 405 problem+json with `Allow`,
+ * so each route file exports the full set: `export const { GET, POST, PUT, PATCH, DELETE } = route({...})`.
+ */
+export function route(endpoints: Partial<Record<Method, Endpoint>>): Record<Method, Handler> {
+  const allow = [...METHODS.filter((m) => endpoints[m]), ...(endpoints.GET ? ['HEAD'] : []), 'OPTIONS'].join(', ');
+  const notAllowed: Handler = async (req) =>
+    problem(405, 'method-not-allowed', `${req.method} is not allowed here; allowed: ${allow}`, { allow });
+  return Object.fromEntries(
+    METHODS.map((m) => [m, endpoints[m] ? wrap(endpoints[m]) : notAllowed]),
+  ) as Record<Method, Handler>;
+}
+
+/** Every method answers 404 problem+json: for paths under /api/v1 that name no route. */
+export function unknownRoute(): Record<Method, Handler> {
+  const handler: Handler = async (req) =>
+    problem(404, 'route-not-found', `no route ${req.method} ${new URL(req.url).pathname}`);
+  return Object.fromEntries(METHODS.map((m) => [m, handler])) as Record<Method, Handler>;
+}

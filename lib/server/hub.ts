@@ -1,0 +1,26 @@
+import { EventEmitter } from 'node:events';
+import { openStore, type HubEvent, type HubStore } from '@/db';
+import { config, type HubConfig } from '@/lib/env';
+
+/** The process's one hub: config, store and the bus that live events travel on. */
+export interface Hub {
+  config: HubConfig;
+  store: HubStore;
+  /** Emits `change` with a HubEvent after every committed change. */
+  events: EventEmitter<{ change: [HubEvent] }>;
+}
+
+// On globalThis so `next dev` reloads, and the separately bundled instrumentation and route
+// modules, share one database handle instead of opening new ones.
+const g = globalThis as typeof globalThis & { __flatmachinesHub?: Hub };
+
+export function getHub(): Hub {
+  if (!g.__flatmachinesHub) {
+    const cfg = config();
+    const events = new EventEmitter<{ change: [HubEvent] }>();
+    events.setMaxListeners(0);
+    const store = openStore(cfg.databaseUrl, { onChange: (e) => events.emit('change', e) });
+    g.__flatmachinesHub = { config: cfg, store, events };
+  }
+  return g.__flatmachinesHub;
+}

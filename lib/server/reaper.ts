@@ -1,0 +1,32 @@
+import type { Hub } from './hub';
+
+const g = globalThis as typeof globalThis & { __flatmachinesReaper?: NodeJS.Timeout };
+
+/**
+ * Runs the reaper (stale workers → lost, their items released or poisoned) and retention
+ * pruning every `reapIntervalSeconds`. Once per process; the timer does not keep it alive.
+ */
+export function startReaper(hub: Hub): void {
+  if (g.__flatmachinesReaper) return;
+  const { staleSeconds, retentionSeconds, reapIntervalSeconds } = hub.config;
+  let running = false;
+  const tick = async () => {
+    if (running) return; // a slow tick must not pile up behind itself
+    running = true;
+    try {
+      const reaped = await hub.store.reap(staleSeconds);
+      if (reaped.lost.length) {
+        console.info(
+          `reaper: lost ${reaped.lost.join(', ')}; released ${reaped.released}, poisoned ${reaped.poisoned}`,
+        );
+      }
+      await hub.store.prune(retentionSeconds);
+    } catch (err) {
+      console.error('reaper: tick failed', err);
+    } finally {
+      running = false;
+    }
+  };
+  g.__flatmachinesReaper = setInterval(tick, reapIntervalSeconds * 1000);
+  g.__flatmachinesReaper.unref();
+}

@@ -1,0 +1,60 @@
+// `npm test`: builds the hub, runs the Vitest suite (store, API, multi-process, SDK) and the
+// Playwright suite (dashboard in Chromium), and prints one closing line `N passed, N failed`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const tmp = path.join(root, '.test-tmp');
+mkdirSync(tmp, { recursive: true });
+const bin = (name) => path.join(root, 'node_modules/.bin', name);
+const run = (cmd, args, env = {}) =>
+  spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } }).status ?? 1;
+const extraArgs = process.argv.slice(2);
+
+console.log('› next build');
+if (run(bin('next'), ['build']) !== 0) {
+  console.log('build: 0 passed, 1 failed');
+  process.exit(1);
+}
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+function report(label, passed, failed, skipped) {
+  totals.passed += passed;
+  totals.failed += failed;
+  totals.skipped += skipped;
+  return `${label}: ${passed} passed, ${failed} failed, ${skipped} skipped`;
+}
+const lines = [];
+
+console.log('› vitest run');
+const vitestJson = path.join(tmp, 'vitest.json');
+rmSync(vitestJson, { force: true });
+const vitestStatus = run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile=${vitestJson}`, ...extraArgs]);
+if (existsSync(vitestJson)) {
+  const r = JSON.parse(readFileSync(vitestJson, 'utf8'));
+  const failed = r.numFailedTests + (vitestStatus !== 0 && r.numFailedTests === 0 ? 1 : 0);
+  lines.push(report('vitest', r.numPassedTests, failed, r.numPendingTests + r.numTodoTests));
+} else {
+  lines.push(report('vitest', 0, 1, 0));
+}
+
+const hasE2e = existsSync(path.join(root, 'e2e')) && readdirSync(path.join(root, 'e2e')).some((f) => f.endsWith('.spec.ts'));
+if (hasE2e && extraArgs.length === 0) {
+  console.log('› playwright test');
+  const pwJson = path.join(tmp, 'playwright.json');
+  rmSync(pwJson, { force: true });
+  const pwStatus = run(bin('playwright'), ['test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson });
+  if (existsSync(pwJson)) {
+    const s = JSON.parse(readFileSync(pwJson, 'utf8')).stats;
+    const failed = s.unexpected + (pwStatus !== 0 && s.unexpected === 0 ? 1 : 0);
+    lines.push(report('playwright', s.expected + s.flaky, failed, s.skipped));
+  } else {
+    lines.push(report('playwright', 0, 1, 0));
+  }
+}
+
+console.log('');
+for (const l of lines) console.log(l);
+console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(totals.failed > 0 ? 1 : 0);

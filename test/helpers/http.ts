@@ -1,0 +1,37 @@
+// Bodies are read loosely (`any`) so black-box assertions stay short; the contracts are checked
+// by the store and SDK tests.
+/** A tiny JSON client for black-box API tests: returns status, headers and parsed body. */
+export interface Reply<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export function client(api: string, defaults: { token?: string } = {}) {
+  async function call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+    const h: Record<string, string> = { ...headers };
+    if (defaults.token && !('authorization' in h)) h.authorization = `Bearer ${defaults.token}`;
+    let payload: string | undefined;
+    if (body !== undefined) {
+      payload = typeof body === 'string' ? body : JSON.stringify(body);
+      if (!('content-type' in h)) h['content-type'] = 'application/json';
+    }
+    const res = await fetch(`${api}${path}`, { method, headers: h, body: payload });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // leave as text
+    }
+    return { status: res.status, headers: res.headers, body: parsed as T };
+  }
+  return {
+    call,
+    get: <T = any>(path: string, headers?: Record<string, string>) => call<T>('GET', path, undefined, headers),
+    post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>('POST', path, body, headers),
+    patch: <T = any>(path: string, body?: unknown) => call<T>('PATCH', path, body),
+    del: <T = any>(path: string) => call<T>('DELETE', path),
+  };
+}
+export type Client = ReturnType<typeof client>;

@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { tempDbFile } from './tmp';
+
+const REPO = path.resolve(__dirname, '../..');
+
+/** A port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface HubProcess {
+  url: string;
+  /** `${url}/api/v1` */
+  api: string;
+  port: number;
+  databaseUrl: string;
+  child: ChildProcess;
+  /** Everything the hub printed so far. */
+  output: () => string;
+  stop: (signal?: NodeJS.Signals) => Promise<void>;
+}
+
+/**
+ * Starts the built hub (`next start`, so run `next build` first) on a free port of 127.0.0.1
+ * with a fresh SQLite file unless `env.DATABASE_URL` says otherwise, and waits until /healthz
+ * answers.
+ */
+export async function startHub(env: Record<string, string> = {}): Promise<HubProcess> {
+  const port = await freePort();
+  const db = env.DATABASE_URL ? null : tempDbFile();
+  const databaseUrl = env.DATABASE_URL ?? db!.file;
+  const child = spawn(process.execPath, [path.join(REPO, 'node_modules/next/dist/bin/next'), 'start', '-H', '127.0.0.1', '-p', String(port)], {
+    cwd: REPO,
+    env: { ...process.env, NODE_ENV: 'production', ...env, DATABASE_URL: databaseUrl, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout!.on('data', (d) => (log += d));
+  child.stderr!.on('data', (d) => (log += d));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`hub exited with ${child.exitCode}:\n${log}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`hub did not become healthy in 30 s:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    api: `${url}/api/v1`,
+    port,
+    databaseUrl,
+    child,
+    output: () => log,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill(signal);
+        await exited;
+      }
+      db?.cleanup();
+    },
+  };
+}
