@@ -2,8 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { HubConfig } from '@/lib/env';
 import { problem, ProblemError } from './problem';
 
-/** What a request needs: `read` (any role), `worker` (worker or operator), `operator`. */
-export type Need = 'read' | 'worker' | 'operator';
+/** What a request needs: `public` (no token), `read` (any role), `worker` (worker or operator), `operator`. */
+export type Need = 'public' | 'read' | 'worker' | 'operator';
 type Role = 'worker' | 'operator';
 
 function same(a: string, b: string): boolean {
@@ -24,7 +24,7 @@ function roleOf(req: Request, cfg: Pick<HubConfig, 'operatorToken' | 'workerToke
 
 /** Throws 401/403 unless the request may do what it asks. With no token configured, all may. */
 export function authorize(req: Request, need: Need, cfg: Pick<HubConfig, 'operatorToken' | 'workerToken'>): void {
-  if (!cfg.operatorToken && !cfg.workerToken) return;
+  if (need === 'public' || (!cfg.operatorToken && !cfg.workerToken)) return;
   const role = roleOf(req, cfg);
   if (!role) {
     throw new ProblemError(

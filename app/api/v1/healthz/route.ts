@@ -2,7 +2,7 @@ import { json, route } from '@/lib/http/route';
 
 export const { GET, POST, PUT, PATCH, DELETE } = route({
   GET: {
-    need: 'read',
+    need: 'public',
     handle: async ({ hub }) => {
       await hub.store.ping();
       return json({ ok: true });
