@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
  * SQLite tables. Times are integer milliseconds since the epoch (UTC): they compare and index as
@@ -55,4 +55,18 @@ export const items = sqliteTable(
     // Retention pruning of completed items.
     index('items_completed_at').on(t.completedAt).where(sql`${t.status} = 'completed'`),
   ],
+);
+
+/**
+ * Items per pool and status, kept by triggers on `items` (migration 0002), so a pool summary
+ * reads a few rows instead of counting a million-item index on every dashboard refresh.
+ */
+export const poolCounts = sqliteTable(
+  'pool_counts',
+  {
+    pool: text('pool').notNull(),
+    status: text('status').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pool, t.status] })],
 );

@@ -330,6 +330,24 @@ export function storeContract(engine: string, open: OpenStore) {
         });
       });
 
+      it('keeps pool counts equal to the items after every kind of write', async () => {
+        const sel = await makeSelection(store);
+        await store.releaseWorker('w-a', 'alpha');
+        await store.retryItem(sel['beta.poisoned']!);
+        await store.deleteItem(sel['beta.completed']!);
+        await store.retryPool('alpha', 'poisoned');
+        clock.advance(61_000);
+        await store.reap(60);
+        for (const pool of ['alpha', 'beta']) {
+          const all = (await store.listItems(pool, { limit: 500 })).items;
+          const expected = { pending: 0, claimed: 0, completed: 0, poisoned: 0 };
+          for (const it0 of all) expected[it0.status]++;
+          expect(await store.getPool(pool)).toMatchObject(expected);
+        }
+        for (const id of Object.values(sel)) await store.deleteItem(id);
+        expect(await store.listPools()).toEqual([]);
+      });
+
       it('reports the oldest pending item’s push time', async () => {
         await store.push('q', [{ data: 1 }]);
         const firstAt = new Date(clock.now()).toISOString();

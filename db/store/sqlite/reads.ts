@@ -1,6 +1,6 @@
-import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { ItemDetail, ListItemsQuery, PoolSummary, WorkItem } from '@/lib/contracts';
-import { items } from '@/db/schema/sqlite';
+import { items, poolCounts } from '@/db/schema/sqlite';
 import { iso, parseItemId } from '../ids';
 import type { SqliteDb } from './context';
 import { toItemDetail, toWorkItem } from './rows';
@@ -58,23 +58,16 @@ function summarize(db: SqliteDb, counts: { pool: string; status: string; n: numb
   return [...byPool.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
+const counts = { pool: poolCounts.pool, status: poolCounts.status, n: poolCounts.n };
+
+/** Pools that hold at least one item, from the trigger-kept counts. */
 export function listPools(db: SqliteDb): PoolSummary[] {
-  const counts = db
-    .select({ pool: items.pool, status: items.status, n: count() })
-    .from(items)
-    .groupBy(items.pool, items.status)
-    .all();
-  return summarize(db, counts);
+  return summarize(db, db.select(counts).from(poolCounts).where(gt(poolCounts.n, 0)).all());
 }
 
 export function getPool(db: SqliteDb, pool: string): PoolSummary {
-  const counts = db
-    .select({ pool: items.pool, status: items.status, n: count() })
-    .from(items)
-    .where(eq(items.pool, pool))
-    .groupBy(items.status)
-    .all();
-  return summarize(db, counts)[0] ?? emptySummary(pool);
+  const rows = db.select(counts).from(poolCounts).where(and(eq(poolCounts.pool, pool), gt(poolCounts.n, 0))).all();
+  return summarize(db, rows)[0] ?? emptySummary(pool);
 }
 
 export function ping(db: SqliteDb): void {
