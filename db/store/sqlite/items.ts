@@ -10,8 +10,14 @@ type EndCode = 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'sta
 
 const notFound = (id: string) => ({ ok: false as const, code: 'item-not-found' as const, detail: `work item ${id} not found` });
 
-// A fresh random lease per claimed row: randomblob() is evaluated once per row.
-const freshLease = sql`lower(hex(randomblob(16)))`;
+/** What a claim writes: a fresh random lease per row (randomblob() is evaluated once per row). */
+const claimedBy = (workerId: string, now: number) => ({
+  status: 'claimed',
+  claimedBy: workerId,
+  leaseId: sql`lower(hex(randomblob(16)))`,
+  attempts: sql`${items.attempts} + 1`,
+  claimedAt: now,
+});
 
 export function push(ctx: SqliteCtx, pool: string, batch: NewItem[]): string[] {
   const now = ctx.clock();
@@ -74,7 +80,7 @@ export function claim(ctx: SqliteCtx, pool: string, workerId: string, limit: num
       .limit(limit);
     return tx
       .update(items)
-      .set({ status: 'claimed', claimedBy: workerId, leaseId: freshLease, attempts: sql`${items.attempts} + 1`, claimedAt: now })
+      .set(claimedBy(workerId, now))
       .where(inArray(items.id, oldest))
       .returning()
       .all();
@@ -95,29 +101,27 @@ export function claimItem(
   const id = parseItemId(itemId);
   if (id === null) return notFound(itemId);
   const now = ctx.clock();
-  const result = writeTx(ctx, (tx) => {
+  const outcome = writeTx(ctx, (tx): Outcome<WorkItem, 'item-not-found' | 'item-not-pending' | 'worker-not-active'> => {
     const found = tx.select({ status: items.status }).from(items).where(eq(items.id, id)).get();
-    if (!found) return 'not-found' as const;
-    if (found.status !== 'pending') return 'not-pending' as const;
+    if (!found) return notFound(itemId);
+    if (found.status !== 'pending') {
+      return { ok: false, code: 'item-not-pending', detail: `work item ${itemId} is ${found.status}, not pending` };
+    }
     const admission = admit(tx, workerId, now);
-    if (admission !== 'ok') return admission;
-    return tx
+    if (admission === 'refused') return refused(workerId);
+    if (admission === 'draining') {
+      return { ok: false, code: 'worker-not-active', detail: `worker ${workerId} is terminating and takes no new work` };
+    }
+    const row = tx
       .update(items)
-      .set({ status: 'claimed', claimedBy: workerId, leaseId: freshLease, attempts: sql`${items.attempts} + 1`, claimedAt: now })
+      .set(claimedBy(workerId, now))
       .where(and(eq(items.id, id), eq(items.status, 'pending')))
       .returning()
-      .get();
+      .get()!; // inside the write lock, the pending row read above is still pending
+    return { ok: true, value: toWorkItem(row) };
   });
-  if (result === 'not-found') return notFound(itemId);
-  if (result === 'refused') return refused(workerId);
-  if (result === 'not-pending' || result === 'draining' || result === undefined) {
-    return result === 'draining'
-      ? { ok: false, code: 'worker-not-active', detail: `worker ${workerId} is terminating and takes no new work` }
-      : { ok: false, code: 'item-not-pending', detail: `work item ${itemId} is not pending` };
-  }
-  const item = toWorkItem(result);
-  emitItems(ctx, [item]);
-  return { ok: true, value: item };
+  if (outcome.ok) emitItems(ctx, [outcome.value]);
+  return outcome;
 }
 
 /** Why a guarded end-of-claim changed nothing. */
