@@ -1,20 +1,27 @@
+import type Database from 'better-sqlite3';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { sql, type SQL } from 'drizzle-orm';
 import { items } from '@/db/schema/sqlite';
 import type { HubEvent } from '../types';
+import type { Statements } from './statements';
 
 export type SqliteDb = BetterSQLite3Database<Record<string, never>>;
 
 /** What every SQLite store module works with. */
 export interface SqliteCtx {
   db: SqliteDb;
+  /** The raw connection under `db`, for transactions and the prepared hot path. */
+  sqlite: Database.Database;
+  stmts: Statements;
   clock: () => number;
   emit: (event: HubEvent) => void;
 }
 
 /** A transaction that takes the write lock at once, so two processes never deadlock upgrading. */
 export function writeTx<T>(ctx: SqliteCtx, fn: (tx: SqliteDb) => T): T {
-  return ctx.db.transaction((tx) => fn(tx as unknown as SqliteDb), { behavior: 'immediate' });
+  // better-sqlite3 transactions belong to the connection, so drizzle queries on `db` and the
+  // prepared statements inside `fn` all run in it.
+  return ctx.sqlite.transaction(() => fn(ctx.db)).immediate();
 }
 
 /**

@@ -8,6 +8,7 @@ import type { SqliteCtx, SqliteDb } from './context';
 import * as itemWrites from './items';
 import * as liveness from './liveness';
 import * as reads from './reads';
+import { prepareStatements } from './statements';
 import * as workerOps from './workers';
 
 export interface SqliteStoreOptions extends StoreOptions {
@@ -41,7 +42,13 @@ export function createSqliteStore(file: string, opts: SqliteStoreOptions = {}): 
   const db = drizzle(sqlite) as SqliteDb;
   migrateWithRetry(db, opts.migrationsFolder ?? path.join(process.cwd(), 'db/migrations/sqlite'));
 
-  const ctx: SqliteCtx = { db, clock: opts.clock ?? Date.now, emit: opts.onChange ?? (() => {}) };
+  const ctx: SqliteCtx = {
+    db,
+    sqlite,
+    stmts: prepareStatements(sqlite),
+    clock: opts.clock ?? Date.now,
+    emit: opts.onChange ?? (() => {}),
+  };
   // better-sqlite3 is synchronous; the interface is async so PostgreSQL can stand beside it.
   return {
     engine: 'sqlite',

@@ -1,89 +1,60 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { MAX_RETRIES_DEFAULT, type CompletedMany, type CompleteManyBody, type NewItem, type WorkItem } from '@/lib/contracts';
-import { items, workers } from '@/db/schema/sqlite';
+import { items } from '@/db/schema/sqlite';
 import { parseItemId } from '../ids';
 import type { EndClaim, Outcome } from '../types';
-import { appendAttempt, exhausted, writeTx, type SqliteCtx, type SqliteDb } from './context';
-import { toWorkItem } from './rows';
+import { writeTx, type SqliteCtx } from './context';
+import { toWorkItem, type ItemRow } from './rows';
 
 type EndCode = 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease';
+type Failure<C> = { ok: false; code: C; detail: string };
 
-const notFound = (id: string) => ({ ok: false as const, code: 'item-not-found' as const, detail: `work item ${id} not found` });
-
-/** What a claim writes: a fresh random lease per row (randomblob() is evaluated once per row). */
-const claimedBy = (workerId: string, now: number) => ({
-  status: 'claimed',
-  claimedBy: workerId,
-  leaseId: sql`lower(hex(randomblob(16)))`,
-  attempts: sql`${items.attempts} + 1`,
-  claimedAt: now,
+const notFound = (id: string): Failure<'item-not-found'> => ({ ok: false, code: 'item-not-found', detail: `work item ${id} not found` });
+const refused = (workerId: string): Failure<'worker-not-active'> => ({
+  ok: false,
+  code: 'worker-not-active',
+  detail: `worker ${workerId} is lost or terminated; register it again before claiming`,
 });
+
+function emitItems(ctx: SqliteCtx, changed: WorkItem[]) {
+  for (const it of changed) ctx.emit({ type: 'item', id: it.id, pool: it.pool, status: it.status });
+  for (const pool of new Set(changed.map((it) => it.pool))) ctx.emit({ type: 'pool', name: pool });
+}
 
 export function push(ctx: SqliteCtx, pool: string, batch: NewItem[]): string[] {
   const now = ctx.clock();
-  const ids = writeTx(ctx, (tx) =>
-    batch.map(
-      (item) =>
-        tx
-          .insert(items)
-          .values({
-            pool,
-            data: JSON.stringify(item.data),
-            status: 'pending',
-            maxRetries: item.max_retries ?? MAX_RETRIES_DEFAULT,
-            createdAt: now,
-          })
-          .returning({ id: items.id })
-          .get().id,
+  const ids = writeTx(ctx, () =>
+    batch.map((item) =>
+      String(
+        ctx.stmts.insertItem.run({ pool, data: JSON.stringify(item.data), maxRetries: item.max_retries ?? MAX_RETRIES_DEFAULT, now })
+          .lastInsertRowid,
+      ),
     ),
   );
   ctx.emit({ type: 'pool', name: pool });
-  return ids.map(String);
+  return ids;
 }
-
-type Admission = 'ok' | 'draining' | 'refused';
 
 /**
  * May this worker claim? An unknown id is registered on the spot (so the reaper covers what it
  * takes); a draining worker gets nothing; a lost or terminated one must register again.
+ * Runs inside the claim's transaction.
  */
-function admit(tx: SqliteDb, workerId: string, now: number): Admission {
-  const w = tx.select({ status: workers.status }).from(workers).where(eq(workers.workerId, workerId)).get();
-  if (!w) {
-    tx.insert(workers).values({ workerId, status: 'active', lastHeartbeat: now, startedAt: now }).run();
+function admit(ctx: SqliteCtx, workerId: string, now: number): 'ok' | 'draining' | 'refused' {
+  const status = ctx.stmts.workerStatus.get(workerId);
+  if (status === undefined) {
+    ctx.stmts.autoRegister.run({ workerId, now });
     return 'ok';
   }
-  return w.status === 'active' ? 'ok' : w.status === 'terminating' ? 'draining' : 'refused';
-}
-
-const refused = (workerId: string) => ({
-  ok: false as const,
-  code: 'worker-not-active' as const,
-  detail: `worker ${workerId} is lost or terminated; register it again before claiming`,
-});
-
-function emitItems(ctx: SqliteCtx, claimed: WorkItem[]) {
-  for (const it of claimed) ctx.emit({ type: 'item', id: it.id, pool: it.pool, status: it.status });
-  for (const pool of new Set(claimed.map((it) => it.pool))) ctx.emit({ type: 'pool', name: pool });
+  return status === 'active' ? 'ok' : status === 'terminating' ? 'draining' : 'refused';
 }
 
 export function claim(ctx: SqliteCtx, pool: string, workerId: string, limit: number): Outcome<WorkItem[], 'worker-not-active'> {
   const now = ctx.clock();
-  const result = writeTx(ctx, (tx) => {
-    const admission = admit(tx, workerId, now);
+  const result = writeTx(ctx, () => {
+    const admission = admit(ctx, workerId, now);
     if (admission !== 'ok') return admission;
-    const oldest = tx
-      .select({ id: items.id })
-      .from(items)
-      .where(and(eq(items.pool, pool), eq(items.status, 'pending')))
-      .orderBy(asc(items.id))
-      .limit(limit);
-    return tx
-      .update(items)
-      .set(claimedBy(workerId, now))
-      .where(inArray(items.id, oldest))
-      .returning()
-      .all();
+    return ctx.stmts.claimOldest.all({ pool, workerId, limit, now }) as ItemRow[];
   });
   if (result === 'refused') return refused(workerId);
   if (result === 'draining') return { ok: true, value: [] };
@@ -101,32 +72,27 @@ export function claimItem(
   const id = parseItemId(itemId);
   if (id === null) return notFound(itemId);
   const now = ctx.clock();
-  const outcome = writeTx(ctx, (tx): Outcome<WorkItem, 'item-not-found' | 'item-not-pending' | 'worker-not-active'> => {
-    const found = tx.select({ status: items.status }).from(items).where(eq(items.id, id)).get();
+  const outcome = writeTx(ctx, (): Outcome<WorkItem, 'item-not-found' | 'item-not-pending' | 'worker-not-active'> => {
+    const found = ctx.stmts.itemState.get(id);
     if (!found) return notFound(itemId);
     if (found.status !== 'pending') {
       return { ok: false, code: 'item-not-pending', detail: `work item ${itemId} is ${found.status}, not pending` };
     }
-    const admission = admit(tx, workerId, now);
+    const admission = admit(ctx, workerId, now);
     if (admission === 'refused') return refused(workerId);
     if (admission === 'draining') {
       return { ok: false, code: 'worker-not-active', detail: `worker ${workerId} is terminating and takes no new work` };
     }
-    const row = tx
-      .update(items)
-      .set(claimedBy(workerId, now))
-      .where(and(eq(items.id, id), eq(items.status, 'pending')))
-      .returning()
-      .get()!; // inside the write lock, the pending row read above is still pending
-    return { ok: true, value: toWorkItem(row) };
+    // Inside the write lock the row read above is still pending, so this matches it.
+    return { ok: true, value: toWorkItem(ctx.stmts.claimById.get({ id, workerId, now }) as ItemRow) };
   });
   if (outcome.ok) emitItems(ctx, [outcome.value]);
   return outcome;
 }
 
 /** Why a guarded end-of-claim changed nothing. */
-function diagnose(tx: SqliteDb, id: number, itemId: string, claimRef: EndClaim): { ok: false; code: EndCode; detail: string } {
-  const row = tx.select({ status: items.status, claimedBy: items.claimedBy }).from(items).where(eq(items.id, id)).get();
+function diagnose(ctx: SqliteCtx, id: number, itemId: string, claimRef: EndClaim): Failure<EndCode> {
+  const row = ctx.stmts.itemState.get(id);
   if (!row) return notFound(itemId);
   if (row.status !== 'claimed') {
     return { ok: false, code: 'item-not-claimed', detail: `work item ${itemId} is ${row.status}, not claimed` };
@@ -137,32 +103,25 @@ function diagnose(tx: SqliteDb, id: number, itemId: string, claimRef: EndClaim):
   return { ok: false, code: 'stale-lease', detail: `lease ${claimRef.leaseId} is not the current claim of work item ${itemId}` };
 }
 
-function holderGuard(id: number, claimRef: EndClaim) {
-  const guard = [eq(items.id, id), eq(items.status, 'claimed'), eq(items.claimedBy, claimRef.workerId)];
-  if (claimRef.leaseId !== undefined) guard.push(eq(items.leaseId, claimRef.leaseId));
-  return and(...guard);
-}
-
-function completeIn(tx: SqliteDb, now: number, itemId: string, c: EndClaim & { result?: unknown }): Outcome<WorkItem, EndCode> {
+/** Ends one claim with `stmt` (complete or fail) inside the caller's transaction. */
+function endClaim(
+  ctx: SqliteCtx,
+  itemId: string,
+  c: EndClaim,
+  run: (params: { id: number; workerId: string; leaseId: string | null; now: number }) => unknown,
+  now: number,
+): Outcome<WorkItem, EndCode> {
   const id = parseItemId(itemId);
   if (id === null) return notFound(itemId);
-  const row = tx
-    .update(items)
-    .set({
-      status: 'completed',
-      leaseId: null,
-      completedAt: now,
-      result: c.result === undefined ? null : JSON.stringify(c.result),
-      history: appendAttempt(now, 'completed', null),
-    })
-    .where(holderGuard(id, c))
-    .returning()
-    .get();
-  return row ? { ok: true, value: toWorkItem(row) } : diagnose(tx, id, itemId, c);
+  const row = run({ id, workerId: c.workerId, leaseId: c.leaseId ?? null, now }) as ItemRow | undefined;
+  return row ? { ok: true, value: toWorkItem(row) } : diagnose(ctx, id, itemId, c);
 }
 
+const resultJson = (result: unknown) => (result === undefined ? null : JSON.stringify(result));
+
 export function complete(ctx: SqliteCtx, itemId: string, c: EndClaim & { result?: unknown }): Outcome<WorkItem, EndCode> {
-  const outcome = writeTx(ctx, (tx) => completeIn(tx, ctx.clock(), itemId, c));
+  const result = resultJson(c.result);
+  const outcome = writeTx(ctx, () => endClaim(ctx, itemId, c, (p) => ctx.stmts.complete.get({ ...p, result }), ctx.clock()));
   if (outcome.ok) emitItems(ctx, [outcome.value]);
   return outcome;
 }
@@ -171,9 +130,11 @@ export function completeMany(ctx: SqliteCtx, input: CompleteManyBody): Completed
   const now = ctx.clock();
   const done: WorkItem[] = [];
   const rejected: CompletedMany['rejected'] = [];
-  writeTx(ctx, (tx) => {
+  writeTx(ctx, () => {
     for (const it of input.items) {
-      const o = completeIn(tx, now, it.id, { workerId: input.worker_id, leaseId: it.lease_id, result: it.result });
+      const result = resultJson(it.result);
+      const c = { workerId: input.worker_id, leaseId: it.lease_id };
+      const o = endClaim(ctx, it.id, c, (p) => ctx.stmts.complete.get({ ...p, result }), now);
       if (o.ok) done.push(o.value);
       else rejected.push({ id: it.id, status: o.code === 'item-not-found' ? 404 : 409, code: o.code });
     }
@@ -183,27 +144,8 @@ export function completeMany(ctx: SqliteCtx, input: CompleteManyBody): Completed
 }
 
 export function fail(ctx: SqliteCtx, itemId: string, c: EndClaim & { error?: string | null | undefined }): Outcome<WorkItem, EndCode> {
-  const id = parseItemId(itemId);
-  if (id === null) return notFound(itemId);
-  const now = ctx.clock();
   const error = c.error ?? null;
-  const outcome = writeTx(ctx, (tx): Outcome<WorkItem, EndCode> => {
-    const row = tx
-      .update(items)
-      .set({
-        status: sql`CASE WHEN ${exhausted} THEN 'poisoned' ELSE 'pending' END`,
-        // A poisoned item keeps who held it last; a pending one is free for anyone.
-        claimedBy: sql`CASE WHEN ${exhausted} THEN ${items.claimedBy} ELSE NULL END`,
-        claimedAt: sql`CASE WHEN ${exhausted} THEN ${items.claimedAt} ELSE NULL END`,
-        leaseId: null,
-        lastError: error,
-        history: appendAttempt(now, 'failed', error),
-      })
-      .where(holderGuard(id, c))
-      .returning()
-      .get();
-    return row ? { ok: true, value: toWorkItem(row) } : diagnose(tx, id, itemId, c);
-  });
+  const outcome = writeTx(ctx, () => endClaim(ctx, itemId, c, (p) => ctx.stmts.fail.get({ ...p, error }), ctx.clock()));
   if (outcome.ok) emitItems(ctx, [outcome.value]);
   return outcome;
 }
@@ -229,7 +171,7 @@ export function retryItem(ctx: SqliteCtx, itemId: string): Outcome<WorkItem, 'it
       .returning()
       .get();
     if (row) return { ok: true, value: toWorkItem(row) };
-    const found = tx.select({ status: items.status }).from(items).where(eq(items.id, id)).get();
+    const found = ctx.stmts.itemState.get(id);
     return found
       ? { ok: false, code: 'item-not-retryable', detail: `work item ${itemId} is ${found.status}; only poisoned or completed items can be retried` }
       : notFound(itemId);

@@ -2,7 +2,7 @@ import type { HistoryEntry, ItemDetail, WorkerRecord, WorkItem } from '@/lib/con
 import type { items, workers } from '@/db/schema/sqlite';
 import { fromJson, iso } from '../ids';
 
-type ItemRow = typeof items.$inferSelect;
+export type ItemRow = typeof items.$inferSelect;
 type WorkerRow = typeof workers.$inferSelect;
 
 export function toWorkItem(r: ItemRow): WorkItem {
