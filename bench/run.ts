@@ -1,0 +1,217 @@
+/**
+ * `npm run bench`: the hub against the physical limit of this machine, as ratios taken in one
+ * run. Prints one table and writes it as JSON under bench/results/. Every drain also checks
+ * exactly-once: each item completed once, none lost.
+ *
+ *   BENCH_ITEMS (20000)  items per drain        BENCH_GROWTH (10000,100000,1000000) pool sizes
+ *   DATABASE_URL=postgres://…  also measures the store and HTTP drains on PostgreSQL
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { openStore } from '@/db';
+import { startHub } from '@/test/helpers/hub-process';
+import { tempDir } from '@/test/helpers/tmp';
+import { openBare } from './bare-sqlite';
+
+const ROOT = path.resolve(__dirname, '..');
+const TSX = path.join(ROOT, 'node_modules/tsx/dist/cli.mjs');
+const N = Number(process.env.BENCH_ITEMS ?? 20_000);
+const GROWTH = (process.env.BENCH_GROWTH ?? '10000,100000,1000000').split(',').map(Number);
+
+interface Row {
+  section: string;
+  case: string;
+  perSecond?: number;
+  ratio?: string;
+  p50ms?: number;
+  p99ms?: number;
+  note?: string;
+}
+const rows: Row[] = [];
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+/** Starts children that print `ready`, releases them together, and times the whole drain. */
+async function drain(children: ChildProcess[], expected: number): Promise<{ perSecond: number; exactlyOnce: string }> {
+  const results = children.map(
+    (c) =>
+      new Promise<string[]>((resolve, reject) => {
+        let ready!: () => void;
+        const isReady = new Promise<void>((r) => (ready = r));
+        const lines = createInterface({ input: c.stdout! });
+        lines.on('line', (l) => (l === 'ready' ? ready() : resolve((JSON.parse(l) as { completed: string[] }).completed)));
+        c.stderr!.on('data', (d) => process.stderr.write(d));
+        c.on('exit', (code) => code !== 0 && reject(new Error(`bench child exited ${code}`)));
+        (c as ChildProcess & { ready?: Promise<void> }).ready = isReady;
+      }),
+  );
+  await Promise.all(children.map((c) => (c as ChildProcess & { ready?: Promise<void> }).ready));
+  const t0 = performance.now();
+  for (const c of children) c.stdin!.write('go\n');
+  const done = (await Promise.all(results)).flat();
+  const ms = performance.now() - t0;
+  const unique = new Set(done).size;
+  const dupes = done.length - unique;
+  const lost = expected - unique;
+  return { perSecond: Math.round((expected / ms) * 1000), exactlyOnce: dupes === 0 && lost === 0 ? 'ok' : `DUPLICATES ${dupes} LOST ${lost}` };
+}
+
+const tsx = (...args: string[]) => spawn(process.execPath, [TSX, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+
+async function storeDrain(databaseUrl: (tag: string) => string, engine: string) {
+  const bareRates: Record<number, number> = {};
+  for (const procs of [1, 4]) {
+    let bare: number | undefined;
+    if (engine === 'sqlite') {
+      const file = databaseUrl(`bare-${procs}`);
+      const q = openBare(file);
+      for (let i = 0; i < N; i += 1000) q.push('bench', Array.from({ length: Math.min(1000, N - i) }, (_, k) => ({ n: i + k })));
+      q.close();
+      const r = await drain(Array.from({ length: procs }, (_, i) => tsx('bench/drain-child.ts', 'bare', file, 'bench', `bare-${i}`)), N);
+      bare = bareRates[procs] = r.perSecond;
+      rows.push({ section: '1 store drain', case: `bare better-sqlite3 loop, ${procs} proc`, perSecond: r.perSecond, note: `exactly-once ${r.exactlyOnce}` });
+    }
+    const url = databaseUrl(`hub-${procs}`);
+    const store = openStore(url);
+    for (let i = 0; i < N; i += 1000) await store.push('bench', Array.from({ length: Math.min(1000, N - i) }, (_, k) => ({ data: { n: i + k } })));
+    await store.close();
+    const r = await drain(Array.from({ length: procs }, (_, i) => tsx('bench/drain-child.ts', 'hub', url, 'bench', `hub-${i}`)), N);
+    rows.push({
+      section: '1 store drain',
+      case: `hub store (${engine}), ${procs} proc`,
+      perSecond: r.perSecond,
+      ratio: bare ? `${(r.perSecond / bare).toFixed(2)}× bare (target ≥ 0.8)` : undefined,
+      note: `exactly-once ${r.exactlyOnce}`,
+    });
+  }
+  return bareRates;
+}
+
+async function httpDrain(env: Record<string, string>, engine: string, bareStoreRate: number | undefined, dir: string) {
+  let bareHttp: number | undefined;
+  if (engine === 'sqlite') {
+    const server = tsx('bench/bare-http.ts', path.join(dir, 'bare-http.db'));
+    const port = await new Promise<number>((resolve) => {
+      createInterface({ input: server.stdout! }).once('line', (l) => resolve(Number(l.split(' ')[1])));
+    });
+    const url = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < N; i++) {
+      await fetch(`${url}/push`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: { n: i } }) });
+    }
+    const r = await drain(Array.from({ length: 4 }, (_, i) => tsx('bench/http-child.ts', 'bare', url, `bare-${i}`)), N);
+    bareHttp = r.perSecond;
+    server.kill();
+    rows.push({ section: '2 HTTP drain', case: 'bare node:http + better-sqlite3, 4 workers, 1/request', perSecond: r.perSecond, note: `exactly-once ${r.exactlyOnce}` });
+  }
+  let peakRss = 0;
+  for (const batch of [1, 100]) {
+    const hub = await startHub({ ...env, HUB_STALE_SECONDS: '600' });
+    for (let i = 0; i < N; i += 1000) {
+      const items = Array.from({ length: Math.min(1000, N - i) }, (_, k) => ({ data: { n: i + k } }));
+      await fetch(`${hub.api}/pools/bench/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) });
+    }
+    const r = await drain(Array.from({ length: 4 }, (_, i) => tsx('bench/http-child.ts', 'hub', hub.api, `w-${batch}-${i}`, String(batch))), N);
+    const status = readFileSync(`/proc/${hub.child.pid}/status`, 'utf8');
+    peakRss = Math.max(peakRss, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+    await hub.stop();
+    const ratio =
+      batch === 1
+        ? bareHttp && `${(r.perSecond / bareHttp).toFixed(2)}× bare http (target ≥ 0.7)`
+        : bareStoreRate && `${(r.perSecond / bareStoreRate).toFixed(2)}× bare store loop (target ≥ 0.5)`;
+    rows.push({
+      section: '2 HTTP drain',
+      case: `hub (${engine}), 4 workers, claim batch ${batch}${batch > 1 ? ' + batch complete' : ''}`,
+      perSecond: r.perSecond,
+      ratio: ratio || undefined,
+      note: `exactly-once ${r.exactlyOnce}`,
+    });
+  }
+  rows.push({ section: '4 memory', case: `hub (${engine}) peak RSS during the HTTP drains`, note: `${peakRss.toFixed(0)} MB (target < 300)` });
+}
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+async function growth(databaseUrl: (tag: string) => string, engine: string) {
+  const base: Record<string, number> = {};
+  for (const size of GROWTH) {
+    const store = openStore(databaseUrl(`growth-${size}`));
+    for (let i = 0; i < size; i += 1000) {
+      await store.push('big', Array.from({ length: Math.min(1000, size - i) }, (_, k) => ({ data: { n: i + k } })));
+    }
+    const claims: number[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const t = performance.now();
+      const r = await store.claim('big', 'w', 1);
+      claims.push(performance.now() - t);
+      if (r.ok && r.value[0]) await store.complete(r.value[0].id, { workerId: 'w' });
+    }
+    const summaries: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const t = performance.now();
+      await store.getPool('big');
+      await store.listPools();
+      summaries.push(performance.now() - t);
+    }
+    await store.close();
+    const p99 = pct(claims, 99);
+    base.claim ??= p99;
+    rows.push({
+      section: '3 growth',
+      case: `${engine}, ${size.toLocaleString('en')} items: claim`,
+      p50ms: round(pct(claims, 50)),
+      p99ms: round(p99),
+      ratio: `p99 ${(p99 / base.claim).toFixed(2)}× of ${GROWTH[0]!.toLocaleString('en')} (target ≤ 2)`,
+    });
+    rows.push({
+      section: '3 growth',
+      case: `${engine}, ${size.toLocaleString('en')} items: pool summaries`,
+      p50ms: round(pct(summaries, 50)),
+      p99ms: round(pct(summaries, 99)),
+      note: 'target < 50 ms',
+    });
+  }
+}
+
+function printTable() {
+  const header = ['section', 'case', 'items/s', 'p50 ms', 'p99 ms', 'ratio', 'note'];
+  const body = rows.map((r) => [r.section, r.case, r.perSecond?.toLocaleString('en') ?? '', r.p50ms ?? '', r.p99ms ?? '', r.ratio ?? '', r.note ?? ''].map(String));
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const b of body) console.log(line(b));
+}
+
+async function main() {
+  const started = Date.now();
+  const { dir, cleanup } = tempDir('bench-');
+  const sqliteUrl = (tag: string) => path.join(dir, `${tag}.db`);
+  try {
+    log(`store drain, ${N} items…`);
+    const bare = await storeDrain(sqliteUrl, 'sqlite');
+    log('HTTP drain…');
+    await httpDrain({}, 'sqlite', bare[1], dir);
+    log(`growth ${GROWTH.join(', ')}…`);
+    await growth(sqliteUrl, 'sqlite');
+    const pg = process.env.DATABASE_URL;
+    if (pg && /^postgres(ql)?:\/\//.test(pg)) {
+      log('PostgreSQL…');
+      await storeDrain(() => pg, 'postgres');
+      await httpDrain({ DATABASE_URL: pg }, 'postgres', bare[1], dir);
+    }
+  } finally {
+    cleanup();
+  }
+  printTable();
+  const out = path.join(ROOT, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify({ items: N, growth: GROWTH, seconds: (Date.now() - started) / 1000, rows }, null, 2));
+  console.log(`\n${((Date.now() - started) / 1000).toFixed(0)} s; results in ${path.relative(ROOT, out)}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
