@@ -48,10 +48,11 @@ export const items = sqliteTable(
     history: text('history').notNull().default('[]'),
   },
   (t) => [
-    // Claim (oldest pending of a pool), per-pool counts and item listing all walk this one.
-    index('items_pool_status_id').on(t.pool, t.status, t.id),
-    // Release by worker, the reaper and a worker's current item.
-    index('items_claimed_by').on(t.claimedBy, t.status).where(sql`${t.claimedBy} IS NOT NULL`),
+    // One index serves the hot path and the few lookups beside it: claim (oldest pending of a
+    // pool), item listing, and a worker's claims (status 'claimed' entries are few, so release,
+    // the reaper and a worker's current item scan just those). Every index more is another page
+    // written on each claim and completion.
+    index('items_status_pool_id').on(t.status, t.pool, t.id),
     // Retention pruning of completed items.
     index('items_completed_at').on(t.completedAt).where(sql`${t.status} = 'completed'`),
   ],
