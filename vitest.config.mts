@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-// Stops and starts the machine's PostgreSQL: runs alone, after every other file.
-const ALONE = ['test/pg/restart.test.ts'];
+// Heavy or disruptive files run after all the others, one at a time (groupOrder): the two-instance
+// load test would starve its neighbours on a 2-core machine, and the restart test stops the
+// machine's PostgreSQL, which every PostgreSQL test shares.
+const LATER = ['test/pg/instances.test.ts', 'test/pg/restart.test.ts'];
 
 export default defineConfig({
   resolve: { alias: { '@': path.resolve(import.meta.dirname) } },
@@ -14,8 +16,11 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'main', include: ['test/**/*.test.ts'], exclude: ALONE, sequence: { groupOrder: 0 } } },
-      { extends: true, test: { name: 'alone', include: ALONE, sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: 'main', include: ['test/**/*.test.ts'], exclude: LATER, sequence: { groupOrder: 0 } } },
+      ...LATER.map((file, i) => ({
+        extends: true as const,
+        test: { name: path.basename(file, '.test.ts'), include: [file], sequence: { groupOrder: i + 1 } },
+      })),
     ],
   },
 });
