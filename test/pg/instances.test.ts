@@ -69,6 +69,21 @@ describe('two hub instances on one PostgreSQL database', () => {
     expect(item.history[1].worker_id).not.toBe('victim');
   }, 300_000);
 
+  it('answers 400, not 500, for JSON PostgreSQL cannot store (U+0000), changing nothing', async () => {
+    const api = client(hubs[0]!.api);
+    for (const [path, body] of [
+      ['/pools/nul/items', { data: { s: 'a\u0000b' } }],
+      ['/workers', { worker_id: 'nul-host', host: 'a\u0000b' }],
+    ] as const) {
+      const r = await api.post(path, body);
+      expect(r.status).toBe(400);
+      expect(r.headers.get('content-type')).toBe('application/problem+json');
+      expect(r.body).toMatchObject({ status: 400, code: 'unstorable-input' });
+    }
+    expect((await api.get('/pools/nul')).body.pending).toBe(0);
+    expect((await api.get('/workers/nul-host')).status).toBe(404);
+  });
+
   it("lets instance A's store hear a claim made through instance B", async () => {
     // The store level: a third store (as instance A would hold) listening while B serves a claim.
     const heard: HubEvent[] = [];
