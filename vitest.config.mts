@@ -1,15 +1,26 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
+// Heavy or disruptive files run after all the others, one at a time (groupOrder): the two-instance
+// load test would starve its neighbours on a 2-core machine, and the restart test stops the
+// machine's PostgreSQL, which every PostgreSQL test shares.
+const LATER = ['test/pg/instances.test.ts', 'test/pg/restart.test.ts'];
+
 export default defineConfig({
   resolve: { alias: { '@': path.resolve(import.meta.dirname) } },
   test: {
-    include: ['test/**/*.test.ts'],
     environment: 'node',
     // API tests start real hub processes; give them room on a 2-core machine.
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'main', include: ['test/**/*.test.ts'], exclude: LATER, sequence: { groupOrder: 0 } } },
+      ...LATER.map((file, i) => ({
+        extends: true as const,
+        test: { name: path.basename(file, '.test.ts'), include: [file], sequence: { groupOrder: i + 1 } },
+      })),
+    ],
   },
 });

@@ -1,12 +1,17 @@
+import { createPgStore } from './store/pg';
 import { createSqliteStore } from './store/sqlite';
 import type { HubStore, StoreOptions } from './store/types';
 
 export type { HubStore, HubEvent, StoreOptions, Outcome, FailureCode } from './store/types';
 
-/** Opens the store that `databaseUrl` names: a SQLite file path or `:memory:`. */
+export { storeProblemOf } from './store/errors';
+
+/**
+ * Opens the store that `databaseUrl` names: `postgres://…` (or `postgresql://…`) for PostgreSQL,
+ * else a SQLite file path or `:memory:`. On PostgreSQL it returns before connecting (see
+ * createPgStore); SQLite opens and migrates its file at once.
+ */
 export function openStore(databaseUrl: string, opts: StoreOptions = {}): HubStore {
-  if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new Error('PostgreSQL is not supported yet: DATABASE_URL must be a SQLite file path');
-  }
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return createPgStore(databaseUrl, opts);
   return createSqliteStore(databaseUrl.replace(/^(sqlite|file):(\/\/)?/, ''), opts);
 }

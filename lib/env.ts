@@ -16,6 +16,7 @@ const envSchema = z.object({
   HUB_WORKER_TOKEN: z.string().min(1).optional(),
   HUB_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   HUB_RETENTION_SECONDS: positiveSeconds.default(604_800),
+  HUB_PG_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
 });
 
 export interface HubConfig {
@@ -29,6 +30,8 @@ export interface HubConfig {
   workerToken: string | undefined;
   maxBodyBytes: number;
   retentionSeconds: number;
+  /** Most PostgreSQL connections this instance keeps open (besides one for LISTEN). */
+  pgPoolSize: number;
 }
 
 /** Parses an environment (default: this process's) into a config; throws naming the bad variable. */
@@ -52,6 +55,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     workerToken: e.HUB_WORKER_TOKEN,
     maxBodyBytes: e.HUB_MAX_BODY_BYTES,
     retentionSeconds: e.HUB_RETENTION_SECONDS,
+    pgPoolSize: e.HUB_PG_POOL_SIZE,
   };
 }
 

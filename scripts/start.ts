@@ -39,7 +39,7 @@ if (!buildIsCurrent()) {
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
 
-console.log(`flatmachines-hub on http://${cfg.host}:${cfg.port} (database: ${cfg.databaseUrl})`);
+console.log(`flatmachines-hub on http://${cfg.host}:${cfg.port} (database: ${cfg.databaseUrl.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@')})`);
 const server = spawn(process.execPath, [nextBin, 'start', '-H', cfg.host, '-p', String(cfg.port)], {
   cwd: root,
   stdio: 'inherit',

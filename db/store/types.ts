@@ -46,8 +46,13 @@ export type HubEvent =
 export interface StoreOptions {
   /** Milliseconds since the epoch; tests move it to age heartbeats without sleeping. */
   clock?: () => number;
-  /** Told of every change after it is committed. */
+  /**
+   * Told of every change after it is committed. On PostgreSQL also of the changes that other hub
+   * instances on the same database make (LISTEN/NOTIFY), a moment after they commit.
+   */
   onChange?: (event: HubEvent) => void;
+  /** Most connections to keep open (PostgreSQL; SQLite has one). */
+  poolSize?: number;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { storeProblemOf } from '@/db';
 import { getHub, type Hub } from '@/lib/server/hub';
 import { authorize, type Need } from './auth';
 import { readBody, readQuery, validate } from './parse';
@@ -47,6 +48,9 @@ function wrap(endpoint: Endpoint): Handler {
       });
     } catch (err) {
       if (err instanceof ProblemError) return err.response;
+      // The database down (503, the hub recovers by itself) or input it cannot store (400).
+      const stored = storeProblemOf(err);
+      if (stored) return problem(stored.status, stored.code, stored.detail, stored.status === 503 ? { 'retry-after': '1' } : {});
       console.error(`${req.method} ${new URL(req.url).pathname} failed`, err);
       return problem(500, 'internal-error', 'the hub hit an unexpected error; its log has the details');
     }

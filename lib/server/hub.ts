@@ -19,7 +19,8 @@ export function getHub(): Hub {
     const cfg = config();
     const events = new EventEmitter<{ change: [HubEvent] }>();
     events.setMaxListeners(0);
-    const store = openStore(cfg.databaseUrl, { onChange: (e) => events.emit('change', e) });
+    // On PostgreSQL, onChange also hears other instances' changes (LISTEN/NOTIFY).
+    const store = openStore(cfg.databaseUrl, { onChange: (e) => events.emit('change', e), poolSize: cfg.pgPoolSize });
     g.__flatmachinesHub = { config: cfg, store, events };
   }
   return g.__flatmachinesHub;

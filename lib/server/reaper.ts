@@ -1,3 +1,4 @@
+import { storeProblemOf } from '@/db';
 import type { Hub } from './hub';
 
 const g = globalThis as typeof globalThis & { __flatmachinesReaper?: NodeJS.Timeout };
@@ -22,7 +23,10 @@ export function startReaper(hub: Hub): void {
       }
       await hub.store.prune(retentionSeconds);
     } catch (err) {
-      console.error('reaper: tick failed', err);
+      // The database away (a restart): one line a tick, not a stack; the next tick tries again.
+      const stored = storeProblemOf(err);
+      if (stored) console.warn(`reaper: skipped, ${stored.detail}`);
+      else console.error('reaper: tick failed', err);
     } finally {
       running = false;
     }

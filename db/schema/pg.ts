@@ -1,0 +1,68 @@
+import { sql } from 'drizzle-orm';
+import { bigint, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+
+/**
+ * PostgreSQL tables, column for column the SQLite ones (db/schema/sqlite.ts).
+ *
+ * Times are bigint milliseconds since the epoch (UTC), not timestamptz: the store takes its clock
+ * as an argument (tests move it to age heartbeats), so every time is written from that clock, never
+ * from now(); milliseconds are exact and identical to SQLite's, and compare and index as numbers.
+ * JSON values are jsonb: history is appended to and metadata merged inside one UPDATE, and
+ * capabilities are matched with `?`.
+ */
+export const workers = pgTable(
+  'workers',
+  {
+    workerId: text('worker_id').primaryKey(),
+    status: text('status').notNull(),
+    lastHeartbeat: bigint('last_heartbeat', { mode: 'number' }).notNull(),
+    host: text('host'),
+    pid: integer('pid'),
+    /** JSON array of strings, or NULL. */
+    capabilities: jsonb('capabilities').$type<string[]>(),
+    poolId: text('pool_id'),
+    startedAt: bigint('started_at', { mode: 'number' }),
+    /** What the worker itself last reported as its task; NULL lets the hub derive it. */
+    reportedTaskId: text('reported_task_id'),
+    metadata: jsonb('metadata'),
+  },
+  (t) => [
+    // The reaper: live workers by heartbeat age.
+    index('workers_live_heartbeat')
+      .on(t.lastHeartbeat)
+      .where(sql`${t.status} IN ('active', 'terminating')`),
+  ],
+);
+
+export const items = pgTable(
+  'items',
+  {
+    /** An identity sequence: push order is claim order (strict FIFO within a pool). */
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    pool: text('pool').notNull(),
+    data: jsonb('data').notNull(),
+    status: text('status').notNull(),
+    claimedBy: text('claimed_by'),
+    leaseId: text('lease_id'),
+    attempts: integer('attempts').notNull().default(0),
+    maxRetries: integer('max_retries').notNull(),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    claimedAt: bigint('claimed_at', { mode: 'number' }),
+    completedAt: bigint('completed_at', { mode: 'number' }),
+    result: jsonb('result'),
+    lastError: text('last_error'),
+    /** Ended attempts: [{attempt, worker_id, claimed_at, ended_at, outcome, error}]. */
+    history: jsonb('history').notNull().default(sql`'[]'::jsonb`),
+  },
+  (t) => [
+    // Per-pool counts and item listing walk this one.
+    index('items_pool_status_id').on(t.pool, t.status, t.id),
+    // Claim: the oldest pending items of a pool, and only those (the index stays small however
+    // many completed items the retention keeps).
+    index('items_pending_pool_id').on(t.pool, t.id).where(sql`${t.status} = 'pending'`),
+    // Release by worker, the reaper and a worker's current item.
+    index('items_claimed_by').on(t.claimedBy, t.status).where(sql`${t.claimedBy} IS NOT NULL`),
+    // Retention pruning of completed items.
+    index('items_completed_at').on(t.completedAt).where(sql`${t.status} = 'completed'`),
+  ],
+);

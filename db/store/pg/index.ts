@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import type { HubEvent, HubStore, StoreOptions } from '../types';
+import { createPool, translateError } from './connection';
+import type { PgCtx } from './context';
+import { createListener, createPublisher } from './events';
+import * as itemWrites from './items';
+import * as liveness from './liveness';
+import { migrateLocked } from './migrate';
+import * as reads from './reads';
+import * as workerOps from './workers';
+
+export interface PgStoreOptions extends StoreOptions {
+  migrationsFolder?: string;
+}
+
+export const DEFAULT_POOL_SIZE = 10;
+
+/**
+ * A store on PostgreSQL; several hub instances may share one database. Returns at once, without
+ * a connection: migrations are applied (under an advisory lock) before the first call is served,
+ * and tried again on the next call if the database was unreachable, so a hub started while
+ * PostgreSQL is down serves 503s until it is up instead of exiting.
+ *
+ * Every call that cannot reach the database fails with a StoreError `database-unavailable`
+ * (the routes answer 503); the pool replaces dropped connections by itself.
+ *
+ * `onChange` hears this store's changes at once, after each commit, and other instances'
+ * changes through LISTEN/NOTIFY (see ./events.ts).
+ */
+export function createPgStore(connectionString: string, opts: PgStoreOptions = {}): HubStore {
+  const pool = createPool(connectionString, opts.poolSize ?? DEFAULT_POOL_SIZE);
+  const db = drizzle({ client: pool });
+  const origin = randomUUID();
+  const publisher = createPublisher(pool, origin);
+  const onChange = opts.onChange ?? (() => {});
+  const listener = opts.onChange ? createListener(connectionString, origin, onChange) : null;
+  const emit = (event: HubEvent) => {
+    onChange(event);
+    publisher.publish(event);
+  };
+  const ctx: PgCtx = { db, pool, clock: opts.clock ?? Date.now, emit };
+
+  const migrationsFolder = opts.migrationsFolder ?? path.join(process.cwd(), 'db/migrations/pg');
+  let migrated: Promise<void> | null = null;
+  const ready = () => {
+    migrated ??= migrateLocked(pool, migrationsFolder).catch((err: unknown) => {
+      migrated = null;
+      throw err;
+    });
+    return migrated;
+  };
+  ready().catch(() => {}); // start now; a failure is reported to the first call
+
+  /** Waits for migrations, and turns driver errors into store errors. */
+  const call =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        await ready();
+        return await fn(...args);
+      } catch (err) {
+        throw translateError(err);
+      }
+    };
+
+  return {
+    engine: 'postgres',
+    registerWorker: call((input) => workerOps.registerWorker(ctx, input)),
+    heartbeat: call((id, input) => workerOps.heartbeat(ctx, id, input)),
+    setWorkerStatus: call((id, status) => workerOps.setWorkerStatus(ctx, id, status)),
+    getWorker: call((id) => workerOps.getWorker(db, id)),
+    listWorkers: call((filter) => workerOps.listWorkers(ctx, filter)),
+    releaseWorker: call((id, pool) => workerOps.releaseWorker(ctx, id, pool)),
+    push: call((pool, batch) => itemWrites.push(ctx, pool, batch)),
+    claim: call((pool, workerId, limit) => itemWrites.claim(ctx, pool, workerId, limit)),
+    claimItem: call((id, workerId) => itemWrites.claimItem(ctx, id, workerId)),
+    complete: call((id, c) => itemWrites.complete(ctx, id, c)),
+    completeMany: call((input) => itemWrites.completeMany(ctx, input)),
+    fail: call((id, c) => itemWrites.fail(ctx, id, c)),
+    retryItem: call((id) => itemWrites.retryItem(ctx, id)),
+    retryPool: call((pool, status) => itemWrites.retryPool(ctx, pool, status)),
+    deleteItem: call((id) => itemWrites.deleteItem(ctx, id)),
+    getItem: call((id) => reads.getItem(db, id)),
+    listItems: call((pool, q) => reads.listItems(db, pool, q)),
+    listPools: call(() => reads.listPools(db)),
+    getPool: call((pool) => reads.getPool(db, pool)),
+    reap: call((staleSeconds) => liveness.reap(ctx, staleSeconds)),
+    prune: call((retentionSeconds) => liveness.prune(ctx, retentionSeconds)),
+    ping: call(() => reads.ping(db)),
+    close: async () => {
+      await listener?.close();
+      await publisher.drain();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,276 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { MAX_RETRIES_DEFAULT, type CompletedMany, type CompleteManyBody, type NewItem, type WorkItem } from '@/lib/contracts';
+import { items, workers } from '@/db/schema/pg';
+import { parseItemId } from '../ids';
+import type { EndClaim, Outcome } from '../types';
+import { appendAttempt, exhausted, freshLease, jsonb, writeTx, inLocked, type PgCtx, type PgExec, type PgTx } from './context';
+import { toWorkItem } from './rows';
+
+type EndCode = 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease';
+
+const notFound = (id: string) => ({ ok: false as const, code: 'item-not-found' as const, detail: `work item ${id} not found` });
+
+/** One multi-row INSERT: the identity hands out ids in row order, so push order is claim order. */
+export async function push(ctx: PgCtx, pool: string, batch: NewItem[]): Promise<string[]> {
+  const now = ctx.clock();
+  const rows = await ctx.db
+    .insert(items)
+    .values(
+      batch.map((item) => ({
+        pool,
+        data: jsonb(item.data),
+        status: 'pending',
+        maxRetries: item.max_retries ?? MAX_RETRIES_DEFAULT,
+        createdAt: now,
+      })),
+    )
+    .returning({ id: items.id });
+  ctx.emit({ type: 'pool', name: pool });
+  // RETURNING order of a multi-row INSERT is not promised: ids ascend in input order.
+  return rows.map((r) => r.id).sort((a, b) => a - b).map(String);
+}
+
+type Admission = 'ok' | 'draining' | 'refused';
+
+/**
+ * May this worker claim? An unknown id is registered on the spot (so the reaper covers what it
+ * takes); a draining worker gets nothing; a lost or terminated one must register again. The row
+ * is share-locked until the claim commits, so a reaper (or a status change) that marks the worker
+ * lost waits for the claim and then releases what it took, never missing it.
+ */
+async function admit(tx: PgTx, workerId: string, now: number): Promise<Admission> {
+  const lockWorker = () =>
+    tx.select({ status: workers.status }).from(workers).where(eq(workers.workerId, workerId)).for('share');
+  let [w] = await lockWorker();
+  if (!w) {
+    await tx.insert(workers).values({ workerId, status: 'active', lastHeartbeat: now, startedAt: now }).onConflictDoNothing();
+    [w] = await lockWorker();
+  }
+  return w!.status === 'active' ? 'ok' : w!.status === 'terminating' ? 'draining' : 'refused';
+}
+
+const refused = (workerId: string) => ({
+  ok: false as const,
+  code: 'worker-not-active' as const,
+  detail: `worker ${workerId} is lost or terminated; register it again before claiming`,
+});
+
+function emitItems(ctx: PgCtx, changed: WorkItem[]) {
+  for (const it of changed) ctx.emit({ type: 'item', id: it.id, pool: it.pool, status: it.status });
+  for (const pool of new Set(changed.map((it) => it.pool))) ctx.emit({ type: 'pool', name: pool });
+}
+
+const claimSet = (workerId: string, now: number) => ({
+  status: 'claimed',
+  claimedBy: workerId,
+  leaseId: freshLease,
+  attempts: sql`${items.attempts} + 1`,
+  claimedAt: now,
+});
+
+/**
+ * One statement claims: the oldest pending rows of the pool are locked, skipping rows another
+ * claimer holds locked right now, and updated. Two claimers never get one item, and neither
+ * waits for the other; either may get fewer than `limit` while the other's claim is in flight.
+ */
+export async function claim(ctx: PgCtx, pool: string, workerId: string, limit: number): Promise<Outcome<WorkItem[], 'worker-not-active'>> {
+  const now = ctx.clock();
+  const result = await writeTx(ctx, async (tx) => {
+    const admission = await admit(tx, workerId, now);
+    if (admission !== 'ok') return admission;
+    const oldest = tx
+      .select({ id: items.id })
+      .from(items)
+      .where(and(eq(items.pool, pool), eq(items.status, 'pending')))
+      .orderBy(asc(items.id))
+      .limit(limit)
+      .for('update', { skipLocked: true });
+    return tx
+      .update(items)
+      .set(claimSet(workerId, now))
+      .where(and(inLocked(items.id, oldest), eq(items.status, 'pending')))
+      .returning();
+  });
+  if (result === 'refused') return refused(workerId);
+  if (result === 'draining') return { ok: true, value: [] };
+  // RETURNING order is unspecified: hand items out oldest first.
+  const claimed = result.sort((a, b) => a.id - b.id).map(toWorkItem);
+  emitItems(ctx, claimed);
+  return { ok: true, value: claimed };
+}
+
+export async function claimItem(
+  ctx: PgCtx,
+  itemId: string,
+  workerId: string,
+): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-pending' | 'worker-not-active'>> {
+  const id = parseItemId(itemId);
+  if (id === null) return notFound(itemId);
+  const now = ctx.clock();
+  const result = await writeTx(ctx, async (tx) => {
+    const [found] = await tx.select({ status: items.status }).from(items).where(eq(items.id, id));
+    if (!found) return 'not-found' as const;
+    if (found.status !== 'pending') return 'not-pending' as const;
+    const admission = await admit(tx, workerId, now);
+    if (admission !== 'ok') return admission;
+    const [row] = await tx
+      .update(items)
+      .set(claimSet(workerId, now))
+      .where(and(eq(items.id, id), eq(items.status, 'pending')))
+      .returning();
+    return row;
+  });
+  if (result === 'not-found') return notFound(itemId);
+  if (result === 'refused') return refused(workerId);
+  if (result === 'not-pending' || result === 'draining' || result === undefined) {
+    return result === 'draining'
+      ? { ok: false, code: 'worker-not-active', detail: `worker ${workerId} is terminating and takes no new work` }
+      : { ok: false, code: 'item-not-pending', detail: `work item ${itemId} is not pending` };
+  }
+  const item = toWorkItem(result);
+  emitItems(ctx, [item]);
+  return { ok: true, value: item };
+}
+
+/** Why a guarded end-of-claim changed nothing. */
+async function diagnose(db: PgExec, id: number, itemId: string, claimRef: EndClaim): Promise<{ ok: false; code: EndCode; detail: string }> {
+  const [row] = await db.select({ status: items.status, claimedBy: items.claimedBy }).from(items).where(eq(items.id, id));
+  if (!row) return notFound(itemId);
+  if (row.status !== 'claimed') {
+    return { ok: false, code: 'item-not-claimed', detail: `work item ${itemId} is ${row.status}, not claimed` };
+  }
+  if (row.claimedBy !== claimRef.workerId) {
+    return { ok: false, code: 'not-claim-holder', detail: `work item ${itemId} is not claimed by worker ${claimRef.workerId}` };
+  }
+  return { ok: false, code: 'stale-lease', detail: `lease ${claimRef.leaseId} is not the current claim of work item ${itemId}` };
+}
+
+function holderGuard(id: number, claimRef: EndClaim) {
+  const guard = [eq(items.id, id), eq(items.status, 'claimed'), eq(items.claimedBy, claimRef.workerId)];
+  if (claimRef.leaseId !== undefined) guard.push(eq(items.leaseId, claimRef.leaseId));
+  return and(...guard);
+}
+
+async function completeIn(db: PgExec, now: number, itemId: string, c: EndClaim & { result?: unknown }): Promise<Outcome<WorkItem, EndCode>> {
+  const id = parseItemId(itemId);
+  if (id === null) return notFound(itemId);
+  const [row] = await db
+    .update(items)
+    .set({
+      status: 'completed',
+      leaseId: null,
+      completedAt: now,
+      result: c.result === undefined ? null : jsonb(c.result),
+      history: appendAttempt(now, 'completed', null),
+    })
+    .where(holderGuard(id, c))
+    .returning();
+  return row ? { ok: true, value: toWorkItem(row) } : diagnose(db, id, itemId, c);
+}
+
+/** One guarded UPDATE; no transaction needed, the diagnosis of a refusal only reads. */
+export async function complete(ctx: PgCtx, itemId: string, c: EndClaim & { result?: unknown }): Promise<Outcome<WorkItem, EndCode>> {
+  const outcome = await completeIn(ctx.db, ctx.clock(), itemId, c);
+  if (outcome.ok) emitItems(ctx, [outcome.value]);
+  return outcome;
+}
+
+/**
+ * Locks the batch's rows in id order before changing any, as every multi-row write here does,
+ * so two transactions over overlapping items (another batch, a release, the reaper) queue
+ * behind each other instead of deadlocking.
+ */
+export async function completeMany(ctx: PgCtx, input: CompleteManyBody): Promise<CompletedMany> {
+  const now = ctx.clock();
+  const done: WorkItem[] = [];
+  const rejected: CompletedMany['rejected'] = [];
+  const ids = input.items.map((it) => parseItemId(it.id)).filter((id): id is number => id !== null);
+  await writeTx(ctx, async (tx) => {
+    if (ids.length) await tx.select({ id: items.id }).from(items).where(inArray(items.id, ids)).orderBy(asc(items.id)).for('update');
+    for (const it of input.items) {
+      const o = await completeIn(tx, now, it.id, { workerId: input.worker_id, leaseId: it.lease_id, result: it.result });
+      if (o.ok) done.push(o.value);
+      else rejected.push({ id: it.id, status: o.code === 'item-not-found' ? 404 : 409, code: o.code });
+    }
+  });
+  emitItems(ctx, done);
+  return { completed: done.map((d) => d.id), rejected };
+}
+
+export async function fail(ctx: PgCtx, itemId: string, c: EndClaim & { error?: string | null | undefined }): Promise<Outcome<WorkItem, EndCode>> {
+  const id = parseItemId(itemId);
+  if (id === null) return notFound(itemId);
+  const now = ctx.clock();
+  const error = c.error ?? null;
+  const [row] = await ctx.db
+    .update(items)
+    .set({
+      status: sql`CASE WHEN ${exhausted} THEN 'poisoned' ELSE 'pending' END`,
+      // A poisoned item keeps who held it last; a pending one is free for anyone.
+      claimedBy: sql`CASE WHEN ${exhausted} THEN ${items.claimedBy} ELSE NULL END`,
+      claimedAt: sql`CASE WHEN ${exhausted} THEN ${items.claimedAt} ELSE NULL END`,
+      leaseId: null,
+      lastError: error,
+      history: appendAttempt(now, 'failed', error),
+    })
+    .where(holderGuard(id, c))
+    .returning();
+  const outcome: Outcome<WorkItem, EndCode> = row ? { ok: true, value: toWorkItem(row) } : await diagnose(ctx.db, id, itemId, c);
+  if (outcome.ok) emitItems(ctx, [outcome.value]);
+  return outcome;
+}
+
+const backToPending = {
+  status: 'pending',
+  attempts: 0,
+  claimedBy: null,
+  claimedAt: null,
+  leaseId: null,
+  completedAt: null,
+  result: null,
+} as const;
+
+export async function retryItem(ctx: PgCtx, itemId: string): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-retryable'>> {
+  const id = parseItemId(itemId);
+  if (id === null) return notFound(itemId);
+  const [row] = await ctx.db
+    .update(items)
+    .set(backToPending)
+    .where(and(eq(items.id, id), inArray(items.status, ['poisoned', 'completed'])))
+    .returning();
+  if (row) {
+    const item = toWorkItem(row);
+    emitItems(ctx, [item]);
+    return { ok: true, value: item };
+  }
+  const [found] = await ctx.db.select({ status: items.status }).from(items).where(eq(items.id, id));
+  return found
+    ? { ok: false, code: 'item-not-retryable', detail: `work item ${itemId} is ${found.status}; only poisoned or completed items can be retried` }
+    : notFound(itemId);
+}
+
+export async function retryPool(ctx: PgCtx, pool: string, status: 'poisoned' | 'completed'): Promise<number> {
+  const locked = ctx.db
+    .select({ id: items.id })
+    .from(items)
+    .where(and(eq(items.pool, pool), eq(items.status, status)))
+    .orderBy(asc(items.id))
+    .for('update');
+  const rows = await ctx.db
+    .update(items)
+    .set(backToPending)
+    .where(and(inLocked(items.id, locked), eq(items.status, status)))
+    .returning({ id: items.id });
+  if (rows.length) ctx.emit({ type: 'pool', name: pool });
+  return rows.length;
+}
+
+export async function deleteItem(ctx: PgCtx, itemId: string): Promise<Outcome<null, 'item-not-found'>> {
+  const id = parseItemId(itemId);
+  if (id === null) return notFound(itemId);
+  const [row] = await ctx.db.delete(items).where(eq(items.id, id)).returning({ pool: items.pool });
+  if (!row) return notFound(itemId);
+  ctx.emit({ type: 'item', id: itemId, pool: row.pool, status: 'deleted' });
+  ctx.emit({ type: 'pool', name: row.pool });
+  return { ok: true, value: null };
+}

@@ -1,0 +1,77 @@
+import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
+import type { ItemDetail, ListItemsQuery, PoolSummary, WorkItem } from '@/lib/contracts';
+import { items } from '@/db/schema/pg';
+import { iso, parseItemId } from '../ids';
+import type { PgDb } from './context';
+import { toItemDetail, toWorkItem } from './rows';
+
+export async function getItem(db: PgDb, itemId: string): Promise<ItemDetail | null> {
+  const id = parseItemId(itemId);
+  if (id === null) return null;
+  const [row] = await db.select().from(items).where(eq(items.id, id));
+  return row ? toItemDetail(row) : null;
+}
+
+export async function listItems(db: PgDb, pool: string, q: ListItemsQuery): Promise<{ items: WorkItem[]; next_cursor: string | null }> {
+  const where = [eq(items.pool, pool)];
+  if (q.status) where.push(eq(items.status, q.status));
+  if (q.cursor) where.push(gt(items.id, Number(q.cursor)));
+  // One extra row tells whether another page follows.
+  const rows = await db.select().from(items).where(and(...where)).orderBy(asc(items.id)).limit(q.limit + 1);
+  const page = rows.slice(0, q.limit);
+  return {
+    items: page.map(toWorkItem),
+    next_cursor: rows.length > q.limit ? String(page[page.length - 1]!.id) : null,
+  };
+}
+
+const emptySummary = (name: string): PoolSummary => ({
+  name,
+  pending: 0,
+  claimed: 0,
+  completed: 0,
+  poisoned: 0,
+  oldest_pending_at: null,
+});
+
+async function oldestPendingAt(db: PgDb, pool: string): Promise<string | null> {
+  const [row] = await db
+    .select({ createdAt: items.createdAt })
+    .from(items)
+    .where(and(eq(items.pool, pool), eq(items.status, 'pending')))
+    .orderBy(asc(items.id))
+    .limit(1);
+  return iso(row?.createdAt);
+}
+
+async function summarize(db: PgDb, counts: { pool: string; status: string; n: number }[]): Promise<PoolSummary[]> {
+  const byPool = new Map<string, PoolSummary>();
+  for (const c of counts) {
+    const s = byPool.get(c.pool) ?? emptySummary(c.pool);
+    if (c.status === 'pending' || c.status === 'claimed' || c.status === 'completed' || c.status === 'poisoned') {
+      s[c.status] = c.n;
+    }
+    byPool.set(c.pool, s);
+  }
+  for (const s of byPool.values()) if (s.pending > 0) s.oldest_pending_at = await oldestPendingAt(db, s.name);
+  // Sorted by code unit, as on SQLite, whatever the database's collation.
+  return [...byPool.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+export async function listPools(db: PgDb): Promise<PoolSummary[]> {
+  const counts = await db.select({ pool: items.pool, status: items.status, n: count() }).from(items).groupBy(items.pool, items.status);
+  return summarize(db, counts);
+}
+
+export async function getPool(db: PgDb, pool: string): Promise<PoolSummary> {
+  const counts = await db
+    .select({ pool: items.pool, status: items.status, n: count() })
+    .from(items)
+    .where(eq(items.pool, pool))
+    .groupBy(items.pool, items.status);
+  return (await summarize(db, counts))[0] ?? emptySummary(pool);
+}
+
+export async function ping(db: PgDb): Promise<void> {
+  await db.execute(sql`SELECT 1`);
+}

@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/**
+ * The PostgreSQL server the tests use: `HUB_TEST_PG_URL` names its maintenance database
+ * (default: the local server's `postgres`, as on these machines and in CI).
+ */
+export const MAINTENANCE_URL = process.env.HUB_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function onMaintenance(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: MAINTENANCE_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A URL of the same server naming another database. */
+export function databaseUrl(name: string): string {
+  const url = new URL(MAINTENANCE_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Creates a fresh, uniquely named database; `drop` removes it, closing whatever still uses it. */
+export async function createTestDatabase(label: string): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
+  const name = `hub_test_${label}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await onMaintenance(`CREATE DATABASE ${name}`);
+  return {
+    name,
+    url: databaseUrl(name),
+    drop: () => onMaintenance(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+/** Runs statements on a database and closes the connection. */
+export async function onDatabase<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}

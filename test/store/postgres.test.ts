@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, type HubEvent, type HubStore } from '@/db';
+import { createTestDatabase, onDatabase } from '../pg/database';
+import { storeContract } from './contract';
+
+// One database for this file, emptied before each test; dropped at the end.
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+beforeAll(async () => {
+  db = await createTestDatabase('store');
+});
+afterAll(async () => db?.drop());
+
+const empty = () => onDatabase(db.url, (c) => c.query('TRUNCATE items, workers RESTART IDENTITY').then(() => undefined));
+
+storeContract('postgres', async ({ clock, onChange }) => {
+  const store = openStore(db.url, { clock, onChange });
+  await store.ping(); // migrated
+  await empty();
+  return { store, cleanup: () => store.close() };
+});
+
+describe('postgres specifics', () => {
+  const opened: HubStore[] = [];
+  const open = (onChange?: (e: HubEvent) => void) => {
+    const store = openStore(db.url, onChange ? { onChange } : {});
+    opened.push(store);
+    return store;
+  };
+  afterAll(async () => {
+    await Promise.all(opened.map((s) => s.close()));
+  });
+
+  it('migrates once when several instances open a fresh database together', async () => {
+    const fresh = await createTestDatabase('migrate');
+    try {
+      const stores = Array.from({ length: 4 }, () => openStore(fresh.url));
+      await Promise.all(stores.map((s) => s.ping()));
+      const applied = await onDatabase(fresh.url, (c) => c.query('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations'));
+      expect(applied.rows[0].n).toBe(1);
+      await Promise.all(stores.map((s) => s.close()));
+    } finally {
+      await fresh.drop();
+    }
+  });
+
+  it("tells one instance's listeners of another instance's changes, and its own once", async () => {
+    const seenByA: HubEvent[] = [];
+    const a = open((e) => seenByA.push(e));
+    const b = open();
+    await Promise.all([a.ping(), b.ping()]);
+    // A's LISTEN connection comes up in the background: B keeps pushing until A hears one.
+    const deadline = Date.now() + 20_000;
+    let ids: string[] = [];
+    while (!seenByA.some((e) => e.type === 'pool' && e.name === 'from-b')) {
+      if (Date.now() > deadline) throw new Error('instance A never heard of the push on instance B');
+      ids = await b.push('from-b', [{ data: 'x' }]);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const claimed = await b.claim('from-b', 'w-b', 1);
+    expect(claimed.ok).toBe(true);
+    await expect.poll(() => seenByA.filter((e) => e.type === 'item' && e.status === 'claimed').length, { timeout: 10_000 }).toBe(1);
+    expect(ids).toHaveLength(1);
+
+    const before = seenByA.length;
+    await a.push('from-a', [{ data: 'y' }]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seenByA.slice(before)).toEqual([{ type: 'pool', name: 'from-a' }]);
+  });
+
+  it('loses each stale worker and releases each of its items exactly once when every instance reaps at once', async () => {
+    let now = Date.now();
+    const clock = () => now;
+    const stores = Array.from({ length: 4 }, () => openStore(db.url, { clock }));
+    opened.push(...stores);
+    await empty();
+    const pool = 'reap-race';
+    await stores[0]!.push(pool, Array.from({ length: 200 }, (_, i) => ({ data: i })));
+    for (let w = 0; w < 20; w++) {
+      const r = await stores[w % 4]!.claim(pool, `racer-${w}`, 10);
+      expect(r.ok && r.value.length).toBe(10);
+    }
+    now += 120_000;
+    const results = await Promise.all(stores.flatMap((s) => [s.reap(60), s.reap(60)]));
+    const lost = results.flatMap((r) => r.lost).sort();
+    expect(lost).toEqual(Array.from({ length: 20 }, (_, w) => `racer-${w}`).sort());
+    expect(results.reduce((n, r) => n + r.released, 0)).toBe(200);
+    const page = await stores[0]!.listItems(pool, { limit: 500 });
+    for (const it of page.items) expect(it).toMatchObject({ status: 'pending', attempts: 1 });
+    const detail = await stores[0]!.getItem(page.items[0]!.id);
+    expect(detail!.history.filter((h) => h.outcome === 'released')).toHaveLength(1);
+  });
+
+  it('never hands one item to two claimers racing on several instances', async () => {
+    const stores = Array.from({ length: 3 }, () => openStore(db.url));
+    opened.push(...stores);
+    const pool = 'claim-race';
+    await stores[0]!.push(pool, Array.from({ length: 300 }, (_, i) => ({ data: i })));
+    const got: string[] = [];
+    await Promise.all(
+      Array.from({ length: 12 }, async (_, w) => {
+        for (;;) {
+          const r = await stores[w % 3]!.claim(pool, `claimer-${w}`, 7);
+          if (!r.ok) throw new Error(r.detail);
+          if (r.value.length === 0 && (await stores[0]!.getPool(pool)).pending === 0) return;
+          got.push(...r.value.map((i) => i.id));
+        }
+      }),
+    );
+    expect(got).toHaveLength(300);
+    expect(new Set(got).size).toBe(300);
+  });
+
+  it('stores JSON as given and answers unstorable text with a store error, changing nothing', async () => {
+    const s = open();
+    const data = { nested: [1, 2.5, 'x', null, true], big: 12345678901234, unicode: 'ünï €' };
+    const [id] = await s.push('json', [{ data }, { data: null }]);
+    expect((await s.getItem(id!))!.data).toEqual(data);
+    await expect(s.push('json', [{ data: 'nul \u0000 inside' }])).rejects.toMatchObject({
+      storeProblem: { status: 400, code: 'unstorable-input' },
+    });
+    expect((await s.getPool('json')).pending).toBe(2);
+  });
+
+  it('fails calls with database-unavailable while the server cannot be reached', async () => {
+    const s = openStore('postgres://postgres@127.0.0.1:1/nowhere');
+    opened.push(s);
+    await expect(s.ping()).rejects.toMatchObject({ storeProblem: { status: 503, code: 'database-unavailable' } });
+    await expect(s.getPool('q')).rejects.toMatchObject({ storeProblem: { status: 503, code: 'database-unavailable' } });
+  });
+});
