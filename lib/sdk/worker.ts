@@ -90,6 +90,8 @@ class WorkerRun {
   private readonly abort = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly counts = { completed: 0, failed: 0, conflicts: 0, claimed: 0 };
+  /** Tasks ended so far: a failure may have put an item back after a claim found none. */
+  private settled = 0;
   private stopReason: StopReason | null = null;
   private fatal: unknown = null;
   private wake: () => void = () => {};
@@ -248,6 +250,7 @@ class WorkerRun {
         continue;
       }
       let items: WorkItem[];
+      const settledBefore = this.settled;
       try {
         items = await this.client.claim(this.opts.pool, this.workerId, free);
       } catch (err) {
@@ -262,14 +265,17 @@ class WorkerRun {
         }
         continue;
       }
-      if (this.stopReason) {
+      if (this.stopReason && items.length > 0) {
         // Claimed while a stop was asked for: run them anyway rather than leave them to the reaper.
         this.log('info', `claimed ${items.length} item(s) while stopping; running them`);
       }
       for (const item of items) this.start(item);
       if (items.length === 0) {
-        if (this.opts.exitWhenEmpty && this.inFlight.size === 0) this.stop('empty');
-        else await this.idle(this.inFlight.size > 0 && this.opts.exitWhenEmpty ? 60_000 : pollMs);
+        if (this.opts.exitWhenEmpty && this.inFlight.size === 0) {
+          if (this.settled === settledBefore) this.stop('empty');
+          continue; // a task ended during the claim, maybe failing its item back to pending: look again
+        }
+        await this.idle(this.inFlight.size > 0 && this.opts.exitWhenEmpty ? 60_000 : pollMs);
       }
     }
   }
@@ -285,6 +291,7 @@ class WorkerRun {
   private start(item: WorkItem) {
     this.counts.claimed++;
     const task = this.process(item).finally(() => {
+      this.settled++;
       this.inFlight.delete(task);
       this.wake();
     });

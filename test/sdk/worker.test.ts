@@ -70,6 +70,46 @@ describe('runWorker', () => {
     expect((await c.getWorker('rw-batch-1')).status).toBe('terminated');
   });
 
+  it('exitWhenEmpty does not stop while a failure puts an item back during an empty claim', async () => {
+    await c.push('rw-race', 'bad', { max_retries: 2 });
+    // Order the race: the second claim reaches the hub (and finds nothing) before the first
+    // attempt's failure is sent, and its answer arrives only after that failure has settled.
+    const claimed = gate();
+    const failed = gate();
+    let claims = 0;
+    const racing = new HubClient({
+      url: hub.url,
+      fetch: async (input, init) => {
+        const url = String(input);
+        if (url.endsWith('/fail')) {
+          await claimed.opened;
+          const res = await fetch(input, init);
+          setTimeout(failed.open, 50);
+          return res;
+        }
+        const res = await fetch(input, init);
+        if (url.endsWith('/claim') && ++claims === 2) {
+          claimed.open();
+          await failed.opened;
+        }
+        return res;
+      },
+    });
+    const summary = await runWorker({
+      ...quick,
+      client: racing,
+      pool: 'rw-race',
+      concurrency: 2,
+      exitWhenEmpty: true,
+      log: logs().log,
+      handler: () => {
+        throw new Error('always');
+      },
+    });
+    expect(summary).toMatchObject({ reason: 'empty', failed: 2 });
+    expect(await c.getPool('rw-race')).toMatchObject({ pending: 0, poisoned: 1 });
+  });
+
   it('drains when the hub sets it terminating: finishes what it holds, claims nothing more', async () => {
     await c.pushMany('rw-drain', [{ data: 'first' }, { data: 'second' }]);
     const hold = gate();
