@@ -134,16 +134,15 @@ class WorkerRun {
     await this.register();
     this.log('info', `registered; pool ${this.opts.pool}, concurrency ${this.concurrency}`);
     const signals = this.opts.signals === false ? [] : (this.opts.signals ?? ['SIGTERM', 'SIGINT']);
+    let signalled = 0;
     const onSignal = (sig: NodeJS.Signals) => {
-      if (!this.stopReason || this.stopReason === 'signal') {
-        if (this.stopReason) {
-          this.log('warn', `${sig} again: aborting ${this.inFlight.size} item(s); they will be released`);
-          this.abort.abort();
-          return;
-        }
-        this.log('info', `${sig}: finishing ${this.inFlight.size} item(s), then exiting`);
+      if (++signalled === 1) {
+        this.log('info', `${sig}: finishing ${this.inFlight.size} item(s), then exiting (again to abort them)`);
+        this.stop('signal');
+      } else {
+        this.log('warn', `${sig} again: aborting ${this.inFlight.size} item(s); they will be released`);
+        this.abort.abort();
       }
-      this.stop('signal');
     };
     for (const s of signals) process.on(s, onSignal);
     const onAbort = () => this.stop('aborted');

@@ -113,6 +113,24 @@ describe('crashes and shutdowns', { timeout: 120_000 }, () => {
     console.log('SIGTERM drain: 3 items running at SIGTERM, 3 completed by the draining worker, 0 released, 0 lost; the other 3 untouched (attempts 0) and completed by the next worker: 6/6, each once');
   });
 
+  it('a second SIGTERM stops the running commands; their items are released, not failed', async () => {
+    const id = await c.push('abort', { n: 1 });
+    const env = { HUB_URL: hub.url, MARKS: tmp.dir };
+    const stuck = 'cat >/dev/null; touch "$MARKS/stuck-$HUB_ITEM_ID"; while [ ! -f "$MARKS/never" ]; do sleep 0.05; done';
+    const w = startCli(['worker', '--pool', 'abort', '--worker-id', 'abort-1', '--heartbeat', '0.5', '--', 'sh', '-c', stuck], { env });
+    await waitFor('the command to start', () => started(tmp.dir, 'stuck-') === 1);
+    w.child.kill('SIGTERM');
+    await waitFor('the worker to acknowledge SIGTERM', () => w.output().stderr.includes('SIGTERM: finishing 1 item(s)'));
+    w.child.kill('SIGTERM');
+    const end = await w.done;
+    expect(end.code, end.stderr).toBe(0);
+    expect(end.stderr).toMatch(/SIGTERM again: aborting 1 item\(s\); they will be released/);
+    const item = await c.getItem(id);
+    expect(item).toMatchObject({ status: 'pending', attempts: 1, claimed_by: null });
+    expect(item.history.map((h) => [h.worker_id, h.outcome])).toEqual([['abort-1', 'released']]);
+    expect((await c.getWorker('abort-1')).status).toBe('terminated');
+  });
+
   it('an SDK worker the hub declared lost logs the refused result, registers again and finishes the item', async () => {
     const id = await c.push('lost', { n: 1 });
     const lines: string[] = [];
