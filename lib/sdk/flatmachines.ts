@@ -80,10 +80,11 @@ function toRecord(r: HubWorkerRecord): WorkerRecord {
   return record;
 }
 
-function parseStatus(workerId: string, status: string) {
+/** flatmachines types status as a string; the hub knows four. Checked here so a typo fails before any request. */
+function parseStatus(status: string, request: string) {
   const parsed = WorkerStatus.safeParse(status);
   if (!parsed.success) {
-    throw new BadRequest(400, 'invalid-status', `status must be one of ${WorkerStatus.options.join(', ')}, not ${JSON.stringify(status)}`, `PATCH /workers/${workerId}`);
+    throw new BadRequest(400, 'invalid-status', `status must be one of ${WorkerStatus.options.join(', ')}, not ${JSON.stringify(status)}`, request);
   }
   return parsed.data;
 }
@@ -108,7 +109,7 @@ export class HubRegistrationBackend implements RegistrationBackend {
 
   /** `terminated` is a worker's clean exit; it and `lost` release the items the worker holds. */
   async updateStatus(workerId: string, status: string): Promise<void> {
-    await this.client.setWorkerStatus(workerId, parseStatus(workerId, status));
+    await this.client.setWorkerStatus(workerId, parseStatus(status, `PATCH /workers/${workerId}`));
   }
 
   async get(workerId: string): Promise<WorkerRecord | null> {
@@ -121,7 +122,7 @@ export class HubRegistrationBackend implements RegistrationBackend {
   }
 
   async list(filter: WorkerFilter = {}): Promise<WorkerRecord[]> {
-    const status = filter.status === undefined ? undefined : [filter.status].flat().map((s) => parseStatus('*', s));
+    const status = filter.status === undefined ? undefined : [filter.status].flat().map((s) => parseStatus(s, 'GET /workers'));
     return (await this.client.listWorkers({ ...filter, status })).map(toRecord);
   }
 }
