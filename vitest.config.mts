@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-// Heavy or disruptive files run after all the others, one at a time (groupOrder): the two-instance
-// load test would starve its neighbours on a 2-core machine, and the restart test stops the
-// machine's PostgreSQL, which every PostgreSQL test shares.
-const LATER = ['test/pg/instances.test.ts', 'test/pg/restart.test.ts'];
+// Heavy or disruptive files run after all the others, one at a time (groupOrder): the crash test
+// and the two-instance load test would starve their neighbours on a 2-core machine, and the
+// restart test stops the machine's PostgreSQL, which every PostgreSQL test shares.
+const LATER = ['test/crash/kill-hub.test.ts', 'test/pg/instances.test.ts', 'test/pg/restart.test.ts'];
 
 export default defineConfig({
   resolve: { alias: { '@': path.resolve(import.meta.dirname) } },

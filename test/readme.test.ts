@@ -1,6 +1,6 @@
 /** The README's code runs: its curl tour of the API, against a fresh hub. */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -50,4 +50,12 @@ it('documents every configuration variable the hub reads', () => {
   const vars = [...env.matchAll(/^\s+([A-Z][A-Z0-9_]+): /gm)].map((m) => m[1]!);
   expect(vars.length).toBeGreaterThan(5);
   for (const v of vars) expect(README).toContain(`\`${v}\``);
+});
+
+it('shows the SDK and CLI examples exactly as docs/examples has them (which test/sdk/examples.test.ts runs)', () => {
+  const dir = path.resolve(import.meta.dirname, '../docs/examples');
+  for (const file of readdirSync(dir)) {
+    const text = readFileSync(path.join(dir, file), 'utf8').trimEnd();
+    expect(README, `README shows docs/examples/${file}`).toContain(text);
+  }
 });
