@@ -1,12 +1,14 @@
 /**
  * One worker process of the HTTP benchmark. Prints `ready`, waits for `go`, drains the pool,
  * prints {"completed": [ids]}.
- * - `hub BATCH`: the hub's API: claim BATCH items, complete them (batch route when BATCH > 1).
+ * - `hub BATCH`: the hub through the SDK's HubClient (responses validated, as a real worker
+ *   sees them): claim BATCH items, complete them (the batch route when BATCH > 1).
  * - `bare`: the node:http baseline, one item per request.
  * Usage: tsx bench/http-child.ts hub|bare URL WORKER [BATCH]
  */
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { HubClient } from '@/lib/sdk';
 
 async function post<T>(url: string, body: unknown): Promise<T> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -14,21 +16,22 @@ async function post<T>(url: string, body: unknown): Promise<T> {
   return (await res.json()) as T;
 }
 
-type Claimed = { items: { id: string; lease_id?: string }[] };
+type Claimed = { items: { id: string }[] };
 
-async function drainHub(api: string, worker: string, batch: number, completed: string[]) {
+async function drainHub(url: string, worker: string, batch: number, completed: string[]) {
+  const hub = new HubClient({ url });
   for (;;) {
-    const { items } = await post<Claimed>(`${api}/pools/bench/claim`, { worker_id: worker, limit: batch });
+    const items = await hub.claim('bench', worker, batch);
     if (items.length === 0) return;
     if (batch === 1) {
       const it = items[0]!;
-      await post(`${api}/items/${it.id}/complete`, { worker_id: worker, lease_id: it.lease_id, result: { ok: true } });
+      await hub.complete(it.id, { worker_id: worker, lease_id: it.lease_id ?? undefined, result: { ok: true } });
       completed.push(it.id);
     } else {
-      const r = await post<{ completed: string[] }>(`${api}/items/complete`, {
-        worker_id: worker,
-        items: items.map((it) => ({ id: it.id, lease_id: it.lease_id, result: { ok: true } })),
-      });
+      const r = await hub.completeMany(
+        worker,
+        items.map((it) => ({ id: it.id, lease_id: it.lease_id ?? undefined, result: { ok: true } })),
+      );
       completed.push(...r.completed);
     }
   }

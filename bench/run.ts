@@ -111,7 +111,7 @@ async function httpDrain(env: Record<string, string>, engine: string, bareStoreR
       const items = Array.from({ length: Math.min(1000, N - i) }, (_, k) => ({ data: { n: i + k } }));
       await fetch(`${hub.api}/pools/bench/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) });
     }
-    const r = await drain(Array.from({ length: 4 }, (_, i) => tsx('bench/http-child.ts', 'hub', hub.api, `w-${batch}-${i}`, String(batch))), N);
+    const r = await drain(Array.from({ length: 4 }, (_, i) => tsx('bench/http-child.ts', 'hub', hub.url, `w-${batch}-${i}`, String(batch))), N);
     const status = readFileSync(`/proc/${hub.child.pid}/status`, 'utf8');
     peakRss = Math.max(peakRss, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
     await hub.stop();
