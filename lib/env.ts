@@ -14,7 +14,9 @@ const envSchema = z.object({
   HUB_REAP_INTERVAL_SECONDS: positiveSeconds.default(5),
   HUB_OPERATOR_TOKEN: z.string().min(1).optional(),
   HUB_WORKER_TOKEN: z.string().min(1).optional(),
+  HUB_VIEWER_TOKEN: z.string().min(1).optional(),
   HUB_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  HUB_MAX_JSON_DEPTH: z.coerce.number().int().min(2).max(1000).default(32),
   HUB_RETENTION_SECONDS: positiveSeconds.default(604_800),
   HUB_PG_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
 });
@@ -28,7 +30,10 @@ export interface HubConfig {
   reapIntervalSeconds: number;
   operatorToken: string | undefined;
   workerToken: string | undefined;
+  viewerToken: string | undefined;
   maxBodyBytes: number;
+  /** Deepest nesting of arrays and objects a request body may have. */
+  maxJsonDepth: number;
   retentionSeconds: number;
   /** Most PostgreSQL connections this instance keeps open (besides one for LISTEN). */
   pgPoolSize: number;
@@ -44,7 +49,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     throw new Error(`invalid configuration: ${issue?.path.join('.')}: ${issue?.message}`);
   }
   const e = parsed.data;
-  const anyToken = Boolean(e.HUB_OPERATOR_TOKEN || e.HUB_WORKER_TOKEN);
+  const anyToken = Boolean(e.HUB_OPERATOR_TOKEN || e.HUB_WORKER_TOKEN || e.HUB_VIEWER_TOKEN);
   return {
     port: e.PORT,
     host: e.HOST ?? (anyToken ? '0.0.0.0' : '127.0.0.1'),
@@ -53,7 +58,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     reapIntervalSeconds: e.HUB_REAP_INTERVAL_SECONDS,
     operatorToken: e.HUB_OPERATOR_TOKEN,
     workerToken: e.HUB_WORKER_TOKEN,
+    viewerToken: e.HUB_VIEWER_TOKEN,
     maxBodyBytes: e.HUB_MAX_BODY_BYTES,
+    maxJsonDepth: e.HUB_MAX_JSON_DEPTH,
     retentionSeconds: e.HUB_RETENTION_SECONDS,
     pgPoolSize: e.HUB_PG_POOL_SIZE,
   };

@@ -27,9 +27,10 @@ const isJsonType = (ct: string) => /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/
 export async function readBody<S extends z.ZodType>(
   req: Request,
   schema: S,
-  maxBytes: number,
+  limits: { maxBytes: number; maxDepth: number },
   opts: { optional?: boolean } = {},
 ): Promise<z.output<S>> {
+  const { maxBytes, maxDepth } = limits;
   const contentType = req.headers.get('content-type');
   if (contentType !== null && !isJsonType(contentType)) {
     throw new ProblemError(problem(415, 'unsupported-media-type', `content-type must be application/json, not ${contentType}`));
@@ -50,7 +51,24 @@ export async function readBody<S extends z.ZodType>(
   } catch {
     throw new ProblemError(problem(400, 'invalid-json', 'body is not valid JSON'));
   }
+  if (depthExceeds(value, maxDepth)) {
+    throw new ProblemError(problem(400, 'json-too-deep', `body nests arrays and objects deeper than ${maxDepth} levels`));
+  }
   return validate(schema, value, 'body');
+}
+
+/** Whether `value` nests deeper than `max` levels; iterative, so a hostile body cannot overflow the stack. */
+function depthExceeds(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 const tooLarge = (maxBytes: number) => problem(413, 'body-too-large', `request body is larger than ${maxBytes} bytes`);

@@ -43,7 +43,8 @@ function wrap(endpoint: Endpoint): Handler {
         req,
         hub,
         param: (name, schema) => validate(schema, params[name], name),
-        body: (schema, opts) => readBody(req, schema, hub.config.maxBodyBytes, opts),
+        body: (schema, opts) =>
+          readBody(req, schema, { maxBytes: hub.config.maxBodyBytes, maxDepth: hub.config.maxJsonDepth }, opts),
         query: (schema) => readQuery(req, schema),
       });
     } catch (err) {

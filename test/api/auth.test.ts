@@ -5,7 +5,7 @@ import { startHub, type HubProcess } from '../helpers/hub-process';
 
 let hub: HubProcess;
 beforeAll(async () => {
-  hub = await startHub({ HUB_OPERATOR_TOKEN: 'op-secret', HUB_WORKER_TOKEN: 'worker-secret', HOST: '127.0.0.1' });
+  hub = await startHub({ HUB_OPERATOR_TOKEN: 'op-secret', HUB_WORKER_TOKEN: 'worker-secret', HUB_VIEWER_TOKEN: 'viewer-secret', HOST: '127.0.0.1' });
 });
 afterAll(async () => hub?.stop());
 
@@ -40,6 +40,25 @@ it('lets a worker token work and read, but not act as an operator (403)', async 
   expect((await worker.get(`/items/${body.id}`)).body.status).toBe('claimed');
   const operator = client(hub.api, { token: 'op-secret' });
   expect((await operator.post('/workers/w/release')).body).toEqual({ released: 1 });
+});
+
+it('lets a viewer token read everything and change nothing (403)', async () => {
+  const viewer = client(hub.api, { token: 'viewer-secret' });
+  const operator = client(hub.api, { token: 'op-secret' });
+  const { body } = await operator.post('/pools/v/items', { data: 1 });
+  for (const path of ['/pools', '/pools/v', '/pools/v/items', `/items/${body.id}`, '/workers']) {
+    expect((await viewer.get(path)).status).toBe(200);
+  }
+  for (const r of [
+    await viewer.post('/workers', { worker_id: 'v' }),
+    await viewer.post('/pools/v/items', { data: 2 }),
+    await viewer.post('/pools/v/claim', { worker_id: 'v' }),
+    await viewer.post(`/items/${body.id}/retry`),
+    await viewer.del(`/items/${body.id}`),
+  ]) {
+    expect(r.status).toBe(403);
+  }
+  expect((await viewer.get('/pools/v')).body).toMatchObject({ pending: 1, claimed: 0 });
 });
 
 it('keeps /healthz open', async () => {

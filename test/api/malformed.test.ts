@@ -111,6 +111,8 @@ const cases = (): Case[] => [
   ['method not served', 'PUT', '/workers', {}, 405],
   ['method not served on item', 'PATCH', () => `/items/${item}`, {}, 405],
   ['body over the limit', 'POST', '/pools/p/items', { data: 'y'.repeat(1_048_577) }, 413],
+  ['body nested too deep', 'POST', '/pools/p/items', `{"data":${'['.repeat(40)}${']'.repeat(40)}}`, 400],
+  ['body nested very deep', 'POST', '/pools/p/items', `{"data":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, 400],
 ];
 
 describe('malformed requests', () => {
