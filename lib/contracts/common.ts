@@ -31,3 +31,9 @@ export const Problem = z.object({
   code: z.string(),
 });
 export type Problem = z.infer<typeof Problem>;
+
+/**
+ * The body of a route that takes no fields: nothing, or `{}`. Request bodies are strict objects
+ * throughout, so a misspelt field (`max_retry`) is a 400 naming it, never silently ignored.
+ */
+export const EmptyBody = z.strictObject({});

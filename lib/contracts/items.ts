@@ -43,7 +43,7 @@ export const CLAIM_LIMIT_MAX = 100;
 export const COMPLETE_BATCH_MAX = 100;
 export const LIST_LIMIT_MAX = 500;
 
-export const NewItem = z.object({
+export const NewItem = z.strictObject({
   data: JsonValue,
   max_retries: z.number().int().min(1).max(1000).optional(),
 });
@@ -54,7 +54,7 @@ export type NewItem = z.infer<typeof NewItem>;
  * up to 1000. One object schema (not a union) so an error names the field that is wrong.
  */
 export const PushBody = z
-  .object({
+  .strictObject({
     data: JsonValue.optional(),
     max_retries: NewItem.shape.max_retries,
     items: z.array(NewItem).min(1).max(PUSH_BATCH_MAX).optional(),
@@ -71,26 +71,26 @@ export type PushBody = z.infer<typeof PushBody>;
 export const PushedOne = z.object({ id: z.string() });
 export const PushedMany = z.object({ ids: z.array(z.string()) });
 
-export const ClaimBody = z.object({
+export const ClaimBody = z.strictObject({
   worker_id: Name,
   limit: z.number().int().min(1).max(CLAIM_LIMIT_MAX).default(1),
 });
 export type ClaimBody = z.infer<typeof ClaimBody>;
 export const ClaimedItems = z.object({ items: z.array(WorkItem) });
 
-export const ClaimOneBody = z.object({ worker_id: Name });
+export const ClaimOneBody = z.strictObject({ worker_id: Name });
 
-export const CompleteBody = z.object({
+export const CompleteBody = z.strictObject({
   worker_id: Name,
   lease_id: LeaseId.optional(),
   result: JsonValue.optional(),
 });
 export type CompleteBody = z.infer<typeof CompleteBody>;
 
-export const CompleteManyBody = z.object({
+export const CompleteManyBody = z.strictObject({
   worker_id: Name,
   items: z
-    .array(z.object({ id: ItemId, lease_id: LeaseId.optional(), result: JsonValue.optional() }))
+    .array(z.strictObject({ id: ItemId, lease_id: LeaseId.optional(), result: JsonValue.optional() }))
     .min(1)
     .max(COMPLETE_BATCH_MAX),
 });
@@ -101,16 +101,16 @@ export const CompletedMany = z.object({
 });
 export type CompletedMany = z.infer<typeof CompletedMany>;
 
-export const FailBody = z.object({
+export const FailBody = z.strictObject({
   worker_id: Name,
   lease_id: LeaseId.optional(),
   error: z.string().max(65_536).nullish(),
 });
 export type FailBody = z.infer<typeof FailBody>;
 
-export const ReleasePoolBody = z.object({ worker_id: Name });
+export const ReleasePoolBody = z.strictObject({ worker_id: Name });
 
-export const RetryPoolBody = z.object({
+export const RetryPoolBody = z.strictObject({
   /** Which items to send back to `pending`: the poisoned ones (default) or the completed ones. */
   status: z.enum(['poisoned', 'completed']).default('poisoned'),
 });

@@ -22,7 +22,7 @@ export const WorkerRecord = z.object({
 });
 export type WorkerRecord = z.infer<typeof WorkerRecord>;
 
-export const RegisterWorkerBody = z.object({
+export const RegisterWorkerBody = z.strictObject({
   worker_id: Name.optional(),
   host: z.string().max(255).nullish(),
   pid: z.number().int().min(0).max(2 ** 31).nullish(),
@@ -33,7 +33,7 @@ export const RegisterWorkerBody = z.object({
 });
 export type RegisterWorkerBody = z.infer<typeof RegisterWorkerBody>;
 
-export const HeartbeatBody = z.object({
+export const HeartbeatBody = z.strictObject({
   /** Shallow-merged into the stored metadata when both are objects; otherwise replaces it. */
   metadata: JsonValue.optional(),
   /** The worker's own idea of its current task; `null` clears the report. */
@@ -41,7 +41,7 @@ export const HeartbeatBody = z.object({
 });
 export type HeartbeatBody = z.infer<typeof HeartbeatBody>;
 
-export const PatchWorkerBody = z.object({ status: WorkerStatus });
+export const PatchWorkerBody = z.strictObject({ status: WorkerStatus });
 export type PatchWorkerBody = z.infer<typeof PatchWorkerBody>;
 
 export const ListWorkersQuery = z.object({

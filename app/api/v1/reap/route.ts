@@ -1,5 +1,12 @@
+import { EmptyBody } from '@/lib/contracts';
 import { json, route } from '@/lib/http/route';
 
 export const { GET, POST, PUT, PATCH, DELETE } = route({
-  POST: { need: 'operator', handle: async ({ hub }) => json(await hub.store.reap(hub.config.staleSeconds)) },
+  POST: {
+    need: 'operator',
+    handle: async ({ hub, body }) => {
+      await body(EmptyBody, { optional: true });
+      return json(await hub.store.reap(hub.config.staleSeconds));
+    },
+  },
 });

@@ -1,4 +1,4 @@
-import { ItemId } from '@/lib/contracts';
+import { EmptyBody, ItemId } from '@/lib/contracts';
 import { failure, problem } from '@/lib/http/problem';
 import { json, route } from '@/lib/http/route';
 
@@ -13,8 +13,10 @@ export const { GET, POST, PUT, PATCH, DELETE } = route({
   },
   DELETE: {
     need: 'operator',
-    handle: async ({ hub, param }) => {
-      const outcome = await hub.store.deleteItem(param('id', ItemId));
+    handle: async ({ hub, param, body }) => {
+      const id = param('id', ItemId);
+      await body(EmptyBody, { optional: true });
+      const outcome = await hub.store.deleteItem(id);
       return outcome.ok ? new Response(null, { status: 204 }) : failure(outcome);
     },
   },

@@ -1,12 +1,13 @@
-import { Name } from '@/lib/contracts';
+import { EmptyBody, Name } from '@/lib/contracts';
 import { problem } from '@/lib/http/problem';
 import { json, route } from '@/lib/http/route';
 
 export const { GET, POST, PUT, PATCH, DELETE } = route({
   POST: {
     need: 'operator',
-    handle: async ({ hub, param }) => {
+    handle: async ({ hub, param, body }) => {
       const id = param('id', Name);
+      await body(EmptyBody, { optional: true });
       if (!(await hub.store.getWorker(id))) return problem(404, 'worker-not-found', `worker ${id} not found`);
       return json({ released: await hub.store.releaseWorker(id) });
     },
