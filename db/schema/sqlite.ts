@@ -71,3 +71,25 @@ export const poolCounts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.pool, t.status] })],
 );
+
+/**
+ * Completions and failures per pool per minute, for the dashboard's throughput chart.
+ *
+ * Why a counter table: completed items can be derived from `items.completed_at`, but failures
+ * live only inside each item's JSON history, and a retried item loses its `completed_at`; deriving
+ * "failed per minute" would scan and parse every recently touched item on each read. Instead the
+ * complete/fail writes add one UPSERT of a tiny row to the transaction they already run (same
+ * commit, no extra fsync), and the reader sums at most minutes × pools rows. Rows older than a
+ * day are pruned with completed items.
+ */
+export const throughput = sqliteTable(
+  'throughput',
+  {
+    pool: text('pool').notNull(),
+    /** Start of the minute, in milliseconds since the epoch. */
+    minute: integer('minute').notNull(),
+    completed: integer('completed').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.minute, t.pool] })],
+);

@@ -1,4 +1,8 @@
 import type {
+  ErrorGroup,
+  PoolBulkBody,
+  PoolHolder,
+  Throughput,
   CompletedMany,
   CompleteManyBody,
   HeartbeatBody,
@@ -106,17 +110,45 @@ export interface HubStore {
   ): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease'>>;
   /** A poisoned or completed item back to `pending` with attempts 0. */
   retryItem(itemId: string): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-retryable'>>;
-  /** Every item of the pool in `status` back to `pending`; returns how many. */
-  retryPool(pool: string, status: 'poisoned' | 'completed'): Promise<number>;
+  /**
+   * Every item of the pool in `status` back to `pending` with attempts 0 (as `retryItem`);
+   * returns how many. With `error` given, only items whose `last_error` equals it exactly
+   * (`null`: items with no `last_error`) — one group of `errorGroups`.
+   */
+  retryPool(pool: string, status: PoolBulkBody['status'], error?: string | null): Promise<number>;
+  /**
+   * Deletes every item of the pool in `status`, or only those whose `last_error` equals `error`
+   * as in `retryPool`; returns how many. Claimed and pending items are never touched.
+   */
+  discardPool(pool: string, status: PoolBulkBody['status'], error?: string | null): Promise<number>;
   deleteItem(itemId: string): Promise<Outcome<null, 'item-not-found'>>;
   getItem(itemId: string): Promise<ItemDetail | null>;
-  /** A page of a pool's items, oldest first. */
+  /**
+   * A page of a pool's items, oldest first. `query.q` keeps only items whose `data`, as JSON
+   * text, contains it case-insensitively (a scan of the pool's rows in that status: fine for an
+   * operator's search, not meant for workers). May return fewer than `limit` with a cursor.
+   */
   listItems(pool: string, query: ListItemsQuery): Promise<{ items: WorkItem[]; next_cursor: string | null }>;
 
   // --- pools -----------------------------------------------------------------------------
   listPools(): Promise<PoolSummary[]>;
   /** A pool never seen has all counts 0. */
   getPool(pool: string): Promise<PoolSummary>;
+  /**
+   * The pool's poisoned items grouped by identical `last_error`: count, and when the first and
+   * last of them were poisoned (the end of their last attempt; creation time if they have no
+   * history). Largest groups first (ties: most recent first); at most `limit` groups.
+   */
+  errorGroups(pool: string, limit: number): Promise<ErrorGroup[]>;
+  /** Who holds the pool's claimed items and how many each, most first; with their worker's state. */
+  poolHolders(pool: string): Promise<PoolHolder[]>;
+  /**
+   * Completions (`complete`, each item of `completeMany`) and failures (`fail` calls, whether the
+   * item went back to pending or was poisoned) per pool per minute, over the last `minutes`
+   * whole minutes including the current one. Counted when they happen: retrying or deleting the
+   * item later does not change them. Kept for a day.
+   */
+  throughput(minutes: number): Promise<Throughput>;
 
   // --- liveness --------------------------------------------------------------------------
   /**

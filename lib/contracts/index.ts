@@ -20,3 +20,4 @@
 export * from './common';
 export * from './workers';
 export * from './items';
+export * from './operator';

@@ -110,14 +110,28 @@ export type FailBody = z.infer<typeof FailBody>;
 
 export const ReleasePoolBody = z.strictObject({ worker_id: Name });
 
-export const RetryPoolBody = z.strictObject({
-  /** Which items to send back to `pending`: the poisoned ones (default) or the completed ones. */
+/** Which of a pool's items a bulk retry or discard acts on. */
+export const PoolBulkBody = z.strictObject({
+  /** The poisoned items (default) or the completed ones. */
   status: z.enum(['poisoned', 'completed']).default('poisoned'),
+  /**
+   * Only items whose `last_error` is exactly this text (`null`: items without one), as grouped by
+   * `GET /pools/{pool}/errors`. Absent: every item in `status`.
+   */
+  error: z.string().max(65_536).nullable().optional(),
 });
+export type PoolBulkBody = z.infer<typeof PoolBulkBody>;
+export const RetryPoolBody = PoolBulkBody;
 export const Retried = z.object({ retried: z.number().int() });
 
 export const ListItemsQuery = z.object({
   status: ItemStatus.optional(),
+  /** Case-insensitive substring of the item's `data` as JSON text; blank means no search. */
+  q: z
+    .string()
+    .max(200)
+    .optional()
+    .transform((s) => s?.trim() || undefined),
   limit: z.coerce.number().int().min(1).max(LIST_LIMIT_MAX).default(50),
   cursor: z.string().regex(/^[0-9]{1,18}$/, { message: 'must be a next_cursor returned by this route' }).optional(),
 });

@@ -7,6 +7,7 @@ import type { HubStore, StoreOptions } from '../types';
 import type { SqliteCtx, SqliteDb } from './context';
 import * as itemWrites from './items';
 import * as liveness from './liveness';
+import * as operator from './operator';
 import * as reads from './reads';
 import { prepareStatements } from './statements';
 import * as workerOps from './workers';
@@ -65,12 +66,16 @@ export function createSqliteStore(file: string, opts: SqliteStoreOptions = {}): 
     completeMany: async (input) => itemWrites.completeMany(ctx, input),
     fail: async (id, c) => itemWrites.fail(ctx, id, c),
     retryItem: async (id) => itemWrites.retryItem(ctx, id),
-    retryPool: async (pool, status) => itemWrites.retryPool(ctx, pool, status),
+    retryPool: async (pool, status, error) => itemWrites.retryPool(ctx, pool, status, error),
+    discardPool: async (pool, status, error) => operator.discardPool(ctx, pool, status, error),
     deleteItem: async (id) => itemWrites.deleteItem(ctx, id),
     getItem: async (id) => reads.getItem(db, id),
     listItems: async (pool, q) => reads.listItems(db, pool, q),
     listPools: async () => reads.listPools(db),
     getPool: async (pool) => reads.getPool(db, pool),
+    errorGroups: async (pool, limit) => operator.errorGroups(db, pool, limit),
+    poolHolders: async (pool) => operator.poolHolders(db, pool),
+    throughput: async (minutes) => operator.readThroughput(ctx, minutes),
     reap: async (staleSeconds) => liveness.reap(ctx, staleSeconds),
     prune: async (retentionSeconds) => liveness.prune(ctx, retentionSeconds),
     ping: async () => reads.ping(db),

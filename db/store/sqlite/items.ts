@@ -4,6 +4,7 @@ import { items } from '@/db/schema/sqlite';
 import { parseItemId } from '../ids';
 import type { EndClaim, Outcome } from '../types';
 import { writeTx, type SqliteCtx } from './context';
+import { bulkWhere, countOutcomes } from './operator';
 import { toWorkItem, type ItemRow } from './rows';
 
 type EndCode = 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease';
@@ -121,7 +122,12 @@ const resultJson = (result: unknown) => (result === undefined ? null : JSON.stri
 
 export function complete(ctx: SqliteCtx, itemId: string, c: EndClaim & { result?: unknown }): Outcome<WorkItem, EndCode> {
   const result = resultJson(c.result);
-  const outcome = writeTx(ctx, () => endClaim(ctx, itemId, c, (p) => ctx.stmts.complete.get({ ...p, result }), ctx.clock()));
+  const now = ctx.clock();
+  const outcome = writeTx(ctx, () => {
+    const o = endClaim(ctx, itemId, c, (p) => ctx.stmts.complete.get({ ...p, result }), now);
+    if (o.ok) countOutcomes(ctx, now, o.value.pool, { completed: 1 });
+    return o;
+  });
   if (outcome.ok) emitItems(ctx, [outcome.value]);
   return outcome;
 }
@@ -138,6 +144,9 @@ export function completeMany(ctx: SqliteCtx, input: CompleteManyBody): Completed
       if (o.ok) done.push(o.value);
       else rejected.push({ id: it.id, status: o.code === 'item-not-found' ? 404 : 409, code: o.code });
     }
+    const perPool = new Map<string, number>();
+    for (const d of done) perPool.set(d.pool, (perPool.get(d.pool) ?? 0) + 1);
+    for (const [pool, n] of perPool) countOutcomes(ctx, now, pool, { completed: n });
   });
   emitItems(ctx, done);
   return { completed: done.map((d) => d.id), rejected };
@@ -145,7 +154,12 @@ export function completeMany(ctx: SqliteCtx, input: CompleteManyBody): Completed
 
 export function fail(ctx: SqliteCtx, itemId: string, c: EndClaim & { error?: string | null | undefined }): Outcome<WorkItem, EndCode> {
   const error = c.error ?? null;
-  const outcome = writeTx(ctx, () => endClaim(ctx, itemId, c, (p) => ctx.stmts.fail.get({ ...p, error }), ctx.clock()));
+  const now = ctx.clock();
+  const outcome = writeTx(ctx, () => {
+    const o = endClaim(ctx, itemId, c, (p) => ctx.stmts.fail.get({ ...p, error }), now);
+    if (o.ok) countOutcomes(ctx, now, o.value.pool, { failed: 1 });
+    return o;
+  });
   if (outcome.ok) emitItems(ctx, [outcome.value]);
   return outcome;
 }
@@ -180,12 +194,12 @@ export function retryItem(ctx: SqliteCtx, itemId: string): Outcome<WorkItem, 'it
   return outcome;
 }
 
-export function retryPool(ctx: SqliteCtx, pool: string, status: 'poisoned' | 'completed'): number {
+export function retryPool(ctx: SqliteCtx, pool: string, status: 'poisoned' | 'completed', error?: string | null): number {
   const rows = writeTx(ctx, (tx) =>
     tx
       .update(items)
       .set(backToPending)
-      .where(and(eq(items.pool, pool), eq(items.status, status)))
+      .where(bulkWhere(pool, status, error))
       .returning({ id: items.id })
       .all(),
   );

@@ -2,6 +2,7 @@ import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { ReapResult } from '@/lib/contracts';
 import { items, workers } from '@/db/schema/sqlite';
 import { appendAttempt, exhausted, writeTx, type SqliteCtx } from './context';
+import { pruneThroughput } from './operator';
 
 const PRUNE_BATCH = 1000;
 
@@ -42,8 +43,12 @@ export function reap(ctx: SqliteCtx, staleSeconds: number): ReapResult {
   return { lost, released: ended.length - poisoned, poisoned };
 }
 
-/** Deletes in batches so a large backlog never holds the write lock for long. */
+/**
+ * Deletes in batches so a large backlog never holds the write lock for long. Also drops
+ * throughput counters older than a day (not counted in the result).
+ */
 export function prune(ctx: SqliteCtx, retentionSeconds: number): number {
+  pruneThroughput(ctx);
   const cutoff = ctx.clock() - retentionSeconds * 1000;
   let total = 0;
   for (;;) {

@@ -16,6 +16,7 @@ export function listItems(db: SqliteDb, pool: string, q: ListItemsQuery): { item
   const where = [eq(items.pool, pool)];
   if (q.status) where.push(eq(items.status, q.status));
   if (q.cursor) where.push(gt(items.id, Number(q.cursor)));
+  if (q.q) where.push(sql`instr(lower(${items.data}), lower(${q.q})) > 0`);
   // One extra row tells whether another page follows.
   const rows = db.select().from(items).where(and(...where)).orderBy(asc(items.id)).limit(q.limit + 1).all();
   const page = rows.slice(0, q.limit);

@@ -56,6 +56,12 @@ export function prepareStatements(sqlite: Database.Database) {
          lease_id = NULL, last_error = @error, history = ${appendAttempt('failed', '@error')}
        WHERE ${HOLDER} RETURNING ${ITEM_COLUMNS}`,
     ),
+    // Per-minute completions and failures (table `throughput`), run inside the transaction of
+    // the complete or fail it counts: one small UPSERT, no extra commit.
+    countOutcomes: sqlite.prepare<{ pool: string; minute: number; completed: number; failed: number }>(
+      `INSERT INTO throughput (pool, minute, completed, failed) VALUES (@pool, @minute, @completed, @failed)
+       ON CONFLICT (minute, pool) DO UPDATE SET completed = completed + excluded.completed, failed = failed + excluded.failed`,
+    ),
     itemState: sqlite.prepare<[number], { status: string; claimedBy: string | null }>(
       `SELECT status, claimed_by AS claimedBy FROM items WHERE id = ?`,
     ),

@@ -6,8 +6,8 @@ export const { GET, POST, PUT, PATCH, DELETE } = route({
     need: 'operator',
     handle: async ({ hub, param, body }) => {
       const pool = param('pool', PoolName);
-      const { status } = await body(RetryPoolBody, { optional: true });
-      return json({ retried: await hub.store.retryPool(pool, status) });
+      const { status, error } = await body(RetryPoolBody, { optional: true });
+      return json({ retried: await hub.store.retryPool(pool, status, error) });
     },
   },
 });

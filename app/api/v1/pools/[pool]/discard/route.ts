@@ -1,0 +1,13 @@
+import { PoolBulkBody, PoolName } from '@/lib/contracts';
+import { json, route } from '@/lib/http/route';
+
+export const { GET, POST, PUT, PATCH, DELETE } = route({
+  POST: {
+    need: 'operator',
+    handle: async ({ hub, param, body }) => {
+      const pool = param('pool', PoolName);
+      const { status, error } = await body(PoolBulkBody, { optional: true });
+      return json({ discarded: await hub.store.discardPool(pool, status, error) });
+    },
+  },
+});

@@ -1,0 +1,13 @@
+import { ErrorGroupsQuery, PoolName } from '@/lib/contracts';
+import { json, route } from '@/lib/http/route';
+
+export const { GET, POST, PUT, PATCH, DELETE } = route({
+  GET: {
+    need: 'read',
+    handle: async ({ hub, param, query }) => {
+      const pool = param('pool', PoolName);
+      const { limit } = query(ErrorGroupsQuery);
+      return json({ groups: await hub.store.errorGroups(pool, limit) });
+    },
+  },
+});

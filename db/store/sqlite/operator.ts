@@ -1,0 +1,97 @@
+import { and, asc, count, desc, eq, gte, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import type { ErrorGroup, PoolBulkBody, PoolHolder, Throughput } from '@/lib/contracts';
+import { items, throughput, workers } from '@/db/schema/sqlite';
+import { iso } from '../ids';
+import { minuteOf, THROUGHPUT_KEEP_MS, toThroughput, windowStart } from '../throughput';
+import { writeTx, type SqliteCtx, type SqliteDb } from './context';
+
+/**
+ * Adds to this minute's counters of a pool. Call it inside the write transaction of the complete
+ * or fail it counts (a prepared statement on the same connection joins that transaction).
+ */
+export function countOutcomes(ctx: SqliteCtx, now: number, pool: string, add: { completed?: number; failed?: number }) {
+  const completed = add.completed ?? 0;
+  const failed = add.failed ?? 0;
+  if (completed === 0 && failed === 0) return;
+  ctx.stmts.countOutcomes.run({ pool, minute: minuteOf(now), completed, failed });
+}
+
+export function pruneThroughput(ctx: SqliteCtx): number {
+  return ctx.db.delete(throughput).where(lt(throughput.minute, ctx.clock() - THROUGHPUT_KEEP_MS)).run().changes;
+}
+
+export function readThroughput(ctx: SqliteCtx, minutes: number): Throughput {
+  const now = ctx.clock();
+  const rows = ctx.db.select().from(throughput).where(gte(throughput.minute, windowStart(now, minutes))).all();
+  return toThroughput(rows, now, minutes);
+}
+
+// When a poisoned item was poisoned: the end of its last attempt (its history is never empty
+// once it has been claimed; an item poisoned otherwise falls back to its creation).
+const poisonedAt = sql<number>`coalesce(json_extract(${items.history}, '$[#-1].ended_at'), ${items.createdAt})`;
+
+export function errorGroups(db: SqliteDb, pool: string, limit: number): ErrorGroup[] {
+  const last = sql<number>`max(${poisonedAt})`;
+  return db
+    .select({
+      error: items.lastError,
+      n: count(),
+      first: sql<number>`min(${poisonedAt})`,
+      last,
+      sample: sql<number>`min(${items.id})`,
+    })
+    .from(items)
+    .where(and(eq(items.pool, pool), eq(items.status, 'poisoned')))
+    .groupBy(items.lastError)
+    .orderBy(desc(count()), desc(last))
+    .limit(limit)
+    .all()
+    .map((g) => ({
+      error: g.error,
+      count: g.n,
+      first_seen: iso(g.first)!,
+      last_seen: iso(g.last)!,
+      sample_item_id: String(g.sample),
+    }));
+}
+
+export function poolHolders(db: SqliteDb, pool: string): PoolHolder[] {
+  return db
+    .select({
+      workerId: items.claimedBy,
+      n: count(),
+      status: workers.status,
+      lastHeartbeat: workers.lastHeartbeat,
+    })
+    .from(items)
+    .leftJoin(workers, eq(workers.workerId, items.claimedBy))
+    .where(and(eq(items.pool, pool), eq(items.status, 'claimed')))
+    .groupBy(items.claimedBy)
+    .orderBy(desc(count()), asc(items.claimedBy))
+    .all()
+    .filter((h) => h.workerId !== null)
+    .map((h) => ({
+      worker_id: h.workerId!,
+      claimed: h.n,
+      worker_status: h.status,
+      last_heartbeat: iso(h.lastHeartbeat),
+    }));
+}
+
+/** The guard of a bulk action: the pool, the status, and the error group when one is named. */
+export function bulkWhere(pool: string, status: PoolBulkBody['status'], error: string | null | undefined): SQL {
+  const where = [eq(items.pool, pool), eq(items.status, status)];
+  if (error === null) where.push(isNull(items.lastError));
+  else if (error !== undefined) where.push(eq(items.lastError, error));
+  return and(...where)!;
+}
+
+export function discardPool(ctx: SqliteCtx, pool: string, status: PoolBulkBody['status'], error?: string | null): number {
+  const rows = writeTx(ctx, (tx) =>
+    tx.delete(items).where(bulkWhere(pool, status, error)).returning({ id: items.id }).all(),
+  );
+  // One pool event for the lot, as retryPool does: a bulk action on thousands of items must not
+  // flood every open event stream.
+  if (rows.length) ctx.emit({ type: 'pool', name: pool });
+  return rows.length;
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/**
+ * Shapes of the operator views: poisoned items grouped by error, who holds a pool's claims, and
+ * per-minute throughput. The dashboard reads these; any operator tool may.
+ */
+
+/** Poisoned items of one pool that share the same `last_error` text (null: no error given). */
+export const ErrorGroup = z.object({
+  error: z.string().nullable(),
+  count: z.number().int(),
+  /** When the earliest / latest item of the group was poisoned (its last attempt ended). */
+  first_seen: z.string(),
+  last_seen: z.string(),
+  /** The oldest item of the group, to open as an example. */
+  sample_item_id: z.string(),
+});
+export type ErrorGroup = z.infer<typeof ErrorGroup>;
+export const ERROR_GROUPS_MAX = 100;
+export const ErrorGroupList = z.object({ groups: z.array(ErrorGroup) });
+export const ErrorGroupsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(ERROR_GROUPS_MAX).default(ERROR_GROUPS_MAX),
+});
+
+/** A worker holding claimed items of one pool, and how many. */
+export const PoolHolder = z.object({
+  worker_id: z.string(),
+  claimed: z.number().int(),
+  /** The worker's status and heartbeat; null when no such worker is registered. */
+  worker_status: z.string().nullable(),
+  last_heartbeat: z.string().nullable(),
+});
+export type PoolHolder = z.infer<typeof PoolHolder>;
+export const PoolHolderList = z.object({ holders: z.array(PoolHolder) });
+
+export const THROUGHPUT_MINUTES_MAX = 1440;
+export const ThroughputQuery = z.object({
+  minutes: z.coerce.number().int().min(1).max(THROUGHPUT_MINUTES_MAX).default(60),
+});
+/** One pool's counts per minute, oldest first; the last bucket is the current (partial) minute. */
+export const PoolThroughput = z.object({
+  pool: z.string(),
+  completed: z.array(z.number().int()),
+  failed: z.array(z.number().int()),
+});
+export type PoolThroughput = z.infer<typeof PoolThroughput>;
+export const Throughput = z.object({
+  /** Start of the first bucket (a whole UTC minute). */
+  since: z.string(),
+  minutes: z.number().int(),
+  /** Pools with at least one completion or failure in the window, by name. */
+  pools: z.array(PoolThroughput),
+});
+export type Throughput = z.infer<typeof Throughput>;
+
+export const Discarded = z.object({ discarded: z.number().int() });
