@@ -1,5 +1,6 @@
 import type {
   ErrorGroup,
+  LiveEvent,
   PoolBulkBody,
   PoolHolder,
   Throughput,
@@ -42,10 +43,7 @@ export interface EndClaim {
 }
 
 /** A change, as the store reports it to whoever listens (the live event stream). */
-export type HubEvent =
-  | { type: 'item'; id: string; pool: string; status: ItemStatus | 'deleted' }
-  | { type: 'worker'; worker_id: string; status: WorkerStatus }
-  | { type: 'pool'; name: string };
+export type HubEvent = LiveEvent;
 
 export interface StoreOptions {
   /** Milliseconds since the epoch; tests move it to age heartbeats without sleeping. */

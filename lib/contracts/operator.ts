@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ITEM_STATUSES } from './items';
+import { WorkerStatus } from './workers';
 
 /**
  * Shapes of the operator views: poisoned items grouped by error, who holds a pool's claims, and
@@ -54,3 +56,14 @@ export const Throughput = z.object({
 export type Throughput = z.infer<typeof Throughput>;
 
 export const Discarded = z.object({ discarded: z.number().int() });
+
+/**
+ * A change, as `GET /events` sends it: the SSE event name is `type`, the data is this object.
+ * The store reports the same objects after each commit (HubEvent).
+ */
+export const LiveEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('item'), id: z.string(), pool: z.string(), status: z.enum([...ITEM_STATUSES, 'deleted']) }),
+  z.object({ type: z.literal('worker'), worker_id: z.string(), status: WorkerStatus }),
+  z.object({ type: z.literal('pool'), name: z.string() }),
+]);
+export type LiveEvent = z.infer<typeof LiveEvent>;

@@ -1,0 +1,88 @@
+import Link from 'next/link';
+import type { ItemDetail } from '@/lib/contracts';
+import { formatTime } from './format';
+import { StatusBadge } from './StatusBadge';
+import { Badge, Button, Card, cell, Empty, link, Table } from './ui';
+
+const retryable = (s: ItemDetail['status']) => s === 'poisoned' || s === 'completed';
+
+function Json({ value, label }: { value: unknown; label: string }) {
+  return (
+    <pre aria-label={label} className="max-h-96 overflow-auto bg-slate-50 px-4 py-3 font-mono text-xs break-words whitespace-pre-wrap">
+      {JSON.stringify(value, null, 2)}
+    </pre>
+  );
+}
+
+/** One item: its facts, data, result, and every attempt. */
+export function ItemView({ item, onRetry, onDiscard }: { item: ItemDetail; onRetry: () => void; onDiscard: () => void }) {
+  const facts: [string, React.ReactNode][] = [
+    ['Status', <StatusBadge key="s" status={item.status} />],
+    ['Pool', <Link key="p" className={link} href={`/pools/${encodeURIComponent(item.pool)}`}>{item.pool}</Link>],
+    ['Attempts', `${item.attempts} of ${item.max_retries}`],
+    ['Claimed by', item.claimed_by ?? '—'],
+    ['Created', formatTime(item.created_at)],
+    ['Claimed', formatTime(item.claimed_at)],
+    ['Completed', formatTime(item.completed_at)],
+  ];
+  return (
+    <div className="space-y-6">
+      <Card
+        title={<span>Item <span className="font-mono">#{item.id}</span></span>}
+        actions={
+          <>
+            <Button onClick={onRetry} disabled={!retryable(item.status)} title={retryable(item.status) ? undefined : 'Only poisoned or completed items can be retried'}>
+              Retry
+            </Button>
+            <Button kind="danger" onClick={onDiscard}>
+              Discard
+            </Button>
+          </>
+        }
+      >
+        <dl className="grid grid-cols-1 gap-x-6 gap-y-2 px-4 py-3 text-sm sm:grid-cols-2 lg:grid-cols-4">
+          {facts.map(([k, v]) => (
+            <div key={k} className="flex gap-2">
+              <dt className="w-24 shrink-0 text-slate-500">{k}</dt>
+              <dd data-testid={`fact-${k.toLowerCase().replace(' ', '-')}`}>{v}</dd>
+            </div>
+          ))}
+        </dl>
+        {item.last_error && (
+          <div className="border-t border-slate-200 px-4 py-3">
+            <h3 className="text-xs tracking-wide text-slate-500 uppercase">Last error</h3>
+            <pre className="mt-1 text-xs break-words whitespace-pre-wrap text-red-800">{item.last_error}</pre>
+          </div>
+        )}
+      </Card>
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card title="Data">
+          <Json label="Data" value={item.data} />
+        </Card>
+        <Card title="Result">{item.result === null ? <Empty>No result.</Empty> : <Json label="Result" value={item.result} />}</Card>
+      </div>
+      <Card title="History">
+        {item.history.length === 0 ? (
+          <Empty>Never claimed yet.</Empty>
+        ) : (
+          <Table label="History" head={['Attempt', 'Worker', 'Claimed', 'Ended', 'Outcome', 'Error']}>
+            {item.history.map((h, i) => (
+              <tr key={i}>
+                <td className={`${cell} tabular-nums`}>{h.attempt}</td>
+                <td className={`${cell} font-mono text-xs`}>{h.worker_id ?? '—'}</td>
+                <td className={`${cell} whitespace-nowrap text-xs`}>{formatTime(h.claimed_at)}</td>
+                <td className={`${cell} whitespace-nowrap text-xs`}>{formatTime(h.ended_at)}</td>
+                <td className={cell}>
+                  <Badge tone={h.outcome === 'completed' ? 'green' : h.outcome === 'failed' ? 'red' : h.outcome === 'released' ? 'amber' : 'blue'}>
+                    {h.outcome ?? 'running'}
+                  </Badge>
+                </td>
+                <td className={`${cell} max-w-md text-xs break-words whitespace-pre-wrap text-red-800`}>{h.error ?? ''}</td>
+              </tr>
+            ))}
+          </Table>
+        )}
+      </Card>
+    </div>
+  );
+}

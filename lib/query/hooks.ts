@@ -1,0 +1,158 @@
+'use client';
+
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { z } from 'zod';
+import {
+  Discarded,
+  ErrorGroupList,
+  ItemDetail,
+  ItemPage,
+  PoolHolderList,
+  PoolList,
+  PoolSummary,
+  Released,
+  Retried,
+  Throughput,
+  WorkerList,
+  WorkerRecord,
+  WorkItem,
+  type ItemStatus,
+} from '@/lib/contracts';
+import { apiCall, enc } from './fetch';
+import { queryKeys } from './keys';
+import { useRefresh } from './refresh';
+
+/** Every query polls on the one refresh interval and keeps showing old data while refetching. */
+function useLive() {
+  const { refetchInterval } = useRefresh();
+  return { refetchInterval, placeholderData: keepPreviousData } as const;
+}
+
+// --- reads -------------------------------------------------------------------------------
+export function usePools() {
+  return useQuery({
+    queryKey: queryKeys.pools(),
+    queryFn: ({ signal }) => apiCall('/pools', PoolList, { signal }).then((r) => r.pools),
+    ...useLive(),
+  });
+}
+
+export function usePool(name: string) {
+  return useQuery({
+    queryKey: queryKeys.poolSummary(name),
+    queryFn: ({ signal }) => apiCall(`/pools/${enc(name)}`, PoolSummary, { signal }),
+    ...useLive(),
+  });
+}
+
+export const ITEM_PAGE_SIZE = 50;
+
+export function usePoolItems(name: string, f: { status?: ItemStatus | undefined; q?: string | undefined; cursor?: string | undefined }) {
+  return useQuery({
+    queryKey: queryKeys.poolItems(name, f),
+    queryFn: ({ signal }) => {
+      const qs = new URLSearchParams({ limit: String(ITEM_PAGE_SIZE) });
+      if (f.status) qs.set('status', f.status);
+      if (f.q) qs.set('q', f.q);
+      if (f.cursor) qs.set('cursor', f.cursor);
+      return apiCall(`/pools/${enc(name)}/items?${qs}`, ItemPage, { signal });
+    },
+    ...useLive(),
+  });
+}
+
+export function useErrorGroups(name: string, enabled = true) {
+  return useQuery({
+    queryKey: queryKeys.poolErrors(name),
+    queryFn: ({ signal }) => apiCall(`/pools/${enc(name)}/errors`, ErrorGroupList, { signal }).then((r) => r.groups),
+    enabled,
+    ...useLive(),
+  });
+}
+
+export function usePoolHolders(name: string) {
+  return useQuery({
+    queryKey: queryKeys.poolHolders(name),
+    queryFn: ({ signal }) => apiCall(`/pools/${enc(name)}/holders`, PoolHolderList, { signal }).then((r) => r.holders),
+    ...useLive(),
+  });
+}
+
+export function useWorkers() {
+  return useQuery({
+    queryKey: queryKeys.workers(),
+    queryFn: ({ signal }) => apiCall('/workers', WorkerList, { signal }).then((r) => r.workers),
+    ...useLive(),
+  });
+}
+
+export function useItem(id: string) {
+  return useQuery({
+    queryKey: queryKeys.item(id),
+    queryFn: ({ signal }) => apiCall(`/items/${enc(id)}`, ItemDetail, { signal }),
+    ...useLive(),
+    placeholderData: undefined, // another item's data must never stand in for this one
+    retry: (n, err) => (err as { status?: number }).status !== 404 && n < 2,
+  });
+}
+
+export function useThroughput(minutes = 60) {
+  return useQuery({
+    queryKey: queryKeys.throughput(minutes),
+    queryFn: ({ signal }) => apiCall(`/stats/throughput?minutes=${minutes}`, Throughput, { signal }),
+    ...useLive(),
+  });
+}
+
+// --- writes: each resolves to how many items it changed ------------------------------------
+function useAct<V>(fn: (v: V) => Promise<number>) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: fn,
+    // Live events refresh too; this makes the result visible even with the event stream down.
+    onSettled: () => client.invalidateQueries({ queryKey: queryKeys.all }),
+  });
+}
+
+export const useReleaseWorker = () =>
+  useAct((workerId: string) =>
+    apiCall(`/workers/${enc(workerId)}/release`, Released, { method: 'POST' }).then((r) => r.released),
+  );
+
+/** Asks a worker to drain: status `terminating`. Changes no item; resolves to 1 (the worker). */
+export const useDrainWorker = () =>
+  useAct((workerId: string) =>
+    apiCall(`/workers/${enc(workerId)}`, WorkerRecord, { method: 'PATCH', body: { status: 'terminating' } }).then(
+      (w) => (w.status === 'terminating' ? 1 : 0),
+    ),
+  );
+
+export const useReleaseInPool = (pool: string) =>
+  useAct((workerId: string) =>
+    apiCall(`/pools/${enc(pool)}/release`, Released, { method: 'POST', body: { worker_id: workerId } }).then(
+      (r) => r.released,
+    ),
+  );
+
+/** `error` undefined: every poisoned item of the pool; a string or null: that error group. */
+export const useRetryPoisoned = (pool: string) =>
+  useAct((error: string | null | undefined) =>
+    apiCall(`/pools/${enc(pool)}/retry`, Retried, {
+      method: 'POST',
+      body: error === undefined ? { status: 'poisoned' } : { status: 'poisoned', error },
+    }).then((r) => r.retried),
+  );
+
+export const useDiscardPoisoned = (pool: string) =>
+  useAct((error: string | null | undefined) =>
+    apiCall(`/pools/${enc(pool)}/discard`, Discarded, {
+      method: 'POST',
+      body: error === undefined ? { status: 'poisoned' } : { status: 'poisoned', error },
+    }).then((r) => r.discarded),
+  );
+
+export const useRetryItem = () =>
+  useAct((id: string) => apiCall(`/items/${enc(id)}/retry`, WorkItem, { method: 'POST' }).then(() => 1));
+
+export const useDiscardItem = () =>
+  useAct((id: string) => apiCall(`/items/${enc(id)}`, z.null(), { method: 'DELETE' }).then(() => 1));
