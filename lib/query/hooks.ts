@@ -1,6 +1,6 @@
 'use client';
 
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
 import {
   Discarded,
@@ -22,18 +22,18 @@ import { apiCall, enc } from './fetch';
 import { queryKeys } from './keys';
 import { useRefresh } from './refresh';
 
-/** Every query polls on the one refresh interval and keeps showing old data while refetching. */
-function useLive() {
-  const { refetchInterval } = useRefresh();
-  return { refetchInterval, placeholderData: keepPreviousData } as const;
-}
+/** Every query polls on the one refresh interval. */
+const useInterval = () => useRefresh().refetchInterval;
+// Lists keep showing what they had while the next page, tab or search loads:
+// `placeholderData: (previous) => previous` below.
 
 // --- reads -------------------------------------------------------------------------------
 export function usePools() {
   return useQuery({
     queryKey: queryKeys.pools(),
     queryFn: ({ signal }) => apiCall('/pools', PoolList, { signal }).then((r) => r.pools),
-    ...useLive(),
+    refetchInterval: useInterval(),
+    placeholderData: (previous) => previous,
   });
 }
 
@@ -41,7 +41,8 @@ export function usePool(name: string) {
   return useQuery({
     queryKey: queryKeys.poolSummary(name),
     queryFn: ({ signal }) => apiCall(`/pools/${enc(name)}`, PoolSummary, { signal }),
-    ...useLive(),
+    refetchInterval: useInterval(),
+    placeholderData: (previous) => previous,
   });
 }
 
@@ -57,7 +58,8 @@ export function usePoolItems(name: string, f: { status?: ItemStatus | undefined;
       if (f.cursor) qs.set('cursor', f.cursor);
       return apiCall(`/pools/${enc(name)}/items?${qs}`, ItemPage, { signal });
     },
-    ...useLive(),
+    refetchInterval: useInterval(),
+    placeholderData: (previous) => previous,
   });
 }
 
@@ -66,7 +68,8 @@ export function useErrorGroups(name: string, enabled = true) {
     queryKey: queryKeys.poolErrors(name),
     queryFn: ({ signal }) => apiCall(`/pools/${enc(name)}/errors`, ErrorGroupList, { signal }).then((r) => r.groups),
     enabled,
-    ...useLive(),
+    refetchInterval: useInterval(),
+    placeholderData: (previous) => previous,
   });
 }
 
@@ -74,7 +77,8 @@ export function usePoolHolders(name: string) {
   return useQuery({
     queryKey: queryKeys.poolHolders(name),
     queryFn: ({ signal }) => apiCall(`/pools/${enc(name)}/holders`, PoolHolderList, { signal }).then((r) => r.holders),
-    ...useLive(),
+    refetchInterval: useInterval(),
+    placeholderData: (previous) => previous,
   });
 }
 
@@ -82,7 +86,8 @@ export function useWorkers() {
   return useQuery({
     queryKey: queryKeys.workers(),
     queryFn: ({ signal }) => apiCall('/workers', WorkerList, { signal }).then((r) => r.workers),
-    ...useLive(),
+    refetchInterval: useInterval(),
+    placeholderData: (previous) => previous,
   });
 }
 
@@ -90,8 +95,7 @@ export function useItem(id: string) {
   return useQuery({
     queryKey: queryKeys.item(id),
     queryFn: ({ signal }) => apiCall(`/items/${enc(id)}`, ItemDetail, { signal }),
-    ...useLive(),
-    placeholderData: undefined, // another item's data must never stand in for this one
+    refetchInterval: useInterval(),
     retry: (n, err) => (err as { status?: number }).status !== 404 && n < 2,
   });
 }
@@ -100,7 +104,8 @@ export function useThroughput(minutes = 60) {
   return useQuery({
     queryKey: queryKeys.throughput(minutes),
     queryFn: ({ signal }) => apiCall(`/stats/throughput?minutes=${minutes}`, Throughput, { signal }),
-    ...useLive(),
+    refetchInterval: useInterval(),
+    placeholderData: (previous) => previous,
   });
 }
 

@@ -1,0 +1,239 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { useState } from 'react';
+import { ErrorGroups } from '@/components/ErrorGroups';
+import { formatAge, plural } from '@/components/format';
+import { Holders } from '@/components/Holders';
+import { ItemsTable } from '@/components/ItemsTable';
+import { Button, Card, Empty, ErrorState, Loading } from '@/components/ui';
+import { ITEM_STATUSES, ItemStatus } from '@/lib/contracts';
+import { useConfirmAction } from '@/lib/query/actions';
+import { useNow } from '@/lib/query/clock';
+import {
+  useDiscardPoisoned,
+  useErrorGroups,
+  usePool,
+  usePoolHolders,
+  usePoolItems,
+  useReleaseInPool,
+  useRetryPoisoned,
+} from '@/lib/query/hooks';
+
+const errorLabel = (e: string | null) => (e === null ? 'items with no error message' : `error “${e.length > 80 ? `${e.slice(0, 79)}…` : e}”`);
+
+export function PoolView({ pool }: { pool: string }) {
+  const search = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const parsedStatus = ItemStatus.safeParse(search.get('status'));
+  const status = parsedStatus.success ? parsedStatus.data : undefined;
+  const q = search.get('q') ?? '';
+  const cursor = search.get('cursor') ?? undefined;
+  const [draft, setDraft] = useState(q);
+  const [history, setHistory] = useState<string[]>([]);
+  const now = useNow();
+
+  const summary = usePool(pool);
+  const items = usePoolItems(pool, { status, q: q || undefined, cursor });
+  const groups = useErrorGroups(pool, status === 'poisoned');
+  const holders = usePoolHolders(pool);
+  const ask = useConfirmAction();
+  const retry = useRetryPoisoned(pool);
+  const discard = useDiscardPoisoned(pool);
+  const release = useReleaseInPool(pool);
+
+  /** The address is the state: tab, search and page can be bookmarked and shared. */
+  const go = (next: { status?: ItemStatus | undefined; q?: string; cursor?: string | undefined }) => {
+    const qs = new URLSearchParams();
+    const s = 'status' in next ? next.status : status;
+    const text = next.q ?? q;
+    if (s) qs.set('status', s);
+    if (text) qs.set('q', text);
+    if (next.cursor) qs.set('cursor', next.cursor);
+    router.push(qs.size ? `${pathname}?${qs}` : pathname);
+  };
+  const tabHref = (s: ItemStatus | undefined) => {
+    const qs = new URLSearchParams();
+    if (s) qs.set('status', s);
+    if (q) qs.set('q', q);
+    return qs.size ? `${pathname}?${qs}` : pathname;
+  };
+
+  const s = summary.data;
+  return (
+    <>
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h1 className="text-xl font-semibold">
+          Pool <span className="font-mono">{pool}</span>
+        </h1>
+        {s && (
+          <p className="text-sm text-slate-600 tabular-nums" data-testid="pool-summary">
+            {s.pending} pending · {s.claimed} claimed · {s.completed} completed · {s.poisoned} poisoned
+            {s.oldest_pending_at && ` · oldest pending ${formatAge(now - Date.parse(s.oldest_pending_at))}`}
+          </p>
+        )}
+        {summary.isError && <ErrorState error={summary.error} onRetry={() => void summary.refetch()} />}
+      </div>
+
+      <nav aria-label="Item status" className="flex flex-wrap gap-1 border-b border-slate-200">
+        {[undefined, ...ITEM_STATUSES].map((t) => {
+          const current = t === status;
+          const n = t && s ? s[t] : undefined;
+          return (
+            <Link
+              key={t ?? 'all'}
+              href={tabHref(t)}
+              aria-current={current ? 'page' : undefined}
+              className={`-mb-px rounded-t border px-3 py-1.5 text-sm ${current ? 'border-slate-200 border-b-white bg-white font-semibold' : 'border-transparent text-slate-600 hover:text-slate-900'}`}
+            >
+              {t ?? 'all'}
+              {n !== undefined && <span className="ml-1 text-xs text-slate-500 tabular-nums">{n}</span>}
+            </Link>
+          );
+        })}
+      </nav>
+
+      {status === 'poisoned' && (
+        <Card
+          title="Poisoned, grouped by error"
+          actions={
+            <Button
+              kind="primary"
+              disabled={!s?.poisoned}
+              onClick={() =>
+                ask({
+                  title: `Retry all poisoned items of ${pool}`,
+                  detail: 'Every poisoned item of this pool goes back to pending with its attempts reset to 0.',
+                  expected: s?.poisoned ?? 0,
+                  confirmLabel: `Retry ${plural(s?.poisoned ?? 0, 'item')}`,
+                  act: () => retry.mutateAsync(undefined),
+                })
+              }
+            >
+              Retry all poisoned
+            </Button>
+          }
+        >
+          {groups.isPending ? (
+            <Loading what="error groups" />
+          ) : groups.isError ? (
+            <ErrorState error={groups.error} onRetry={() => void groups.refetch()} />
+          ) : groups.data.length === 0 ? (
+            <Empty>No poisoned items in this pool.</Empty>
+          ) : (
+            <ErrorGroups
+              groups={groups.data}
+              onRetry={(g) =>
+                ask({
+                  title: 'Retry error group',
+                  detail: `The poisoned ${errorLabel(g.error)} go back to pending with attempts reset to 0.`,
+                  expected: g.count,
+                  confirmLabel: `Retry ${plural(g.count, 'item')}`,
+                  act: () => retry.mutateAsync(g.error),
+                })
+              }
+              onDiscard={(g) =>
+                ask({
+                  title: 'Discard error group',
+                  detail: `The poisoned ${errorLabel(g.error)} are deleted for good.`,
+                  expected: g.count,
+                  confirmLabel: `Discard ${plural(g.count, 'item')}`,
+                  act: () => discard.mutateAsync(g.error),
+                })
+              }
+            />
+          )}
+        </Card>
+      )}
+
+      <Card
+        title="Items"
+        actions={
+          <form
+            role="search"
+            className="flex gap-2"
+            onSubmit={(e) => {
+              e.preventDefault();
+              setHistory([]);
+              go({ q: draft.trim(), cursor: undefined });
+            }}
+          >
+            <label htmlFor="item-search" className="sr-only">
+              Search item data
+            </label>
+            <input
+              id="item-search"
+              type="search"
+              value={draft}
+              onChange={(e) => setDraft(e.target.value)}
+              placeholder="Search data…"
+              maxLength={200}
+              className="w-48 rounded border border-slate-300 px-2 py-1 text-sm sm:w-64"
+            />
+            <Button type="submit">Search</Button>
+          </form>
+        }
+      >
+        {items.isPending ? (
+          <Loading what="items" />
+        ) : items.isError ? (
+          <ErrorState error={items.error} onRetry={() => void items.refetch()} />
+        ) : items.data.items.length === 0 ? (
+          <Empty>{q ? `No ${status ?? ''} items whose data contains “${q}”.` : `No ${status ?? ''} items in this pool.`}</Empty>
+        ) : (
+          <div className={items.isPlaceholderData ? 'opacity-60' : undefined}>
+            <ItemsTable items={items.data.items} />
+          </div>
+        )}
+        <div className="flex items-center justify-between gap-2 border-t border-slate-100 px-4 py-2 text-sm">
+          <Button
+            disabled={!cursor}
+            onClick={() => {
+              const prev = history.slice(0, -1);
+              const back = history[history.length - 1];
+              setHistory(prev);
+              go({ cursor: back || undefined });
+            }}
+          >
+            ← Previous
+          </Button>
+          <Button
+            disabled={!items.data?.next_cursor}
+            onClick={() => {
+              setHistory([...history, cursor ?? '']);
+              go({ cursor: items.data?.next_cursor ?? undefined });
+            }}
+          >
+            Next →
+          </Button>
+        </div>
+      </Card>
+
+      <Card title="Claimed by">
+        {holders.isPending ? (
+          <Loading what="holders" />
+        ) : holders.isError ? (
+          <ErrorState error={holders.error} onRetry={() => void holders.refetch()} />
+        ) : holders.data.length === 0 ? (
+          <Empty>No worker holds items of this pool.</Empty>
+        ) : (
+          <Holders
+            holders={holders.data}
+            now={now}
+            onRelease={(h) =>
+              ask({
+                title: `Release ${h.worker_id}'s items in ${pool}`,
+                detail: `The items ${h.worker_id} holds in this pool go back to pending (attempts kept).`,
+                expected: h.claimed,
+                confirmLabel: `Release ${plural(h.claimed, 'item')}`,
+                act: () => release.mutateAsync(h.worker_id),
+              })
+            }
+          />
+        )}
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,63 @@
+'use client';
+
+import { plural } from '@/components/format';
+import { Card, Empty, ErrorState, Loading } from '@/components/ui';
+import { WorkersTable } from '@/components/WorkersTable';
+import { useConfirmAction } from '@/lib/query/actions';
+import { useNow } from '@/lib/query/clock';
+import { useDrainWorker, useReleaseWorker } from '@/lib/query/hooks';
+import { useWorkers } from '@/lib/query/hooks';
+import { useHubSettings } from '@/lib/query/provider';
+import { heartbeatAgeMs, isStale } from '@/lib/query/rules';
+
+export function WorkersView() {
+  const workers = useWorkers();
+  const { staleSeconds, reapIntervalSeconds } = useHubSettings();
+  const now = useNow(500);
+  const ask = useConfirmAction();
+  const release = useReleaseWorker();
+  const drain = useDrainWorker();
+
+  return (
+    <>
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h1 className="text-xl font-semibold">Workers</h1>
+        <p className="text-sm text-slate-500">
+          Stale after {staleSeconds} s without a heartbeat; the reaper runs every {reapIntervalSeconds} s.
+        </p>
+      </div>
+      <Card>
+        {workers.isPending ? (
+          <Loading what="workers" />
+        ) : workers.isError ? (
+          <ErrorState error={workers.error} onRetry={() => void workers.refetch()} />
+        ) : workers.data.length === 0 ? (
+          <Empty>No workers have registered yet (POST /api/v1/workers).</Empty>
+        ) : (
+          <WorkersTable
+            staleSeconds={staleSeconds}
+            rows={workers.data.map((w) => ({ worker: w, heartbeatAgeMs: heartbeatAgeMs(w, now), stale: isStale(w, staleSeconds, now) }))}
+            onRelease={(w) =>
+              ask({
+                title: `Release items of ${w.worker_id}`,
+                detail: `Every item ${w.worker_id} holds, in every pool, goes back to pending (attempts kept). If the worker is still running, its completions will be refused.`,
+                expected: w.claimed_count,
+                confirmLabel: `Release ${plural(w.claimed_count, 'item')}`,
+                act: () => release.mutateAsync(w.worker_id),
+              })
+            }
+            onDrain={(w) =>
+              ask({
+                title: `Drain ${w.worker_id}`,
+                detail: `${w.worker_id} is asked to finish its current work and stop (status terminating). It gets no new items; the ${plural(w.claimed_count, 'item')} it holds stay with it.`,
+                expected: 0,
+                confirmLabel: 'Drain worker',
+                act: async () => (await drain.mutateAsync(w.worker_id), 0),
+              })
+            }
+          />
+        )}
+      </Card>
+    </>
+  );
+}
