@@ -12,7 +12,7 @@ export interface ErrorGroupsProps {
 /** Poisoned items grouped by identical error, each group retried or discarded as one. */
 export function ErrorGroups({ groups, onRetry, onDiscard }: ErrorGroupsProps) {
   return (
-    <Table label="Poisoned items by error" head={['Error', 'Items', 'First seen', 'Last seen', 'Example', 'Actions']}>
+    <Table label="Poisoned items by error" numeric={[1]} head={['Error', 'Items', 'First seen', 'Last seen', 'Example', 'Actions']}>
       {groups.map((g, i) => (
         <tr key={i} data-testid="error-group">
           <td className={`${cell} max-w-md`}>

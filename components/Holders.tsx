@@ -5,7 +5,7 @@ import { Badge, Button, cell, Table } from './ui';
 /** Who holds the pool's claimed items; each worker's claims can be released here. */
 export function Holders({ holders, now, onRelease }: { holders: PoolHolder[]; now: number; onRelease: (h: PoolHolder) => void }) {
   return (
-    <Table label="Claimed by" head={['Worker', 'Worker status', 'Heartbeat', 'Holds', 'Actions']}>
+    <Table label="Claimed by" numeric={[3]} head={['Worker', 'Worker status', 'Heartbeat', 'Holds', 'Actions']}>
       {holders.map((h) => (
         <tr key={h.worker_id} data-testid={`holder-${h.worker_id}`}>
           <td className={`${cell} font-mono text-xs`}>{h.worker_id}</td>

@@ -14,16 +14,25 @@ export interface PoolRow {
 const sum = (xs: number[] | undefined) => (xs ?? []).reduce((a, b) => a + b, 0);
 const num = 'text-right tabular-nums';
 
+
 /** The overview: one row per pool. */
 export function PoolsTable({ rows, now, minutes }: { rows: PoolRow[]; now: number; minutes: number }) {
   return (
-    <Table label="Pools" head={['Pool', 'Pending', 'Claimed', 'Completed', 'Poisoned', 'Oldest pending', `Last ${minutes} min`, 'Workers']}>
+    <Table label="Pools" numeric={[1, 2, 3, 4, 5]} head={['Pool', 'Pending', 'Claimed', 'Completed', 'Poisoned', 'Oldest pending', `Last ${minutes} min`, 'Live workers']}>
       {rows.map(({ pool: p, health, throughput: t }) => (
         <tr key={p.name} data-testid={`pool-row-${p.name}`}>
           <td className={cell}>
-            <Link className={`${link} font-medium`} href={`/pools/${encodeURIComponent(p.name)}`}>
-              {p.name}
-            </Link>
+            <div className="flex flex-col items-start gap-1">
+              <Link className={`${link} font-medium whitespace-nowrap`} href={`/pools/${encodeURIComponent(p.name)}`}>
+                {p.name}
+              </Link>
+              {/* Next to the name so it shows on a phone too, where the table scrolls. */}
+              {health.noLiveWorker && (
+                <Badge tone="amber" title="Items are pending but no active worker with a fresh heartbeat is registered for this pool">
+                  ⚠ no live worker
+                </Badge>
+              )}
+            </div>
           </td>
           <td className={`${cell} ${num}`}>{p.pending}</td>
           <td className={`${cell} ${num}`}>{p.claimed}</td>
@@ -37,7 +46,7 @@ export function PoolsTable({ rows, now, minutes }: { rows: PoolRow[]; now: numbe
               0
             )}
           </td>
-          <td className={`${cell} whitespace-nowrap`}>{p.oldest_pending_at ? formatAge(now - Date.parse(p.oldest_pending_at)) : '—'}</td>
+          <td className={`${cell} text-right whitespace-nowrap tabular-nums`}>{p.oldest_pending_at ? formatAge(now - Date.parse(p.oldest_pending_at)) : '—'}</td>
           <td className={cell}>
             <div className="flex items-center gap-2">
               <Sparkline completed={t?.completed ?? []} failed={t?.failed ?? []} />
@@ -46,15 +55,7 @@ export function PoolsTable({ rows, now, minutes }: { rows: PoolRow[]; now: numbe
               </span>
             </div>
           </td>
-          <td className={cell}>
-            {health.noLiveWorker ? (
-              <Badge tone="amber" title="Items are pending but no active worker with a fresh heartbeat is registered for this pool">
-                ⚠ no live worker
-              </Badge>
-            ) : (
-              <span className="text-slate-600 tabular-nums">{health.liveWorkers} live</span>
-            )}
-          </td>
+          <td className={`${cell} text-right tabular-nums`}>{health.liveWorkers}</td>
         </tr>
       ))}
     </Table>

@@ -1,17 +1,30 @@
-/** Completed (green) and failed (red) per minute as two lines over the same scale. */
+/**
+ * Completed (green) and failed (red) per minute as stacked bars, one per minute, oldest left;
+ * an empty minute draws nothing above the baseline.
+ */
 export function Sparkline({ completed, failed, width = 120, height = 28 }: { completed: number[]; failed: number[]; width?: number; height?: number }) {
-  const n = Math.max(completed.length, failed.length);
-  const max = Math.max(1, ...completed, ...failed);
-  const points = (xs: number[]) =>
-    xs.map((v, i) => `${((i / Math.max(1, n - 1)) * width).toFixed(1)},${(height - 1 - (v / max) * (height - 2)).toFixed(1)}`).join(' ');
+  const n = Math.max(completed.length, failed.length, 1);
+  const totals = Array.from({ length: n }, (_, i) => (completed[i] ?? 0) + (failed[i] ?? 0));
+  const max = Math.max(1, ...totals);
+  const step = width / n;
+  const barW = Math.max(1, step - (step > 3 ? 1 : 0));
+  const scale = (v: number) => (v / max) * (height - 2);
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  const label = `${sum(completed)} completed, ${sum(failed)} failed in the last ${n} minutes; peak ${max} per minute`;
+  const label = `${sum(completed)} completed, ${sum(failed)} failed in the last ${n} minutes; busiest minute ${Math.max(0, ...totals)}`;
   return (
-    <svg role="img" aria-label={label} width={width} height={height} viewBox={`0 0 ${width} ${height}`} className="overflow-visible">
+    <svg role="img" aria-label={label} width={width} height={height} viewBox={`0 0 ${width} ${height}`}>
       <title>{label}</title>
       <line x1="0" x2={width} y1={height - 0.5} y2={height - 0.5} className="stroke-slate-200" strokeWidth="1" />
-      <polyline points={points(completed)} fill="none" className="stroke-emerald-600" strokeWidth="1.5" />
-      <polyline points={points(failed)} fill="none" className="stroke-red-500" strokeWidth="1.5" />
+      {totals.map((_, i) => {
+        const c = scale(completed[i] ?? 0);
+        const f = scale(failed[i] ?? 0);
+        return (
+          <g key={i}>
+            {c > 0 && <rect x={i * step} y={height - 1 - c} width={barW} height={c} className="fill-emerald-500" />}
+            {f > 0 && <rect x={i * step} y={height - 1 - c - f} width={barW} height={f} className="fill-red-500" />}
+          </g>
+        );
+      })}
     </svg>
   );
 }

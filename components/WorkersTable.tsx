@@ -20,7 +20,7 @@ export interface WorkersTableProps {
 /** Every worker with its liveness, what it holds, and the two operator actions. */
 export function WorkersTable({ rows, staleSeconds, onRelease, onDrain }: WorkersTableProps) {
   return (
-    <Table label="Workers" head={['Worker', 'Status', 'Heartbeat', 'Host / pid', 'Capabilities', 'Pool', 'Current item', 'Holds', 'Actions']}>
+    <Table label="Workers" numeric={[7]} head={['Worker', 'Status', 'Heartbeat', 'Host / pid', 'Capabilities', 'Pool', 'Current item', 'Holds', 'Actions']}>
       {rows.map(({ worker: w, heartbeatAgeMs, stale }) => (
         <tr key={w.worker_id} data-testid={`worker-row-${w.worker_id}`} className={stale ? 'bg-amber-50/60' : undefined}>
           <td className={`${cell} font-mono text-xs break-all`}>{w.worker_id}</td>

@@ -73,14 +73,14 @@ export function ErrorState({ error, onRetry }: { error: Error; onRetry?: () => v
 }
 
 /** A table that scrolls sideways on a narrow screen instead of squeezing its columns. */
-export function Table({ label, head, children }: { label: string; head: ReactNode[]; children: ReactNode }) {
+export function Table({ label, head, numeric = [], children }: { label: string; head: ReactNode[]; numeric?: number[]; children: ReactNode }) {
   return (
     <div className="overflow-x-auto">
       <table aria-label={label} className="w-full text-left text-sm">
         <thead className="bg-slate-50 text-xs tracking-wide text-slate-500 uppercase">
           <tr>
             {head.map((h, i) => (
-              <th key={i} scope="col" className="px-3 py-2 font-medium whitespace-nowrap">
+              <th key={i} scope="col" className={`px-3 py-2 font-medium whitespace-nowrap ${numeric.includes(i) ? 'text-right' : ''}`}>
                 {h}
               </th>
             ))}
@@ -92,5 +92,5 @@ export function Table({ label, head, children }: { label: string; head: ReactNod
   );
 }
 
-export const cell = 'px-3 py-2 align-top';
+export const cell = 'px-3 py-2 align-middle';
 export const link = 'text-sky-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600 rounded-sm';

@@ -121,7 +121,7 @@ export function PoolView({ pool }: { pool: string }) {
           ) : groups.isError ? (
             <ErrorState error={groups.error} onRetry={() => void groups.refetch()} />
           ) : groups.data.length === 0 ? (
-            <Empty>No poisoned items in this pool.</Empty>
+            <Empty>Nothing is poisoned in this pool.</Empty>
           ) : (
             <ErrorGroups
               groups={groups.data}
