@@ -37,14 +37,20 @@ test('overview: no-live-worker warning and screenshots', async ({ page, request 
   const taken = await api.claim('e2e-orders', 'w-orders', 7);
   for (const it of taken.slice(0, 5)) await api.post(`/items/${it.id}/complete`, { worker_id: 'w-orders' });
   await api.post(`/items/${taken[5]!.id}/fail`, { worker_id: 'w-orders', error: 'card declined' });
-  await page.goto('/');
-  await waitLive(page);
-  await expect(page.getByTestId('pool-row-e2e-orphan')).toContainText('no live worker');
-  await expect(page.getByTestId('pool-row-e2e-orders')).not.toContainText('no live worker');
-  await expect(page.getByTestId('pool-row-e2e-orders').getByRole('img')).toHaveAttribute('aria-label', /5 completed, 1 failed/);
-  await screenshot(page, 'overview');
-  await page.setViewportSize({ width: 390, height: 844 });
-  await screenshot(page, 'overview-narrow');
+  // Heartbeat like a real worker, so it stays live past the 3 s stale threshold.
+  const beat = setInterval(() => void request.post('/api/v1/workers/w-orders/heartbeat').catch(() => {}), 500);
+  try {
+    await page.goto('/');
+    await waitLive(page);
+    await expect(page.getByTestId('pool-row-e2e-orphan')).toContainText('no live worker');
+    await expect(page.getByTestId('pool-row-e2e-orders')).not.toContainText('no live worker');
+    await expect(page.getByTestId('pool-row-e2e-orders').getByRole('img')).toHaveAttribute('aria-label', /5 completed, 1 failed/);
+    await screenshot(page, 'overview');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'overview-narrow');
+  } finally {
+    clearInterval(beat);
+  }
 });
 
 test('pausing stops live refresh until resumed', async ({ page, request }) => {
