@@ -130,8 +130,8 @@ export const ListItemsQuery = z.object({
   q: z
     .string()
     .max(200)
-    .optional()
-    .transform((s) => s?.trim() || undefined),
+    .transform((s) => s.trim() || undefined)
+    .optional(),
   limit: z.coerce.number().int().min(1).max(LIST_LIMIT_MAX).default(50),
   cursor: z.string().regex(/^[0-9]{1,18}$/, { message: 'must be a next_cursor returned by this route' }).optional(),
 });

@@ -3,13 +3,16 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '@/db';
 import { tempDbFile, tempDir } from '../helpers/tmp';
-import { storeContract } from './contract';
+import { storeContract, type OpenStore } from './contract';
+import { operatorContract } from './operator-contract';
 
-storeContract('sqlite', async ({ clock, onChange }) => {
+const openSqlite: OpenStore = async ({ clock, onChange }) => {
   const { file, cleanup } = tempDbFile();
   const store = openStore(file, { clock, onChange });
   return { store, cleanup: async () => (await store.close(), cleanup()) };
-});
+};
+storeContract('sqlite', openSqlite);
+operatorContract('sqlite', openSqlite);
 
 describe('sqlite file', () => {
   it('creates the file and its folders on first open, and keeps data across reopen', async () => {
