@@ -10,6 +10,8 @@ export interface ConfirmDialogProps {
   title: string;
   detail: string;
   expected: number;
+  /** What is counted, singular: "item", "worker". */
+  noun: string;
   confirmLabel: string;
   onConfirm: () => void;
   onCancel: () => void;
@@ -39,7 +41,7 @@ export function ConfirmDialog(p: ConfirmDialogProps) {
           {p.title}
         </h2>
         <p className="text-sm text-slate-700">{p.detail}</p>
-        <p className="text-sm font-medium">This will change {plural(p.expected, 'item')}.</p>
+        <p className="text-sm font-medium">This will change {plural(p.expected, p.noun)}.</p>
         <div className="flex justify-end gap-2 pt-2">
           <Button onClick={p.onCancel} disabled={p.busy} autoFocus>
             Cancel

@@ -4,8 +4,11 @@ import { hubApi, screenshot, waitLive } from './hub';
 test('a push made through the API appears on open pages within 2 s, without reload', async ({ page, request }) => {
   const api = hubApi(request);
   await api.register('w-live', { pool_id: 'e2e-live', host: 'worker-7.internal', capabilities: ['pdf'] });
+  await api.push('e2e-live-before', [{ warm: true }]);
   await page.goto('/');
   await waitLive(page);
+  // The page has loaded (the 2 s below measure the change, not the first load).
+  await expect(page.getByTestId('pool-row-e2e-live-before')).toBeVisible();
   await expect(page.getByTestId('pool-row-e2e-live')).toHaveCount(0);
 
   // Default polling is every 5 s: only the event stream can make this within 2 s.
@@ -24,6 +27,7 @@ test('a push made through the API appears on open pages within 2 s, without relo
   // On a pool page too.
   await page.goto('/pools/e2e-live?status=pending');
   await waitLive(page);
+  await expect(page.getByRole('table', { name: 'Items' }).getByRole('row')).toHaveCount(1 + 2); // header + 2 pending (one was failed back)
   const [id] = await api.push('e2e-live', [{ doc: 'late' }]);
   await expect(page.getByTestId(`item-row-${id}`)).toBeVisible({ timeout: 2_000 });
 });
@@ -55,8 +59,10 @@ test('overview: no-live-worker warning and screenshots', async ({ page, request 
 
 test('pausing stops live refresh until resumed', async ({ page, request }) => {
   const api = hubApi(request);
+  await api.push('e2e-paused-before', [{ warm: true }]);
   await page.goto('/');
   await waitLive(page);
+  await expect(page.getByTestId('pool-row-e2e-paused-before')).toBeVisible();
   await page.getByRole('button', { name: 'Pause' }).click();
   await expect(page.getByTestId('live-state')).toHaveText('Paused');
   await api.push('e2e-paused', [{ x: 1 }]);

@@ -45,7 +45,11 @@ test('drain asks a worker to stop', async ({ page, request }) => {
   await page.goto('/workers');
   const row = page.getByTestId('worker-row-w-drain');
   await row.getByRole('button', { name: 'Drain w-drain' }).click();
-  await page.getByRole('dialog').getByRole('button', { name: 'Drain worker' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toContainText('This will change 1 worker.');
+  await dialog.getByRole('button', { name: 'Drain worker' }).click();
+  await expect(page.getByText('Drain w-drain: 1 of 1 changed')).toBeVisible();
   await expect(row.getByText('terminating')).toBeVisible();
+  await expect(row.getByRole('button', { name: 'Drain w-drain' })).toBeDisabled();
   expect((await api.get('/workers/w-drain')).status).toBe('terminating');
 });

@@ -9,8 +9,10 @@ export interface ActionRequest {
   title: string;
   /** What will happen, in a sentence. */
   detail: string;
-  /** How many items (or workers) it will change, as known now. */
+  /** How many it will change, as known now. */
   expected: number;
+  /** What it changes: `item` unless said otherwise (e.g. `worker`). */
+  noun?: string;
   confirmLabel: string;
   /** Runs the action; resolves to how many it did change. */
   act: () => Promise<number>;
@@ -58,6 +60,7 @@ export function ActionsProvider({ children }: { children: ReactNode }) {
         title={request?.title ?? ''}
         detail={request?.detail ?? ''}
         expected={request?.expected ?? 0}
+        noun={request?.noun ?? 'item'}
         confirmLabel={request?.confirmLabel ?? 'Confirm'}
         onConfirm={confirm}
         onCancel={() => !busy && setRequest(null)}

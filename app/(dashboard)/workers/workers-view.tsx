@@ -5,8 +5,7 @@ import { Card, Empty, ErrorState, Loading } from '@/components/ui';
 import { WorkersTable } from '@/components/WorkersTable';
 import { useConfirmAction } from '@/lib/query/actions';
 import { useNow } from '@/lib/query/clock';
-import { useDrainWorker, useReleaseWorker } from '@/lib/query/hooks';
-import { useWorkers } from '@/lib/query/hooks';
+import { useDrainWorker, useReleaseWorker, useWorkers } from '@/lib/query/hooks';
 import { useHubSettings } from '@/lib/query/provider';
 import { heartbeatAgeMs, isStale } from '@/lib/query/rules';
 
@@ -50,9 +49,10 @@ export function WorkersView() {
               ask({
                 title: `Drain ${w.worker_id}`,
                 detail: `${w.worker_id} is asked to finish its current work and stop (status terminating). It gets no new items; the ${plural(w.claimed_count, 'item')} it holds stay with it.`,
-                expected: 0,
+                expected: 1,
+                noun: 'worker',
                 confirmLabel: 'Drain worker',
-                act: async () => (await drain.mutateAsync(w.worker_id), 0),
+                act: () => drain.mutateAsync(w.worker_id),
               })
             }
           />
