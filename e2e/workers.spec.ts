@@ -21,6 +21,13 @@ test('a worker goes stale, its items are released from the Workers page, then th
   await expect(page.getByTestId('worker-row-w-gone').getByText('stale', { exact: true })).toBeVisible();
   await screenshot(page, 'workers');
 
+  // The filter is in the address: only stale workers, then all again.
+  await page.getByRole('navigation', { name: 'Worker status' }).getByRole('link', { name: /^stale/ }).click();
+  await expect(page).toHaveURL(/\?show=stale$/);
+  await expect(row).toBeVisible();
+  await page.getByRole('navigation', { name: 'Worker status' }).getByRole('link', { name: /^all/ }).click();
+  await expect(page).toHaveURL(/\/workers$/);
+
   await row.getByRole('button', { name: 'Release items of w-stale' }).click();
   const dialog = page.getByRole('dialog');
   await expect(dialog).toContainText('This will change 2 items.');

@@ -1,5 +1,7 @@
 'use client';
 
+import { usePathname, useSearchParams } from 'next/navigation';
+import { FilterTabs } from '@/components/FilterTabs';
 import { plural } from '@/components/format';
 import { Card, Empty, ErrorState, Loading } from '@/components/ui';
 import { WorkersTable } from '@/components/WorkersTable';
@@ -7,7 +9,12 @@ import { useConfirmAction } from '@/lib/query/actions';
 import { useNow } from '@/lib/query/clock';
 import { useDrainWorker, useReleaseWorker, useWorkers } from '@/lib/query/hooks';
 import { useHubSettings } from '@/lib/query/provider';
-import { heartbeatAgeMs, isStale } from '@/lib/query/rules';
+import { WORKER_STATUSES } from '@/lib/contracts';
+import { heartbeatAgeMs, isStale, workerTotals } from '@/lib/query/rules';
+
+/** `?show=` values: a status, `stale`, or nothing for every worker. */
+const SHOWS = [...WORKER_STATUSES, 'stale'] as const;
+type Show = (typeof SHOWS)[number];
 
 export function WorkersView() {
   const workers = useWorkers();
@@ -16,6 +23,19 @@ export function WorkersView() {
   const ask = useConfirmAction();
   const release = useReleaseWorker();
   const drain = useDrainWorker();
+  const pathname = usePathname();
+  const raw = useSearchParams().get('show');
+  const show = SHOWS.find((x) => x === raw);
+  const all = workers.data ?? [];
+  const totals = workerTotals(all);
+  const staleCount = all.filter((w) => isStale(w, staleSeconds, now)).length;
+  const visible = all.filter((w) => !show || (show === 'stale' ? isStale(w, staleSeconds, now) : w.status === show));
+  const tab = (x: Show | undefined) => ({
+    label: x ?? 'all',
+    href: x ? `${pathname}?show=${x}` : pathname,
+    count: workers.data ? (x === undefined ? all.length : x === 'stale' ? staleCount : totals[x]) : undefined,
+    current: x === show,
+  });
 
   return (
     <>
@@ -25,17 +45,20 @@ export function WorkersView() {
           Stale after {staleSeconds} s without a heartbeat; the reaper runs every {reapIntervalSeconds} s.
         </p>
       </div>
+      <FilterTabs label="Worker status" tabs={[undefined, ...SHOWS].map(tab)} />
       <Card>
         {workers.isPending ? (
           <Loading what="workers" />
         ) : workers.isError ? (
           <ErrorState error={workers.error} onRetry={() => void workers.refetch()} />
-        ) : workers.data.length === 0 ? (
+        ) : all.length === 0 ? (
           <Empty>No workers have registered yet (POST /api/v1/workers).</Empty>
+        ) : visible.length === 0 ? (
+          <Empty>No {show} workers.</Empty>
         ) : (
           <WorkersTable
             staleSeconds={staleSeconds}
-            rows={workers.data.map((w) => ({ worker: w, heartbeatAgeMs: heartbeatAgeMs(w, now), stale: isStale(w, staleSeconds, now) }))}
+            rows={visible.map((w) => ({ worker: w, heartbeatAgeMs: heartbeatAgeMs(w, now), stale: isStale(w, staleSeconds, now) }))}
             onRelease={(w) =>
               ask({
                 title: `Release items of ${w.worker_id}`,

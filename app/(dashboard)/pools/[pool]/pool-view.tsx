@@ -1,9 +1,9 @@
 'use client';
 
-import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { ErrorGroups } from '@/components/ErrorGroups';
+import { FilterTabs } from '@/components/FilterTabs';
 import { formatAge, plural } from '@/components/format';
 import { Holders } from '@/components/Holders';
 import { ItemsTable } from '@/components/ItemsTable';
@@ -77,23 +77,15 @@ export function PoolView({ pool }: { pool: string }) {
         {summary.isError && <ErrorState error={summary.error} onRetry={() => void summary.refetch()} />}
       </div>
 
-      <nav aria-label="Item status" className="flex flex-wrap gap-1 border-b border-slate-200">
-        {[undefined, ...ITEM_STATUSES].map((t) => {
-          const current = t === status;
-          const n = t && s ? s[t] : undefined;
-          return (
-            <Link
-              key={t ?? 'all'}
-              href={tabHref(t)}
-              aria-current={current ? 'page' : undefined}
-              className={`-mb-px rounded-t border px-3 py-1.5 text-sm ${current ? 'border-slate-200 border-b-white bg-white font-semibold' : 'border-transparent text-slate-600 hover:text-slate-900'}`}
-            >
-              {t ?? 'all'}
-              {n !== undefined && <span className="ml-1 text-xs text-slate-500 tabular-nums">{n}</span>}
-            </Link>
-          );
-        })}
-      </nav>
+      <FilterTabs
+        label="Item status"
+        tabs={[undefined, ...ITEM_STATUSES].map((t) => ({
+          label: t ?? 'all',
+          href: tabHref(t),
+          count: t && s ? s[t] : undefined,
+          current: t === status,
+        }))}
+      />
 
       {status === 'poisoned' && (
         <Card
