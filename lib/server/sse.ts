@@ -4,6 +4,24 @@ import type { Hub } from './hub';
 /** How often a comment line keeps idle connections (and proxies) from closing the stream. */
 export const KEEPALIVE_MS = 15_000;
 
+// Open streams, process-wide (route bundles each load this module): closed on SIGTERM/SIGINT,
+// or `next start` would wait forever for them while shutting down.
+const g = globalThis as typeof globalThis & { __hubSseStreams?: Set<() => void> };
+function openStreams(): Set<() => void> {
+  if (!g.__hubSseStreams) {
+    const streams = new Set<() => void>();
+    g.__hubSseStreams = streams;
+    const closeAll = (signal: NodeJS.Signals) => {
+      for (const close of [...streams]) close();
+      // Listening replaced the default exit; if no one else handles the signal, exit as it would.
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    };
+    process.once('SIGTERM', closeAll);
+    process.once('SIGINT', closeAll);
+  }
+  return g.__hubSseStreams;
+}
+
 /** One Server-Sent Event: named by the change's type, the change itself as JSON data. */
 export const formatEvent = (e: HubEvent) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
 
@@ -29,6 +47,7 @@ export function eventStream(events: Hub['events'], signal: AbortSignal): Respons
         clearInterval(timer);
         events.off('change', onChange);
         signal.removeEventListener('abort', onAbort);
+        openStreams().delete(onAbort);
       };
       const onAbort = () => {
         stop();
@@ -40,6 +59,7 @@ export function eventStream(events: Hub['events'], signal: AbortSignal): Respons
       };
       events.on('change', onChange);
       signal.addEventListener('abort', onAbort);
+      openStreams().add(onAbort);
       // Tells EventSource how soon to reconnect, and flushes the headers at once.
       send(': connected\nretry: 2000\n\n');
     },
