@@ -125,3 +125,17 @@ describe('GET /events', () => {
     expect(text).toContain(`event: item\ndata: {"type":"item","id":"${pushed.body.id}","pool":"live","status":"claimed"}\n\n`);
   });
 });
+
+describe('GET /events and shutdown', () => {
+  it('does not keep the hub from exiting on SIGTERM while a stream is open', async () => {
+    const own = await startHub();
+    const res = await fetch(`${own.api}/events`);
+    const reader = res.body!.getReader();
+    await reader.read(); // ": connected"
+    const t0 = Date.now();
+    await own.stop('SIGTERM');
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    // The stream ended (cleanly, or with the connection): either way it is over.
+    expect(await reader.read().then((r) => r.done, () => true)).toBe(true);
+  });
+});
