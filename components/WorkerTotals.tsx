@@ -8,27 +8,43 @@ const COLOR: Record<WorkerStatus, string> = {
   lost: 'text-red-700',
 };
 
-/** Worker counts by status, plus how many are stale (about to be reaped). */
+const box =
+  'block rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm hover:border-slate-400 focus-visible:outline-2 focus-visible:outline-sky-600';
+
+function Total({ href, label, value, color, title }: { href: string; label: string; value: number; color: string; title?: string }) {
+  return (
+    <li>
+      <Link href={href} className={box} title={title}>
+        <span className="block text-xs tracking-wide text-slate-500 uppercase">{label}</span>
+        <span className={`block text-2xl font-semibold tabular-nums ${color}`} data-testid={`workers-${label}`}>
+          {value}
+        </span>
+      </Link>
+    </li>
+  );
+}
+
+/** Worker counts by status, plus how many are stale (about to be reaped); each opens the list. */
 export function WorkerTotals({ totals, stale }: { totals: Record<WorkerStatus, number>; stale: number }) {
   return (
-    <dl className="grid grid-cols-2 gap-3 sm:grid-cols-5">
-      {WORKER_STATUSES.map((s) => (
-        <div key={s} className="rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm">
-          <dt className="text-xs tracking-wide text-slate-500 uppercase">{s}</dt>
-          <dd className={`text-2xl font-semibold tabular-nums ${COLOR[s]}`} data-testid={`workers-${s}`}>
-            {totals[s]}
-          </dd>
-        </div>
-      ))}
-      <div className="rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm">
-        <dt className="text-xs tracking-wide text-slate-500 uppercase">stale</dt>
-        <dd className={`text-2xl font-semibold tabular-nums ${stale ? 'text-amber-700' : 'text-slate-400'}`}>{stale}</dd>
-      </div>
-      <p className="col-span-full text-sm">
+    <div>
+      <ul aria-label="Workers by status" className="grid grid-cols-2 gap-3 sm:grid-cols-5">
+        {WORKER_STATUSES.map((s) => (
+          <Total key={s} href={`/workers?show=${s}`} label={s} value={totals[s]} color={COLOR[s]} />
+        ))}
+        <Total
+          href="/workers?show=stale"
+          label="stale"
+          value={stale}
+          color={stale ? 'text-amber-700' : 'text-slate-400'}
+          title="Active or terminating, heartbeat older than the stale threshold: the reaper will mark them lost"
+        />
+      </ul>
+      <p className="mt-3 text-sm">
         <Link href="/workers" className="text-sky-700 hover:underline">
           All workers →
         </Link>
       </p>
-    </dl>
+    </div>
   );
 }
