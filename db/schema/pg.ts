@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 
 /**
  * PostgreSQL tables, column for column the SQLite ones (db/schema/sqlite.ts).
@@ -65,4 +65,22 @@ export const items = pgTable(
     // Retention pruning of completed items.
     index('items_completed_at').on(t.completedAt).where(sql`${t.status} = 'completed'`),
   ],
+);
+
+/**
+ * Completions and failures per pool per minute (the dashboard's throughput chart), as in
+ * db/schema/sqlite.ts. Here a row trigger on `items` keeps it (migration 0002): complete and fail
+ * are single statements on PostgreSQL, and the trigger counts inside that statement's own
+ * transaction without another round trip.
+ */
+export const throughput = pgTable(
+  'throughput',
+  {
+    pool: text('pool').notNull(),
+    /** Start of the minute, in milliseconds since the epoch. */
+    minute: bigint('minute', { mode: 'number' }).notNull(),
+    completed: integer('completed').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.minute, t.pool] })],
 );

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type HubEvent, type HubStore } from '@/db';
 import { createTestDatabase, onDatabase } from '../pg/database';
-import { storeContract } from './contract';
+import { storeContract, type OpenStore } from './contract';
+import { operatorContract } from './operator-contract';
+import journal from '@/db/migrations/pg/meta/_journal.json';
 
 // One database for this file, emptied before each test; dropped at the end.
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -10,14 +12,16 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.drop());
 
-const empty = () => onDatabase(db.url, (c) => c.query('TRUNCATE items, workers RESTART IDENTITY').then(() => undefined));
+const empty = () => onDatabase(db.url, (c) => c.query('TRUNCATE items, workers, throughput RESTART IDENTITY').then(() => undefined));
 
-storeContract('postgres', async ({ clock, onChange }) => {
+const openPg: OpenStore = async ({ clock, onChange }) => {
   const store = openStore(db.url, { clock, onChange });
   await store.ping(); // migrated
   await empty();
   return { store, cleanup: () => store.close() };
-});
+};
+storeContract('postgres', openPg);
+operatorContract('postgres', openPg);
 
 describe('postgres specifics', () => {
   const opened: HubStore[] = [];
@@ -36,7 +40,7 @@ describe('postgres specifics', () => {
       const stores = Array.from({ length: 4 }, () => openStore(fresh.url));
       await Promise.all(stores.map((s) => s.ping()));
       const applied = await onDatabase(fresh.url, (c) => c.query('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations'));
-      expect(applied.rows[0].n).toBe(1);
+      expect(applied.rows[0].n).toBe(journal.entries.length); // each migration applied once
       await Promise.all(stores.map((s) => s.close()));
     } finally {
       await fresh.drop();

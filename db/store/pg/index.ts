@@ -7,6 +7,7 @@ import type { PgCtx } from './context';
 import { createListener, createPublisher } from './events';
 import * as itemWrites from './items';
 import * as liveness from './liveness';
+import * as operator from './operator';
 import { migrateLocked } from './migrate';
 import * as reads from './reads';
 import * as workerOps from './workers';
@@ -80,12 +81,16 @@ export function createPgStore(connectionString: string, opts: PgStoreOptions = {
     completeMany: call((input) => itemWrites.completeMany(ctx, input)),
     fail: call((id, c) => itemWrites.fail(ctx, id, c)),
     retryItem: call((id) => itemWrites.retryItem(ctx, id)),
-    retryPool: call((pool, status) => itemWrites.retryPool(ctx, pool, status)),
+    retryPool: call((pool, status, error) => itemWrites.retryPool(ctx, pool, status, error)),
+    discardPool: call((pool, status, error) => operator.discardPool(ctx, pool, status, error)),
     deleteItem: call((id) => itemWrites.deleteItem(ctx, id)),
     getItem: call((id) => reads.getItem(db, id)),
     listItems: call((pool, q) => reads.listItems(db, pool, q)),
     listPools: call(() => reads.listPools(db)),
     getPool: call((pool) => reads.getPool(db, pool)),
+    errorGroups: call((pool, limit) => operator.errorGroups(db, pool, limit)),
+    poolHolders: call((pool) => operator.poolHolders(db, pool)),
+    throughput: call((minutes) => operator.readThroughput(ctx, minutes)),
     reap: call((staleSeconds) => liveness.reap(ctx, staleSeconds)),
     prune: call((retentionSeconds) => liveness.prune(ctx, retentionSeconds)),
     ping: call(() => reads.ping(db)),

@@ -5,6 +5,7 @@ import { parseItemId } from '../ids';
 import type { EndClaim, Outcome } from '../types';
 import { appendAttempt, exhausted, freshLease, jsonb, writeTx, inLocked, type PgCtx, type PgExec, type PgTx } from './context';
 import { toWorkItem } from './rows';
+import { bulkWhere } from './operator';
 
 type EndCode = 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease';
 
@@ -249,17 +250,12 @@ export async function retryItem(ctx: PgCtx, itemId: string): Promise<Outcome<Wor
     : notFound(itemId);
 }
 
-export async function retryPool(ctx: PgCtx, pool: string, status: 'poisoned' | 'completed'): Promise<number> {
-  const locked = ctx.db
-    .select({ id: items.id })
-    .from(items)
-    .where(and(eq(items.pool, pool), eq(items.status, status)))
-    .orderBy(asc(items.id))
-    .for('update');
+export async function retryPool(ctx: PgCtx, pool: string, status: 'poisoned' | 'completed', error?: string | null): Promise<number> {
+  const locked = ctx.db.select({ id: items.id }).from(items).where(bulkWhere(pool, status, error)).orderBy(asc(items.id)).for('update');
   const rows = await ctx.db
     .update(items)
     .set(backToPending)
-    .where(and(inLocked(items.id, locked), eq(items.status, status)))
+    .where(and(inLocked(items.id, locked), bulkWhere(pool, status, error)))
     .returning({ id: items.id });
   if (rows.length) ctx.emit({ type: 'pool', name: pool });
   return rows.length;

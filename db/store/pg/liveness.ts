@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { ReapResult } from '@/lib/contracts';
 import { items, workers } from '@/db/schema/pg';
 import { appendAttempt, exhausted, writeTx, inLocked, type PgCtx } from './context';
+import { pruneThroughput } from './operator';
 
 const PRUNE_BATCH = 1000;
 
@@ -53,6 +54,7 @@ export async function reap(ctx: PgCtx, staleSeconds: number): Promise<ReapResult
 
 /** Deletes in batches, skipping rows another instance's pruner holds, so none waits on another. */
 export async function prune(ctx: PgCtx, retentionSeconds: number): Promise<number> {
+  await pruneThroughput(ctx); // counters older than a day; not counted in the result
   const cutoff = ctx.clock() - retentionSeconds * 1000;
   const old = and(eq(items.status, 'completed'), lt(items.completedAt, cutoff));
   let total = 0;

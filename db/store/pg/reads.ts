@@ -16,6 +16,8 @@ export async function listItems(db: PgDb, pool: string, q: ListItemsQuery): Prom
   const where = [eq(items.pool, pool)];
   if (q.status) where.push(eq(items.status, q.status));
   if (q.cursor) where.push(gt(items.id, Number(q.cursor)));
+  // jsonb's text form puts a space after ':' and ','; SQLite keeps the pushed JSON compact.
+  if (q.q) where.push(sql`strpos(lower(${items.data}::text), lower(${q.q})) > 0`);
   // One extra row tells whether another page follows.
   const rows = await db.select().from(items).where(and(...where)).orderBy(asc(items.id)).limit(q.limit + 1);
   const page = rows.slice(0, q.limit);

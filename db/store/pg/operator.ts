@@ -1,0 +1,73 @@
+import { and, asc, count, desc, eq, gte, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import type { ErrorGroup, PoolBulkBody, PoolHolder, Throughput } from '@/lib/contracts';
+import { items, throughput, workers } from '@/db/schema/pg';
+import { iso } from '../ids';
+import { THROUGHPUT_KEEP_MS, toThroughput, windowStart } from '../throughput';
+import { inLocked, type PgCtx, type PgDb } from './context';
+
+// The operator views on PostgreSQL; the same semantics as db/store/sqlite/operator.ts (specified
+// on HubStore in db/store/types.ts). The throughput counters are kept by a trigger (migration 0002).
+
+export async function readThroughput(ctx: PgCtx, minutes: number): Promise<Throughput> {
+  const now = ctx.clock();
+  const rows = await ctx.db.select().from(throughput).where(gte(throughput.minute, windowStart(now, minutes)));
+  return toThroughput(rows, now, minutes);
+}
+
+export async function pruneThroughput(ctx: PgCtx): Promise<void> {
+  await ctx.db.delete(throughput).where(lt(throughput.minute, ctx.clock() - THROUGHPUT_KEEP_MS));
+}
+
+// When a poisoned item was poisoned: the end of its last attempt, else its creation.
+const poisonedAt = sql<number>`coalesce((${items.history} -> -1 ->> 'ended_at')::bigint, ${items.createdAt})`;
+
+export async function errorGroups(db: PgDb, pool: string, limit: number): Promise<ErrorGroup[]> {
+  const last = sql<string>`max(${poisonedAt})`;
+  const rows = await db
+    .select({ error: items.lastError, n: count(), first: sql<string>`min(${poisonedAt})`, last, sample: sql<string>`min(${items.id})` })
+    .from(items)
+    .where(and(eq(items.pool, pool), eq(items.status, 'poisoned')))
+    .groupBy(items.lastError)
+    .orderBy(desc(count()), desc(last))
+    .limit(limit);
+  // Aggregates of bigint columns come back as strings.
+  return rows.map((g) => ({
+    error: g.error,
+    count: Number(g.n),
+    first_seen: iso(Number(g.first))!,
+    last_seen: iso(Number(g.last))!,
+    sample_item_id: String(g.sample),
+  }));
+}
+
+export async function poolHolders(db: PgDb, pool: string): Promise<PoolHolder[]> {
+  const rows = await db
+    .select({ workerId: items.claimedBy, n: count(), status: workers.status, lastHeartbeat: workers.lastHeartbeat })
+    .from(items)
+    .leftJoin(workers, eq(workers.workerId, items.claimedBy))
+    .where(and(eq(items.pool, pool), eq(items.status, 'claimed')))
+    .groupBy(items.claimedBy, workers.status, workers.lastHeartbeat)
+    .orderBy(desc(count()), asc(items.claimedBy));
+  return rows
+    .filter((h) => h.workerId !== null)
+    .map((h) => ({ worker_id: h.workerId!, claimed: Number(h.n), worker_status: h.status, last_heartbeat: iso(h.lastHeartbeat) }));
+}
+
+/** The guard of a bulk action: the pool, the status, and the error group when one is named. */
+export function bulkWhere(pool: string, status: PoolBulkBody['status'], error: string | null | undefined): SQL {
+  const where = [eq(items.pool, pool), eq(items.status, status)];
+  if (error === null) where.push(isNull(items.lastError));
+  else if (error !== undefined) where.push(eq(items.lastError, error));
+  return and(...where)!;
+}
+
+export async function discardPool(ctx: PgCtx, pool: string, status: PoolBulkBody['status'], error?: string | null): Promise<number> {
+  const locked = ctx.db.select({ id: items.id }).from(items).where(bulkWhere(pool, status, error)).orderBy(asc(items.id)).for('update');
+  const rows = await ctx.db
+    .delete(items)
+    .where(and(inLocked(items.id, locked), bulkWhere(pool, status, error)))
+    .returning({ id: items.id });
+  // One pool event for the lot, as retryPool sends.
+  if (rows.length) ctx.emit({ type: 'pool', name: pool });
+  return rows.length;
+}
