@@ -41,6 +41,7 @@ export default defineConfig({
       HUB_REAP_INTERVAL_SECONDS: '3600',
       HUB_OPERATOR_TOKEN: '',
       HUB_WORKER_TOKEN: '',
+      HUB_VIEWER_TOKEN: '',
     },
   },
 });
