@@ -51,6 +51,8 @@ describe('GET /pools/{pool}/errors and bulk retry/discard by error', () => {
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toContain('application/problem+json');
     expect((await api.post('/pools/grp/retry', { error: 7 })).status).toBe(400);
+    // A misspelt filter must not widen a discard to every poisoned item.
+    expect((await api.post('/pools/grp/discard', { eror: 'boom' })).status).toBe(400);
     expect((await api.get('/pools/grp/errors?limit=0')).status).toBe(400);
     expect((await api.get('/pools/grp/discard')).status).toBe(405);
   });
