@@ -21,3 +21,4 @@ export * from './common';
 export * from './workers';
 export * from './items';
 export * from './operator';
+export * from './security';

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/**
+ * Who may do what, and what they did.
+ * - **role**: `operator` (everything), `worker` (register, heartbeat, push, claim, complete, fail,
+ *   reads), `viewer` (reads only).
+ * - **token**: a bearer secret of one role. Either configured (`HUB_OPERATOR_TOKEN`,
+ *   `HUB_WORKER_TOKEN`, `HUB_VIEWER_TOKEN`) or issued by an operator through the API; issued ones
+ *   are stored hashed, shown once, and can be revoked.
+ * - **session**: the dashboard's httpOnly cookie holding a token after sign-in.
+ * - **audit entry**: one operator action: who (token name), what, on which items or filter, how many
+ *   changed, and when.
+ */
+export const ROLES = ['operator', 'worker', 'viewer'] as const;
+export const Role = z.enum(ROLES);
+export type Role = z.infer<typeof Role>;
+
+/** An issued token as listed: never its secret. */
+export const TokenInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: Role,
+  created_at: z.string(),
+  last_used_at: z.string().nullable(),
+  revoked_at: z.string().nullable(),
+});
+export type TokenInfo = z.infer<typeof TokenInfo>;
+
+export const IssueTokenBody = z.strictObject({
+  /** Who or what holds it, e.g. `worker-7` or `alice`; shown in the audit trail. */
+  name: z.string().trim().min(1).max(64),
+  role: Role.default('worker'),
+});
+export type IssueTokenBody = z.infer<typeof IssueTokenBody>;
+
+/** The answer to issuing: the only time the secret is shown. */
+export const IssuedToken = TokenInfo.extend({ token: z.string() });
+export type IssuedToken = z.infer<typeof IssuedToken>;
+export const TokenList = z.object({ tokens: z.array(TokenInfo) });
+
+export const AUDIT_ACTIONS = [
+  'worker.release',
+  'worker.status',
+  'pool.release',
+  'pool.retry',
+  'pool.discard',
+  'item.retry',
+  'item.delete',
+  'reap',
+  'token.issue',
+  'token.revoke',
+] as const;
+export const AuditAction = z.enum(AUDIT_ACTIONS);
+
+export const AuditEntry = z.object({
+  id: z.string(),
+  at: z.string(),
+  /** The token's name (`operator` for HUB_OPERATOR_TOKEN, `anonymous` on an open hub). */
+  actor: z.string(),
+  role: Role,
+  action: AuditAction,
+  /** What it acted on: a worker id, pool name, item id or token id. */
+  target: z.string().nullable(),
+  /** The filter or new value, e.g. `{"status":"poisoned","error":"boom"}` or `{"status":"terminating"}`. */
+  detail: z.record(z.string(), z.unknown()).nullable(),
+  /** How many items (or workers, or tokens) it changed. */
+  changed: z.number().int(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+export const AuditQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().regex(/^[0-9]{1,18}$/, { message: 'must be a next_cursor returned by this route' }).optional(),
+});
+export const AuditPage = z.object({ entries: z.array(AuditEntry), next_cursor: z.string().nullable() });
+
+export const SignInBody = z.strictObject({ token: z.string().min(1).max(512) });
+
+/** Who the caller is: the dashboard shows only the buttons this role may use. */
+export const Session = z.object({
+  role: Role,
+  name: z.string(),
+  /** No token is configured: everyone is an operator, and the hub listens on 127.0.0.1 only. */
+  open: z.boolean(),
+});
+export type Session = z.infer<typeof Session>;
