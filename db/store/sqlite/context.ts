@@ -10,8 +10,10 @@ export type SqliteDb = BetterSQLite3Database<Record<string, never>>;
 /** What every SQLite store module works with. */
 export interface SqliteCtx {
   db: SqliteDb;
-  /** The raw connection under `db`, for transactions and the prepared hot path. */
+  /** The raw connection under `db`, for the prepared hot path. */
   sqlite: Database.Database;
+  /** Runs a function in a transaction; made once per connection (see writeTx). */
+  inTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
   stmts: Statements;
   clock: () => number;
   emit: (event: HubEvent) => void;
@@ -21,7 +23,9 @@ export interface SqliteCtx {
 export function writeTx<T>(ctx: SqliteCtx, fn: (tx: SqliteDb) => T): T {
   // better-sqlite3 transactions belong to the connection, so drizzle queries on `db` and the
   // prepared statements inside `fn` all run in it.
-  return ctx.sqlite.transaction(() => fn(ctx.db)).immediate();
+  // One wrapper made per connection: building a better-sqlite3 transaction per call costs more
+  // than the claim it wraps.
+  return ctx.inTransaction.immediate(() => fn(ctx.db)) as T;
 }
 
 /**

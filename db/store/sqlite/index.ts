@@ -46,6 +46,7 @@ export function createSqliteStore(file: string, opts: SqliteStoreOptions = {}): 
   const ctx: SqliteCtx = {
     db,
     sqlite,
+    inTransaction: sqlite.transaction((fn: () => unknown) => fn()),
     stmts: prepareStatements(sqlite),
     clock: opts.clock ?? Date.now,
     emit: opts.onChange ?? (() => {}),
