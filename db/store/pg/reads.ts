@@ -3,6 +3,7 @@ import type { ItemDetail, ListItemsQuery, PoolSummary, WorkItem } from '@/lib/co
 import { items } from '@/db/schema/pg';
 import { iso, parseItemId } from '../ids';
 import type { PgDb } from './context';
+import { emptySummary, summarizeCounts } from '../rows';
 import { toItemDetail, toWorkItem } from './rows';
 
 export async function getItem(db: PgDb, itemId: string): Promise<ItemDetail | null> {
@@ -27,15 +28,6 @@ export async function listItems(db: PgDb, pool: string, q: ListItemsQuery): Prom
   };
 }
 
-const emptySummary = (name: string): PoolSummary => ({
-  name,
-  pending: 0,
-  claimed: 0,
-  completed: 0,
-  poisoned: 0,
-  oldest_pending_at: null,
-});
-
 async function oldestPendingAt(db: PgDb, pool: string): Promise<string | null> {
   const [row] = await db
     .select({ createdAt: items.createdAt })
@@ -47,17 +39,9 @@ async function oldestPendingAt(db: PgDb, pool: string): Promise<string | null> {
 }
 
 async function summarize(db: PgDb, counts: { pool: string; status: string; n: number }[]): Promise<PoolSummary[]> {
-  const byPool = new Map<string, PoolSummary>();
-  for (const c of counts) {
-    const s = byPool.get(c.pool) ?? emptySummary(c.pool);
-    if (c.status === 'pending' || c.status === 'claimed' || c.status === 'completed' || c.status === 'poisoned') {
-      s[c.status] = c.n;
-    }
-    byPool.set(c.pool, s);
-  }
-  for (const s of byPool.values()) if (s.pending > 0) s.oldest_pending_at = await oldestPendingAt(db, s.name);
-  // Sorted by code unit, as on SQLite, whatever the database's collation.
-  return [...byPool.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const pools = summarizeCounts(counts);
+  for (const s of pools) if (s.pending > 0) s.oldest_pending_at = await oldestPendingAt(db, s.name);
+  return pools;
 }
 
 export async function listPools(db: PgDb): Promise<PoolSummary[]> {

@@ -3,6 +3,7 @@ import type { ItemDetail, ListItemsQuery, PoolSummary, WorkItem } from '@/lib/co
 import { items, poolCounts } from '@/db/schema/sqlite';
 import { iso, parseItemId } from '../ids';
 import type { SqliteDb } from './context';
+import { emptySummary, summarizeCounts } from '../rows';
 import { toItemDetail, toWorkItem } from './rows';
 
 export function getItem(db: SqliteDb, itemId: string): ItemDetail | null {
@@ -26,15 +27,6 @@ export function listItems(db: SqliteDb, pool: string, q: ListItemsQuery): { item
   };
 }
 
-const emptySummary = (name: string): PoolSummary => ({
-  name,
-  pending: 0,
-  claimed: 0,
-  completed: 0,
-  poisoned: 0,
-  oldest_pending_at: null,
-});
-
 function oldestPendingAt(db: SqliteDb, pool: string): string | null {
   const row = db
     .select({ createdAt: items.createdAt })
@@ -47,16 +39,9 @@ function oldestPendingAt(db: SqliteDb, pool: string): string | null {
 }
 
 function summarize(db: SqliteDb, counts: { pool: string; status: string; n: number }[]): PoolSummary[] {
-  const byPool = new Map<string, PoolSummary>();
-  for (const c of counts) {
-    const s = byPool.get(c.pool) ?? emptySummary(c.pool);
-    if (c.status === 'pending' || c.status === 'claimed' || c.status === 'completed' || c.status === 'poisoned') {
-      s[c.status] = c.n;
-    }
-    byPool.set(c.pool, s);
-  }
-  for (const s of byPool.values()) if (s.pending > 0) s.oldest_pending_at = oldestPendingAt(db, s.name);
-  return [...byPool.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const pools = summarizeCounts(counts);
+  for (const s of pools) if (s.pending > 0) s.oldest_pending_at = oldestPendingAt(db, s.name);
+  return pools;
 }
 
 const counts = { pool: poolCounts.pool, status: poolCounts.status, n: poolCounts.n };
