@@ -19,7 +19,8 @@ let hubs: HubProcess[] = [];
 beforeAll(async () => {
   await ensureOnline();
   db = await createTestDatabase('restart');
-  const env = { DATABASE_URL: db.url, HUB_STALE_SECONDS: '5', HUB_REAP_INTERVAL_SECONDS: '1', HUB_PG_POOL_SIZE: '8' };
+  // Stale after 10 s, so no live worker is reaped while the database is away on a loaded machine.
+  const env = { DATABASE_URL: db.url, HUB_STALE_SECONDS: '10', HUB_REAP_INTERVAL_SECONDS: '1', HUB_PG_POOL_SIZE: '8' };
   hubs = await Promise.all([startHub(env), startHub(env)]);
 }, 90_000);
 
