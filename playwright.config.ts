@@ -8,7 +8,8 @@ import { defineConfig } from '@playwright/test';
  * spec runs the reaper itself with POST /api/v1/reap (the same store call the timer makes),
  * instead of racing a 1 s timer to catch the badge.
  */
-const PORT = 39517;
+// scripts/test.mjs passes a port that is free right now; 39517 when run directly.
+const PORT = Number(process.env.E2E_PORT ?? 39517);
 const dir = path.join(__dirname, '.test-tmp', 'e2e');
 export const STALE_SECONDS = 3;
 

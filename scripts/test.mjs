@@ -1,6 +1,7 @@
 // `npm test`: builds the hub, runs the Vitest suite (store, API, multi-process, SDK) and the
 // Playwright suite (dashboard in Chromium), and prints one closing line `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
@@ -44,7 +45,14 @@ if (hasE2e && extraArgs.length === 0) {
   console.log('› playwright test');
   const pwJson = path.join(tmp, 'playwright.json');
   rmSync(pwJson, { force: true });
-  const pwStatus = run(bin('playwright'), ['test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson });
+  // A port free right now, so a second checkout's run on this machine cannot collide with ours.
+  const port = await new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port: p } = srv.address();
+      srv.close(() => resolve(p));
+    });
+  });
+  const pwStatus = run(bin('playwright'), ['test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson, E2E_PORT: String(port) });
   if (existsSync(pwJson)) {
     const s = JSON.parse(readFileSync(pwJson, 'utf8')).stats;
     const failed = s.unexpected + (pwStatus !== 0 && s.unexpected === 0 ? 1 : 0);
