@@ -39,7 +39,8 @@ export type FailureCode =
 /** A claim's end, as told by its holder. `leaseId` fences it to one particular claim. */
 export interface EndClaim {
   workerId: string;
-  leaseId?: string | undefined;
+  /** Absent or null: any claim of `workerId` on the item. */
+  leaseId?: string | null | undefined;
 }
 
 /** A change, as the store reports it to whoever listens (the live event stream). */

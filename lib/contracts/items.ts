@@ -82,7 +82,7 @@ export const ClaimOneBody = z.strictObject({ worker_id: Name });
 
 export const CompleteBody = z.strictObject({
   worker_id: Name,
-  lease_id: LeaseId.optional(),
+  lease_id: LeaseId.nullish(),
   result: JsonValue.optional(),
 });
 export type CompleteBody = z.infer<typeof CompleteBody>;
@@ -90,7 +90,7 @@ export type CompleteBody = z.infer<typeof CompleteBody>;
 export const CompleteManyBody = z.strictObject({
   worker_id: Name,
   items: z
-    .array(z.strictObject({ id: ItemId, lease_id: LeaseId.optional(), result: JsonValue.optional() }))
+    .array(z.strictObject({ id: ItemId, lease_id: LeaseId.nullish(), result: JsonValue.optional() }))
     .min(1)
     .max(COMPLETE_BATCH_MAX),
 });
@@ -103,7 +103,7 @@ export type CompletedMany = z.infer<typeof CompletedMany>;
 
 export const FailBody = z.strictObject({
   worker_id: Name,
-  lease_id: LeaseId.optional(),
+  lease_id: LeaseId.nullish(),
   error: z.string().max(65_536).nullish(),
 });
 export type FailBody = z.infer<typeof FailBody>;

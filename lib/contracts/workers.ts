@@ -23,7 +23,8 @@ export const WorkerRecord = z.object({
 export type WorkerRecord = z.infer<typeof WorkerRecord>;
 
 export const RegisterWorkerBody = z.strictObject({
-  worker_id: Name.optional(),
+  /** Absent or null: the hub makes one. */
+  worker_id: Name.nullish(),
   host: z.string().max(255).nullish(),
   pid: z.number().int().min(0).max(2 ** 31).nullish(),
   capabilities: z.array(z.string().min(1).max(128)).max(100).nullish(),
@@ -45,10 +46,12 @@ export const PatchWorkerBody = z.strictObject({ status: WorkerStatus });
 export type PatchWorkerBody = z.infer<typeof PatchWorkerBody>;
 
 export const ListWorkersQuery = z.object({
+  /** One status or several, comma-separated; empty means no filter. */
   status: z
     .string()
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
-    .pipe(z.array(WorkerStatus).min(1))
+    .pipe(z.array(WorkerStatus))
+    .transform((list) => (list.length ? list : undefined))
     .optional(),
   capability: z.string().min(1).max(128).optional(),
   pool_id: Name.optional(),

@@ -52,6 +52,7 @@ describe('workers', () => {
     const list = await api.get(`/workers?status=terminating,lost&capability=gpu`);
     expect(list.status).toBe(200);
     expect(list.body.workers.map((w: { worker_id: string }) => w.worker_id)).toContain(id);
+    expect((await api.get(`/workers?status=`)).status).toBe(200);
     expect((await api.get(`/workers?capability=gp`)).body.workers.map((w: { worker_id: string }) => w.worker_id)).not.toContain(id);
     expect((await api.get(`/workers?stale_threshold_seconds=3600`)).body.workers.map((w: { worker_id: string }) => w.worker_id)).not.toContain(id);
   });
@@ -59,6 +60,9 @@ describe('workers', () => {
   it('makes an id when none is given, and re-registering revives a worker', async () => {
     const made = await api.post('/workers', {});
     expect(made.status).toBe(201);
+    const alsoMade = await api.post('/workers', { worker_id: null, host: 'h' });
+    expect(alsoMade.status).toBe(201);
+    expect(alsoMade.body.worker_id).not.toBe(made.body.worker_id);
     expect(made.body.worker_id).toMatch(/^[A-Za-z0-9._:-]+$/);
     await api.patch(`/workers/${made.body.worker_id}`, { status: 'lost' });
     expect((await api.post('/workers', { worker_id: made.body.worker_id })).body.status).toBe('active');
@@ -111,7 +115,9 @@ describe('work', () => {
     expect((await api.post(`/items/${id}/retry`)).status).toBe(409);
 
     const again = await api.post(`/pools/${pool}/claim`, { worker_id: 'seed-w', limit: 10 });
-    const done = await api.post(`/items/${id}/complete`, { worker_id: 'seed-w', lease_id: again.body.items[0].lease_id, result: [1, 2] });
+    expect(again.body.items.map((i: { id: string }) => i.id)).toEqual([id]);
+    // lease_id null is the same as leaving it out.
+    const done = await api.post(`/items/${id}/complete`, { worker_id: 'seed-w', lease_id: null, result: [1, 2] });
     expect(done).toMatchObject({ status: 200, body: { status: 'completed', result: [1, 2] } });
   });
 

@@ -181,6 +181,8 @@ export function storeContract(engine: string, open: OpenStore) {
         expect(await store.complete(id!, { workerId: 'w1', leaseId: 'f'.repeat(32) })).toMatchObject({ ok: false, code: 'stale-lease' });
         expect(await store.complete('424242', { workerId: 'w1' })).toMatchObject({ ok: false, code: 'item-not-found' });
         expect(await store.getItem(id!)).toEqual(before);
+        // A null lease is no lease: any claim of that worker.
+        expect(await store.fail(id!, { workerId: 'w2', leaseId: null })).toMatchObject({ ok: false, code: 'not-claim-holder' });
         expect((await store.complete(id!, { workerId: 'w1', leaseId: held.lease_id! })).ok).toBe(true);
         expect(await store.complete(id!, { workerId: 'w1', leaseId: held.lease_id! })).toMatchObject({ ok: false, code: 'item-not-claimed' });
       });

@@ -148,7 +148,7 @@ async function diagnose(db: PgExec, id: number, itemId: string, claimRef: EndCla
 
 function holderGuard(id: number, claimRef: EndClaim) {
   const guard = [eq(items.id, id), eq(items.status, 'claimed'), eq(items.claimedBy, claimRef.workerId)];
-  if (claimRef.leaseId !== undefined) guard.push(eq(items.leaseId, claimRef.leaseId));
+  if (claimRef.leaseId != null) guard.push(eq(items.leaseId, claimRef.leaseId));
   return and(...guard);
 }
 
