@@ -18,6 +18,11 @@ import type {
   WorkerRecord,
   WorkerStatus,
   WorkItem,
+  AuditAction,
+  AuditPage,
+  AuditQuery,
+  Role,
+  TokenInfo,
 } from '@/lib/contracts';
 
 /**
@@ -34,12 +39,35 @@ export type FailureCode =
   | 'not-claim-holder'
   | 'stale-lease'
   | 'item-not-pending'
-  | 'item-not-retryable';
+  | 'item-not-retryable'
+  | 'token-not-found';
 
 /** A claim's end, as told by its holder. `leaseId` fences it to one particular claim. */
 export interface EndClaim {
   workerId: string;
   leaseId?: string | undefined;
+}
+
+/** Who did something: a token's name and role (`anonymous` operator on an open hub). */
+export interface Actor {
+  name: string;
+  role: Role;
+}
+
+/** An operator action to record in the audit trail. */
+export interface NewAuditEntry {
+  actor: Actor;
+  action: AuditAction;
+  target: string | null;
+  detail: Record<string, unknown> | null;
+  changed: number;
+}
+
+/** An issued, unrevoked token found by its hash: what the hub needs to let its holder in. */
+export interface TokenHolder {
+  id: string;
+  name: string;
+  role: Role;
 }
 
 /** A change, as the store reports it to whoever listens (the live event stream). */
@@ -157,6 +185,28 @@ export interface HubStore {
   reap(staleSeconds: number): Promise<ReapResult>;
   /** Deletes completed items that completed more than `retentionSeconds` ago; returns how many. */
   prune(retentionSeconds: number): Promise<number>;
+
+  // --- issued tokens and the audit trail ---------------------------------------------------
+  /**
+   * Stores a token by the SHA-256 hex of its secret (the caller makes the secret and shows it
+   * once) and records `token.issue` by `actor` in the same transaction.
+   */
+  issueToken(input: { name: string; role: Role; tokenHash: string }, actor: Actor): Promise<TokenInfo>;
+  /** Every issued token, revoked ones included, oldest first. Never a secret or a hash. */
+  listTokens(): Promise<TokenInfo[]>;
+  /**
+   * Revokes a token and records `token.revoke` in the same transaction. Revoking a revoked token
+   * changes nothing and records nothing (still ok).
+   */
+  revokeToken(id: string, actor: Actor): Promise<Outcome<TokenInfo, 'token-not-found'>>;
+  /** The unrevoked token with this hash, or null. Looked up by hash, so timing says nothing of the secret. */
+  findToken(tokenHash: string): Promise<TokenHolder | null>;
+  /** Sets `last_used_at` to now unless it was set less than a minute ago (one guarded UPDATE). */
+  touchToken(id: string): Promise<void>;
+  /** Appends one entry to the audit trail, at the store's clock. */
+  recordAudit(entry: NewAuditEntry): Promise<void>;
+  /** A page of the audit trail, newest first; `cursor` is a `next_cursor` of an earlier page. */
+  listAudit(query: AuditQuery): Promise<AuditPage>;
 
   /** Resolves once the database answers. */
   ping(): Promise<void>;

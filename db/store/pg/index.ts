@@ -10,6 +10,7 @@ import * as liveness from './liveness';
 import * as operator from './operator';
 import { migrateLocked } from './migrate';
 import * as reads from './reads';
+import * as security from './security';
 import * as workerOps from './workers';
 
 export interface PgStoreOptions extends StoreOptions {
@@ -93,6 +94,13 @@ export function createPgStore(connectionString: string, opts: PgStoreOptions = {
     throughput: call((minutes) => operator.readThroughput(ctx, minutes)),
     reap: call((staleSeconds) => liveness.reap(ctx, staleSeconds)),
     prune: call((retentionSeconds) => liveness.prune(ctx, retentionSeconds)),
+    issueToken: call((input, actor) => security.issueToken(ctx, input, actor)),
+    listTokens: call(() => security.listTokens(ctx)),
+    revokeToken: call((id, actor) => security.revokeToken(ctx, id, actor)),
+    findToken: call((hash) => security.findToken(ctx, hash)),
+    touchToken: call((id) => security.touchToken(ctx, id)),
+    recordAudit: call((entry) => security.recordAudit(ctx, entry)),
+    listAudit: call((q) => security.listAudit(ctx, q)),
     ping: call(() => reads.ping(db)),
     close: async () => {
       await listener?.close();

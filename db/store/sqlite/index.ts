@@ -9,6 +9,7 @@ import * as itemWrites from './items';
 import * as liveness from './liveness';
 import * as operator from './operator';
 import * as reads from './reads';
+import * as security from './security';
 import { prepareStatements } from './statements';
 import * as workerOps from './workers';
 
@@ -78,6 +79,13 @@ export function createSqliteStore(file: string, opts: SqliteStoreOptions = {}): 
     throughput: async (minutes) => operator.readThroughput(ctx, minutes),
     reap: async (staleSeconds) => liveness.reap(ctx, staleSeconds),
     prune: async (retentionSeconds) => liveness.prune(ctx, retentionSeconds),
+    issueToken: async (input, actor) => security.issueToken(ctx, input, actor),
+    listTokens: async () => security.listTokens(ctx),
+    revokeToken: async (id, actor) => security.revokeToken(ctx, id, actor),
+    findToken: async (hash) => security.findToken(ctx, hash),
+    touchToken: async (id) => security.touchToken(ctx, id),
+    recordAudit: async (entry) => security.recordAudit(ctx, entry),
+    listAudit: async (q) => security.listAudit(ctx, q),
     ping: async () => reads.ping(db),
     close: async () => {
       sqlite.close();

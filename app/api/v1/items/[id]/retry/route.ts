@@ -5,11 +5,13 @@ import { json, route } from '@/lib/http/route';
 export const { GET, POST, PUT, PATCH, DELETE } = route({
   POST: {
     need: 'operator',
-    handle: async ({ hub, param, body }) => {
+    handle: async ({ hub, param, body, audit }) => {
       const id = param('id', ItemId);
       await body(EmptyBody, { optional: true });
       const outcome = await hub.store.retryItem(id);
-      return outcome.ok ? json(outcome.value) : failure(outcome);
+      if (!outcome.ok) return failure(outcome);
+      await audit('item.retry', id, { pool: outcome.value.pool }, 1);
+      return json(outcome.value);
     },
   },
 });

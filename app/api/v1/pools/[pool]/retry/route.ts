@@ -4,10 +4,12 @@ import { json, route } from '@/lib/http/route';
 export const { GET, POST, PUT, PATCH, DELETE } = route({
   POST: {
     need: 'operator',
-    handle: async ({ hub, param, body }) => {
+    handle: async ({ hub, param, body, audit }) => {
       const pool = param('pool', PoolName);
       const { status, error } = await body(RetryPoolBody, { optional: true });
-      return json({ retried: await hub.store.retryPool(pool, status, error) });
+      const retried = await hub.store.retryPool(pool, status, error);
+      await audit('pool.retry', pool, error === undefined ? { status } : { status, error }, retried);
+      return json({ retried });
     },
   },
 });
