@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { AuditEntry, Role, TokenInfo } from '@/lib/contracts';
+import type { AuditEntry, ReapResult, Role, TokenInfo } from '@/lib/contracts';
 import { iso } from './ids';
-import type { Actor } from './types';
+import type { Actor, NewAuditEntry } from './types';
 
 /** `last_used_at` is written at most this often per token, so a busy worker does not write per request. */
 export const TOUCH_EVERY_MS = 60_000;
@@ -70,3 +70,34 @@ export function auditPage(rows: AuditRow[], limit: number) {
   const page = more ? rows.slice(0, limit) : rows;
   return { entries: page.map(toAuditEntry), next_cursor: more ? String(page[page.length - 1]!.id) : null };
 }
+
+/** An audit entry before its actor is known: what each operator action records. */
+export type AuditFields = Omit<NewAuditEntry, 'actor'>;
+
+/**
+ * What each audited store write records, from its arguments and result; `null` records nothing
+ * (the action did not happen: 404/409, or a reap that found nothing).
+ */
+export const auditOf = {
+  release: (workerId: string, pool: string | undefined) => (n: number): AuditFields =>
+    pool === undefined
+      ? { action: 'worker.release', target: workerId, detail: null, changed: n }
+      : { action: 'pool.release', target: pool, detail: { worker_id: workerId }, changed: n },
+  status: (workerId: string, status: string) => (o: { ok: boolean }): AuditFields | null =>
+    o.ok ? { action: 'worker.status', target: workerId, detail: { status }, changed: 1 } : null,
+  retryItem: (itemId: string) => (o: { ok: true; value: { pool: string } } | { ok: false }): AuditFields | null =>
+    o.ok ? { action: 'item.retry', target: itemId, detail: { pool: o.value.pool }, changed: 1 } : null,
+  deleteItem: (itemId: string) => (o: { ok: boolean }): AuditFields | null =>
+    o.ok ? { action: 'item.delete', target: itemId, detail: null, changed: 1 } : null,
+  bulk: (action: 'pool.retry' | 'pool.discard', pool: string, status: string, error: string | null | undefined) => (n: number): AuditFields => ({
+    action,
+    target: pool,
+    detail: error === undefined ? { status } : { status, error },
+    changed: n,
+  }),
+  // Items released or poisoned are the count; the workers lost are in the detail.
+  reap: (r: ReapResult): AuditFields | null =>
+    r.lost.length > 0 || r.released + r.poisoned > 0
+      ? { action: 'reap', target: null, detail: { lost: r.lost, released: r.released, poisoned: r.poisoned }, changed: r.released + r.poisoned }
+      : null,
+};

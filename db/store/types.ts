@@ -92,6 +92,10 @@ export interface StoreOptions {
  */
 export interface HubStore {
   readonly engine: 'sqlite' | 'postgres';
+  // Operator actions take an optional `by`: given, the action is recorded in the audit trail
+  // (actor, what, target, filter, how many changed) in the action's own transaction, and its
+  // events are told after that commit. Not given (a worker's own status change, the reaper's
+  // timer), nothing is recorded.
 
   // --- workers ---------------------------------------------------------------------------
   /** Registers or replaces a worker (status `active`, heartbeat now). Its claims are kept. */
@@ -102,12 +106,12 @@ export interface HubStore {
    * Sets a worker's status. Moving to `terminated` or `lost` releases whatever it still holds,
    * so no item stays claimed by a worker that no one will ever reap.
    */
-  setWorkerStatus(workerId: string, status: WorkerStatus): Promise<Outcome<WorkerRecord, 'worker-not-found'>>;
+  setWorkerStatus(workerId: string, status: WorkerStatus, by?: Actor): Promise<Outcome<WorkerRecord, 'worker-not-found'>>;
   getWorker(workerId: string): Promise<WorkerRecord | null>;
   /** Workers matching every given filter, by id. */
   listWorkers(filter: ListWorkersQuery): Promise<WorkerRecord[]>;
   /** Puts every item the worker holds (in one pool, or all) back to `pending`, attempts kept. */
-  releaseWorker(workerId: string, pool?: string): Promise<number>;
+  releaseWorker(workerId: string, pool?: string, by?: Actor): Promise<number>;
 
   // --- items -----------------------------------------------------------------------------
   /** Appends items to a pool in order; returns their ids in the same order. */
@@ -135,19 +139,19 @@ export interface HubStore {
     claim: EndClaim & { error?: string | null | undefined },
   ): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease'>>;
   /** A poisoned or completed item back to `pending` with attempts 0. */
-  retryItem(itemId: string): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-retryable'>>;
+  retryItem(itemId: string, by?: Actor): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-retryable'>>;
   /**
    * Every item of the pool in `status` back to `pending` with attempts 0 (as `retryItem`);
    * returns how many. With `error` given, only items whose `last_error` equals it exactly
    * (`null`: items with no `last_error`) — one group of `errorGroups`.
    */
-  retryPool(pool: string, status: PoolBulkBody['status'], error?: string | null): Promise<number>;
+  retryPool(pool: string, status: PoolBulkBody['status'], error?: string | null, by?: Actor): Promise<number>;
   /**
    * Deletes every item of the pool in `status`, or only those whose `last_error` equals `error`
    * as in `retryPool`; returns how many. Claimed and pending items are never touched.
    */
-  discardPool(pool: string, status: PoolBulkBody['status'], error?: string | null): Promise<number>;
-  deleteItem(itemId: string): Promise<Outcome<null, 'item-not-found'>>;
+  discardPool(pool: string, status: PoolBulkBody['status'], error?: string | null, by?: Actor): Promise<number>;
+  deleteItem(itemId: string, by?: Actor): Promise<Outcome<null, 'item-not-found'>>;
   getItem(itemId: string): Promise<ItemDetail | null>;
   /**
    * A page of a pool's items, oldest first. `query.q` keeps only items whose `data`, as JSON
@@ -182,7 +186,7 @@ export interface HubStore {
    * and releases their items — poisoning those whose attempts are used up. Safe to run from
    * several processes at once: each worker is lost, and each item released, exactly once.
    */
-  reap(staleSeconds: number): Promise<ReapResult>;
+  reap(staleSeconds: number, by?: Actor): Promise<ReapResult>;
   /** Deletes completed items that completed more than `retentionSeconds` ago; returns how many. */
   prune(retentionSeconds: number): Promise<number>;
 

@@ -1,7 +1,6 @@
 import type { z } from 'zod';
-import { storeProblemOf } from '@/db';
+import { storeProblemOf, type Actor } from '@/db';
 import { getHub, type Hub } from '@/lib/server/hub';
-import type { AuditAction } from '@/lib/contracts';
 import { authorize, type Caller, type Need } from './auth';
 import { readBody, readQuery, validate } from './parse';
 import { problem, ProblemError } from './problem';
@@ -19,11 +18,8 @@ export interface Call {
   hub: Hub;
   /** Who calls; `null` only on a public route called without a valid token. */
   caller: Caller | null;
-  /**
-   * Records an operator action of this caller in the audit trail. Call it right after the action
-   * succeeded (token issue and revoke record inside their own transaction instead).
-   */
-  audit(action: AuditAction, target: string | null, detail: Record<string, unknown> | null, changed: number): Promise<void>;
+  /** The caller as the audit trail names it: pass it as `by` to the store's operator actions. */
+  actor: Actor;
   /** A path parameter, validated (400 naming it when it does not fit). */
   param<S extends z.ZodType>(name: string, schema: S): z.output<S>;
   body<S extends z.ZodType>(schema: S, opts?: { optional?: boolean }): Promise<z.output<S>>;
@@ -42,7 +38,7 @@ export const json = (data: unknown, status = 200) =>
   Response.json(data, { status, headers: { 'cache-control': 'no-store' } });
 
 /** The audit trail's actor for a caller (a public route's caller without a token is nobody). */
-export const actorOf = (caller: Caller | null) => (caller ? { name: caller.name, role: caller.role } : { name: 'nobody', role: 'viewer' as const });
+export const actorOf = (caller: Caller | null): Actor => (caller ? { name: caller.name, role: caller.role } : { name: 'nobody', role: 'viewer' as const });
 
 function wrap(endpoint: Endpoint): Handler {
   return async (req, ctx) => {
@@ -54,8 +50,7 @@ function wrap(endpoint: Endpoint): Handler {
         req,
         hub,
         caller,
-        audit: (action, target, detail, changed) =>
-          hub.store.recordAudit({ actor: actorOf(caller), action, target, detail, changed }),
+        actor: actorOf(caller),
         param: (name, schema) => validate(schema, params[name], name),
         body: (schema, opts) =>
           readBody(req, schema, { maxBytes: hub.config.maxBodyBytes, maxDepth: hub.config.maxJsonDepth }, opts),

@@ -1,8 +1,8 @@
 import { and, asc, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import type { AuditPage, AuditQuery, Role, TokenInfo } from '@/lib/contracts';
 import { audit, tokens } from '@/db/schema/pg';
-import { auditPage, newTokenId, tokenAudit, toTokenInfo, TOUCH_EVERY_MS } from '../security';
-import type { Actor, NewAuditEntry, Outcome, TokenHolder } from '../types';
+import { auditPage, newTokenId, tokenAudit, toTokenInfo, TOUCH_EVERY_MS, type AuditFields } from '../security';
+import type { Actor, HubEvent, NewAuditEntry, Outcome, TokenHolder } from '../types';
 import { writeTx, type PgCtx, type PgExec } from './context';
 
 // The same semantics as db/store/sqlite/security.ts (specified on HubStore in db/store/types.ts).
@@ -17,6 +17,29 @@ async function insertAudit(db: PgExec, at: number, e: NewAuditEntry) {
     detail: e.detail,
     changed: e.changed,
   });
+}
+
+/**
+ * Runs an operator action and records it in one transaction: the action runs on the
+ * transaction's connection, its own writeTx joins it (see PgCtx.tx), and its events are held and
+ * told after the commit. Without `by`, just runs it.
+ */
+export async function audited<T>(
+  ctx: PgCtx,
+  by: Actor | undefined,
+  run: (c: PgCtx) => Promise<T>,
+  entryOf: (result: T) => AuditFields | null,
+): Promise<T> {
+  if (!by) return run(ctx);
+  const held: HubEvent[] = [];
+  const result = await writeTx(ctx, async (tx) => {
+    const r = await run({ ...ctx, db: tx, tx, emit: (e) => held.push(e) });
+    const entry = entryOf(r);
+    if (entry) await insertAudit(tx, ctx.clock(), { actor: by, ...entry });
+    return r;
+  });
+  for (const e of held) ctx.emit(e);
+  return result;
 }
 
 export async function recordAudit(ctx: PgCtx, e: NewAuditEntry): Promise<void> {

@@ -2,8 +2,8 @@ import { and, asc, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import type { AuditPage, AuditQuery, Role, TokenInfo } from '@/lib/contracts';
 import { audit, tokens } from '@/db/schema/sqlite';
 import { fromJson } from '../ids';
-import { auditPage, newTokenId, tokenAudit, toTokenInfo, TOUCH_EVERY_MS } from '../security';
-import type { Actor, NewAuditEntry, Outcome, TokenHolder } from '../types';
+import { auditPage, newTokenId, tokenAudit, toTokenInfo, TOUCH_EVERY_MS, type AuditFields } from '../security';
+import type { Actor, HubEvent, NewAuditEntry, Outcome, TokenHolder } from '../types';
 import { writeTx, type SqliteCtx, type SqliteDb } from './context';
 
 function insertAudit(db: SqliteDb, at: number, e: NewAuditEntry) {
@@ -18,6 +18,23 @@ function insertAudit(db: SqliteDb, at: number, e: NewAuditEntry) {
       changed: e.changed,
     })
     .run();
+}
+
+/**
+ * Runs an operator action and records it in one transaction (the action's own transactions nest
+ * in it as savepoints). Its events are held and told after the commit. Without `by`, just runs it.
+ */
+export function audited<T>(ctx: SqliteCtx, by: Actor | undefined, run: (c: SqliteCtx) => T, entryOf: (result: T) => AuditFields | null): T {
+  if (!by) return run(ctx);
+  const held: HubEvent[] = [];
+  const result = writeTx(ctx, (tx) => {
+    const r = run({ ...ctx, emit: (e) => held.push(e) });
+    const entry = entryOf(r);
+    if (entry) insertAudit(tx, ctx.clock(), { actor: by, ...entry });
+    return r;
+  });
+  for (const e of held) ctx.emit(e);
+  return result;
 }
 
 export function recordAudit(ctx: SqliteCtx, e: NewAuditEntry): void {

@@ -13,13 +13,11 @@ export const { GET, POST, PUT, PATCH, DELETE } = route({
   },
   DELETE: {
     need: 'operator',
-    handle: async ({ hub, param, body, audit }) => {
+    handle: async ({ hub, param, body, actor }) => {
       const id = param('id', ItemId);
       await body(EmptyBody, { optional: true });
-      const outcome = await hub.store.deleteItem(id);
-      if (!outcome.ok) return failure(outcome);
-      await audit('item.delete', id, null, 1);
-      return new Response(null, { status: 204 });
+      const outcome = await hub.store.deleteItem(id, actor);
+      return outcome.ok ? new Response(null, { status: 204 }) : failure(outcome);
     },
   },
 });

@@ -13,15 +13,13 @@ export const { GET, POST, PUT, PATCH, DELETE } = route({
   },
   PATCH: {
     need: 'worker',
-    handle: async ({ hub, param, body, caller, audit }) => {
+    handle: async ({ hub, param, body, caller, actor }) => {
       const id = param('id', Name);
       const { status } = await body(PatchWorkerBody);
-      const outcome = await hub.store.setWorkerStatus(id, status);
-      if (!outcome.ok) return failure(outcome);
       // A worker token changing a status is a worker marking itself (e.g. terminated on exit):
-      // only operators' changes are operator actions.
-      if (caller?.role === 'operator') await audit('worker.status', id, { status }, 1);
-      return json(outcome.value);
+      // only an operator's change is an operator action.
+      const outcome = await hub.store.setWorkerStatus(id, status, caller?.role === 'operator' ? actor : undefined);
+      return outcome.ok ? json(outcome.value) : failure(outcome);
     },
   },
 });

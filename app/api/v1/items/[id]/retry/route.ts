@@ -5,13 +5,11 @@ import { json, route } from '@/lib/http/route';
 export const { GET, POST, PUT, PATCH, DELETE } = route({
   POST: {
     need: 'operator',
-    handle: async ({ hub, param, body, audit }) => {
+    handle: async ({ hub, param, body, actor }) => {
       const id = param('id', ItemId);
       await body(EmptyBody, { optional: true });
-      const outcome = await hub.store.retryItem(id);
-      if (!outcome.ok) return failure(outcome);
-      await audit('item.retry', id, { pool: outcome.value.pool }, 1);
-      return json(outcome.value);
+      const outcome = await hub.store.retryItem(id, actor);
+      return outcome.ok ? json(outcome.value) : failure(outcome);
     },
   },
 });

@@ -4,12 +4,10 @@ import { json, route } from '@/lib/http/route';
 export const { GET, POST, PUT, PATCH, DELETE } = route({
   POST: {
     need: 'operator',
-    handle: async ({ hub, param, body, audit }) => {
+    handle: async ({ hub, param, body, actor }) => {
       const pool = param('pool', PoolName);
       const { status, error } = await body(PoolBulkBody, { optional: true });
-      const discarded = await hub.store.discardPool(pool, status, error);
-      await audit('pool.discard', pool, error === undefined ? { status } : { status, error }, discarded);
-      return json({ discarded });
+      return json({ discarded: await hub.store.discardPool(pool, status, error, actor) });
     },
   },
 });

@@ -4,12 +4,10 @@ import { json, route } from '@/lib/http/route';
 export const { GET, POST, PUT, PATCH, DELETE } = route({
   POST: {
     need: 'operator',
-    handle: async ({ hub, param, body, audit }) => {
+    handle: async ({ hub, param, body, actor }) => {
       const pool = param('pool', PoolName);
       const { status, error } = await body(RetryPoolBody, { optional: true });
-      const retried = await hub.store.retryPool(pool, status, error);
-      await audit('pool.retry', pool, error === undefined ? { status } : { status, error }, retried);
-      return json({ retried });
+      return json({ retried: await hub.store.retryPool(pool, status, error, actor) });
     },
   },
 });
