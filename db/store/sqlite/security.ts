@@ -72,11 +72,7 @@ export function revokeToken(ctx: SqliteCtx, id: string, actor: Actor): Outcome<T
 }
 
 export function findToken(ctx: SqliteCtx, tokenHash: string): TokenHolder | null {
-  const row = ctx.db
-    .select({ id: tokens.id, name: tokens.name, role: tokens.role })
-    .from(tokens)
-    .where(and(eq(tokens.tokenHash, tokenHash), isNull(tokens.revokedAt)))
-    .get();
+  const row = ctx.stmts.findToken.get(tokenHash);
   return row ? { ...row, role: row.role as Role } : null;
 }
 
