@@ -38,7 +38,8 @@ export const json = (data: unknown, status = 200) =>
   Response.json(data, { status, headers: { 'cache-control': 'no-store' } });
 
 /** The audit trail's actor for a caller (a public route's caller without a token is nobody). */
-export const actorOf = (caller: Caller | null): Actor => (caller ? { name: caller.name, role: caller.role } : { name: 'nobody', role: 'viewer' as const });
+export const actorOf = (caller: Caller | null): Actor =>
+  caller ? { name: caller.name, role: caller.role } : { name: 'nobody', role: 'viewer' };
 
 function wrap(endpoint: Endpoint): Handler {
   return async (req, ctx) => {
