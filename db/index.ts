@@ -2,7 +2,7 @@ import { createPgStore } from './store/pg';
 import { createSqliteStore } from './store/sqlite';
 import type { HubStore, StoreOptions } from './store/types';
 
-export type { HubStore, HubEvent, StoreOptions, Outcome, FailureCode } from './store/types';
+export type { Actor, HubStore, HubEvent, StoreOptions, Outcome, FailureCode } from './store/types';
 
 export { storeProblemOf } from './store/errors';
 

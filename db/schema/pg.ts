@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * PostgreSQL tables, column for column the SQLite ones (db/schema/sqlite.ts).
@@ -84,3 +84,30 @@ export const throughput = pgTable(
   },
   (t) => [primaryKey({ columns: [t.minute, t.pool] })],
 );
+
+/** Issued tokens, as in db/schema/sqlite.ts: only the SHA-256 of the secret is kept. */
+export const tokens = pgTable(
+  'tokens',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    role: text('role').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    lastUsedAt: bigint('last_used_at', { mode: 'number' }),
+    revokedAt: bigint('revoked_at', { mode: 'number' }),
+  },
+  (t) => [uniqueIndex('tokens_token_hash').on(t.tokenHash)],
+);
+
+/** One row per operator action, as in db/schema/sqlite.ts. */
+export const audit = pgTable('audit', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  at: bigint('at', { mode: 'number' }).notNull(),
+  actor: text('actor').notNull(),
+  role: text('role').notNull(),
+  action: text('action').notNull(),
+  target: text('target'),
+  detail: jsonb('detail'),
+  changed: integer('changed').notNull(),
+});

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * SQLite tables. Times are integer milliseconds since the epoch (UTC): they compare and index as
@@ -93,3 +93,35 @@ export const throughput = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.minute, t.pool] })],
 );
+
+/**
+ * Tokens an operator issued. Only the SHA-256 of the secret is kept: a copy of the database does
+ * not let anyone in. `last_used_at` is written at most once a minute per token.
+ */
+export const tokens = sqliteTable(
+  'tokens',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    role: text('role').notNull(),
+    /** Hex SHA-256 of the secret. */
+    tokenHash: text('token_hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [uniqueIndex('tokens_token_hash').on(t.tokenHash)],
+);
+
+/** One row per operator action, newest last (the id is the page cursor). */
+export const audit = sqliteTable('audit', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  at: integer('at').notNull(),
+  actor: text('actor').notNull(),
+  role: text('role').notNull(),
+  action: text('action').notNull(),
+  target: text('target'),
+  /** JSON object, or NULL. */
+  detail: text('detail'),
+  changed: integer('changed').notNull(),
+});

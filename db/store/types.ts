@@ -18,6 +18,11 @@ import type {
   WorkerRecord,
   WorkerStatus,
   WorkItem,
+  AuditAction,
+  AuditPage,
+  AuditQuery,
+  Role,
+  TokenInfo,
 } from '@/lib/contracts';
 
 /**
@@ -34,13 +39,36 @@ export type FailureCode =
   | 'not-claim-holder'
   | 'stale-lease'
   | 'item-not-pending'
-  | 'item-not-retryable';
+  | 'item-not-retryable'
+  | 'token-not-found';
 
 /** A claim's end, as told by its holder. `leaseId` fences it to one particular claim. */
 export interface EndClaim {
   workerId: string;
   /** Absent or null: any claim of `workerId` on the item. */
   leaseId?: string | null | undefined;
+}
+
+/** Who did something: a token's name and role (`anonymous` operator on an open hub). */
+export interface Actor {
+  name: string;
+  role: Role;
+}
+
+/** An operator action to record in the audit trail. */
+export interface NewAuditEntry {
+  actor: Actor;
+  action: AuditAction;
+  target: string | null;
+  detail: Record<string, unknown> | null;
+  changed: number;
+}
+
+/** An issued, unrevoked token found by its hash: what the hub needs to let its holder in. */
+export interface TokenHolder {
+  id: string;
+  name: string;
+  role: Role;
 }
 
 /** A change, as the store reports it to whoever listens (the live event stream). */
@@ -65,6 +93,10 @@ export interface StoreOptions {
  */
 export interface HubStore {
   readonly engine: 'sqlite' | 'postgres';
+  // Operator actions take an optional `by`: given, the action is recorded in the audit trail
+  // (actor, what, target, filter, how many changed) in the action's own transaction, and its
+  // events are told after that commit. Not given (a worker's own status change, the reaper's
+  // timer), nothing is recorded.
 
   // --- workers ---------------------------------------------------------------------------
   /** Registers or replaces a worker (status `active`, heartbeat now). Its claims are kept. */
@@ -75,12 +107,12 @@ export interface HubStore {
    * Sets a worker's status. Moving to `terminated` or `lost` releases whatever it still holds,
    * so no item stays claimed by a worker that no one will ever reap.
    */
-  setWorkerStatus(workerId: string, status: WorkerStatus): Promise<Outcome<WorkerRecord, 'worker-not-found'>>;
+  setWorkerStatus(workerId: string, status: WorkerStatus, by?: Actor): Promise<Outcome<WorkerRecord, 'worker-not-found'>>;
   getWorker(workerId: string): Promise<WorkerRecord | null>;
   /** Workers matching every given filter, by id. */
   listWorkers(filter: ListWorkersQuery): Promise<WorkerRecord[]>;
   /** Puts every item the worker holds (in one pool, or all) back to `pending`, attempts kept. */
-  releaseWorker(workerId: string, pool?: string): Promise<number>;
+  releaseWorker(workerId: string, pool?: string, by?: Actor): Promise<number>;
 
   // --- items -----------------------------------------------------------------------------
   /** Appends items to a pool in order; returns their ids in the same order. */
@@ -108,19 +140,19 @@ export interface HubStore {
     claim: EndClaim & { error?: string | null | undefined },
   ): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease'>>;
   /** A poisoned or completed item back to `pending` with attempts 0. */
-  retryItem(itemId: string): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-retryable'>>;
+  retryItem(itemId: string, by?: Actor): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-retryable'>>;
   /**
    * Every item of the pool in `status` back to `pending` with attempts 0 (as `retryItem`);
    * returns how many. With `error` given, only items whose `last_error` equals it exactly
    * (`null`: items with no `last_error`) — one group of `errorGroups`.
    */
-  retryPool(pool: string, status: PoolBulkBody['status'], error?: string | null): Promise<number>;
+  retryPool(pool: string, status: PoolBulkBody['status'], error?: string | null, by?: Actor): Promise<number>;
   /**
    * Deletes every item of the pool in `status`, or only those whose `last_error` equals `error`
    * as in `retryPool`; returns how many. Claimed and pending items are never touched.
    */
-  discardPool(pool: string, status: PoolBulkBody['status'], error?: string | null): Promise<number>;
-  deleteItem(itemId: string): Promise<Outcome<null, 'item-not-found'>>;
+  discardPool(pool: string, status: PoolBulkBody['status'], error?: string | null, by?: Actor): Promise<number>;
+  deleteItem(itemId: string, by?: Actor): Promise<Outcome<null, 'item-not-found'>>;
   getItem(itemId: string): Promise<ItemDetail | null>;
   /**
    * A page of a pool's items, oldest first. `query.q` keeps only items whose `data`, as JSON
@@ -155,9 +187,31 @@ export interface HubStore {
    * and releases their items — poisoning those whose attempts are used up. Safe to run from
    * several processes at once: each worker is lost, and each item released, exactly once.
    */
-  reap(staleSeconds: number): Promise<ReapResult>;
+  reap(staleSeconds: number, by?: Actor): Promise<ReapResult>;
   /** Deletes completed items that completed more than `retentionSeconds` ago; returns how many. */
   prune(retentionSeconds: number): Promise<number>;
+
+  // --- issued tokens and the audit trail ---------------------------------------------------
+  /**
+   * Stores a token by the SHA-256 hex of its secret (the caller makes the secret and shows it
+   * once) and records `token.issue` by `actor` in the same transaction.
+   */
+  issueToken(input: { name: string; role: Role; tokenHash: string }, actor: Actor): Promise<TokenInfo>;
+  /** Every issued token, revoked ones included, oldest first. Never a secret or a hash. */
+  listTokens(): Promise<TokenInfo[]>;
+  /**
+   * Revokes a token and records `token.revoke` in the same transaction. Revoking a revoked token
+   * changes nothing and records nothing (still ok).
+   */
+  revokeToken(id: string, actor: Actor): Promise<Outcome<TokenInfo, 'token-not-found'>>;
+  /** The unrevoked token with this hash, or null. Looked up by hash, so timing says nothing of the secret. */
+  findToken(tokenHash: string): Promise<TokenHolder | null>;
+  /** Sets `last_used_at` to now unless it was set less than a minute ago (one guarded UPDATE). */
+  touchToken(id: string): Promise<void>;
+  /** Appends one entry to the audit trail, at the store's clock. */
+  recordAudit(entry: NewAuditEntry): Promise<void>;
+  /** A page of the audit trail, newest first; `cursor` is a `next_cursor` of an earlier page. */
+  listAudit(query: AuditQuery): Promise<AuditPage>;
 
   /** Resolves once the database answers. */
   ping(): Promise<void>;

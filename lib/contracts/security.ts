@@ -84,3 +84,10 @@ export const Session = z.object({
   open: z.boolean(),
 });
 export type Session = z.infer<typeof Session>;
+
+export type AuditAction = z.infer<typeof AuditAction>;
+export type AuditQuery = z.infer<typeof AuditQuery>;
+export type AuditPage = z.infer<typeof AuditPage>;
+export type SignInBody = z.infer<typeof SignInBody>;
+/** An issued token's id, as in `DELETE /tokens/{id}`. */
+export const TokenId = z.string().regex(/^[0-9a-f]{16}$/, { message: 'must be a token id from GET /tokens' });

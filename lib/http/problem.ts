@@ -38,6 +38,7 @@ const STATUS_OF: Record<FailureCode, number> = {
   'stale-lease': 409,
   'item-not-pending': 409,
   'item-not-retryable': 409,
+  'token-not-found': 404,
 };
 
 /** Maps a store's expected failure to its problem response. */

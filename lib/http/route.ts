@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import { storeProblemOf } from '@/db';
+import { storeProblemOf, type Actor } from '@/db';
 import { getHub, type Hub } from '@/lib/server/hub';
-import { authorize, type Need } from './auth';
+import { authorize, type Caller, type Need } from './auth';
 import { readBody, readQuery, validate } from './parse';
 import { problem, ProblemError } from './problem';
 
@@ -16,6 +16,10 @@ type Handler = (req: Request, ctx: RouteContext) => Promise<Response>;
 export interface Call {
   req: Request;
   hub: Hub;
+  /** Who calls; `null` only on a public route called without a valid token. */
+  caller: Caller | null;
+  /** The caller as the audit trail names it: pass it as `by` to the store's operator actions. */
+  actor: Actor;
   /** A path parameter, validated (400 naming it when it does not fit). */
   param<S extends z.ZodType>(name: string, schema: S): z.output<S>;
   body<S extends z.ZodType>(schema: S, opts?: { optional?: boolean }): Promise<z.output<S>>;
@@ -33,15 +37,21 @@ type Method = (typeof METHODS)[number];
 export const json = (data: unknown, status = 200) =>
   Response.json(data, { status, headers: { 'cache-control': 'no-store' } });
 
+/** The audit trail's actor for a caller (a public route's caller without a token is nobody). */
+export const actorOf = (caller: Caller | null): Actor =>
+  caller ? { name: caller.name, role: caller.role } : { name: 'nobody', role: 'viewer' };
+
 function wrap(endpoint: Endpoint): Handler {
   return async (req, ctx) => {
     try {
       const hub = getHub();
-      authorize(req, endpoint.need, hub.config);
+      const caller = await authorize(req, endpoint.need, hub.config, hub.store);
       const params = (await ctx.params) ?? {};
       return await endpoint.handle({
         req,
         hub,
+        caller,
+        actor: actorOf(caller),
         param: (name, schema) => validate(schema, params[name], name),
         body: (schema, opts) =>
           readBody(req, schema, { maxBytes: hub.config.maxBodyBytes, maxDepth: hub.config.maxJsonDepth }, opts),

@@ -46,6 +46,9 @@ const ROUTES: [method: string, path: string, bodyRule: 'required' | 'optional' |
   ['POST', '/items/{i}/claim', 'required'],
   ['POST', '/items/{i}/retry', 'none'],
   ['DELETE', '/items/{i}', 'none'],
+  ['POST', '/tokens', 'required'],
+  ['DELETE', '/tokens/{t}', 'none'],
+  ['POST', '/session', 'required'],
 ];
 
 it(`answers ${REQUESTS} malformed requests with 4xx problem+json and changes nothing`, { timeout: 300_000 }, async () => {
@@ -81,7 +84,8 @@ it(`answers ${REQUESTS} malformed requests with 4xx problem+json and changes not
       t
         .replace('{w}', bad ? badName() : validWorker)
         .replace('{p}', bad ? badName() : 'p')
-        .replace('{i}', bad ? unknownId() : held);
+        .replace('{i}', bad ? unknownId() : held)
+        .replace('{t}', bad ? unknownId() : '0123456789abcdef');
     let m = method;
     if (mode === 'path' && template.includes('{')) {
       path = fill(template, true);

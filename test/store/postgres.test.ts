@@ -3,6 +3,7 @@ import { openStore, type HubEvent, type HubStore } from '@/db';
 import { createTestDatabase, onDatabase } from '../pg/database';
 import { storeContract, type OpenStore } from './contract';
 import { operatorContract } from './operator-contract';
+import { securityContract } from './security-contract';
 import journal from '@/db/migrations/pg/meta/_journal.json';
 
 // One database for this file, emptied before each test; dropped at the end.
@@ -12,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.drop());
 
-const empty = () => onDatabase(db.url, (c) => c.query('TRUNCATE items, workers, throughput RESTART IDENTITY').then(() => undefined));
+const empty = () => onDatabase(db.url, (c) => c.query('TRUNCATE items, workers, throughput, tokens, audit RESTART IDENTITY').then(() => undefined));
 
 const openPg: OpenStore = async ({ clock, onChange }) => {
   const store = openStore(db.url, { clock, onChange });
@@ -22,6 +23,7 @@ const openPg: OpenStore = async ({ clock, onChange }) => {
 };
 storeContract('postgres', openPg);
 operatorContract('postgres', openPg);
+securityContract('postgres', openPg);
 
 describe('postgres specifics', () => {
   const opened: HubStore[] = [];

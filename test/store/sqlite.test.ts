@@ -5,6 +5,7 @@ import { openStore } from '@/db';
 import { tempDbFile, tempDir } from '../helpers/tmp';
 import { storeContract, type OpenStore } from './contract';
 import { operatorContract } from './operator-contract';
+import { securityContract } from './security-contract';
 
 const openSqlite: OpenStore = async ({ clock, onChange }) => {
   const { file, cleanup } = tempDbFile();
@@ -13,6 +14,7 @@ const openSqlite: OpenStore = async ({ clock, onChange }) => {
 };
 storeContract('sqlite', openSqlite);
 operatorContract('sqlite', openSqlite);
+securityContract('sqlite', openSqlite);
 
 describe('sqlite file', () => {
   it('creates the file and its folders on first open, and keeps data across reopen', async () => {

@@ -17,6 +17,8 @@ export interface PgCtx {
   clock: () => number;
   /** Tells this process's listener at once and the other instances through NOTIFY. */
   emit: (event: HubEvent) => void;
+  /** Set while an outer transaction runs (an audited action): `db` is it, and writeTx joins it. */
+  tx?: PgTx;
 }
 
 /**
@@ -25,6 +27,7 @@ export interface PgCtx {
  * so a write never undoes a concurrent one; SERIALIZABLE would add retries without adding safety.
  */
 export async function writeTx<T>(ctx: PgCtx, fn: (tx: PgTx) => Promise<T>): Promise<T> {
+  if (ctx.tx) return fn(ctx.tx);
   // Not Drizzle's db.transaction(): when BEGIN itself fails (a connection the server dropped),
   // it never hands the connection back, and a restart of the server would drain the pool.
   const client = await ctx.pool.connect();

@@ -10,6 +10,9 @@ import * as liveness from './liveness';
 import * as operator from './operator';
 import { migrateLocked } from './migrate';
 import * as reads from './reads';
+import * as security from './security';
+import { audited } from './security';
+import { auditOf } from '../security';
 import * as workerOps from './workers';
 
 export interface PgStoreOptions extends StoreOptions {
@@ -70,20 +73,24 @@ export function createPgStore(connectionString: string, opts: PgStoreOptions = {
     engine: 'postgres',
     registerWorker: call((input) => workerOps.registerWorker(ctx, input)),
     heartbeat: call((id, input) => workerOps.heartbeat(ctx, id, input)),
-    setWorkerStatus: call((id, status) => workerOps.setWorkerStatus(ctx, id, status)),
+    setWorkerStatus: call((id, status, by) => audited(ctx, by, (c) => workerOps.setWorkerStatus(c, id, status), auditOf.status(id, status))),
     getWorker: call((id) => workerOps.getWorker(db, id)),
     listWorkers: call((filter) => workerOps.listWorkers(ctx, filter)),
-    releaseWorker: call((id, pool) => workerOps.releaseWorker(ctx, id, pool)),
+    releaseWorker: call((id, pool, by) => audited(ctx, by, (c) => workerOps.releaseWorker(c, id, pool), auditOf.release(id, pool))),
     push: call((pool, batch) => itemWrites.push(ctx, pool, batch)),
     claim: call((pool, workerId, limit) => itemWrites.claim(ctx, pool, workerId, limit)),
     claimItem: call((id, workerId) => itemWrites.claimItem(ctx, id, workerId)),
     complete: call((id, c) => itemWrites.complete(ctx, id, c)),
     completeMany: call((input) => itemWrites.completeMany(ctx, input)),
     fail: call((id, c) => itemWrites.fail(ctx, id, c)),
-    retryItem: call((id) => itemWrites.retryItem(ctx, id)),
-    retryPool: call((pool, status, error) => itemWrites.retryPool(ctx, pool, status, error)),
-    discardPool: call((pool, status, error) => operator.discardPool(ctx, pool, status, error)),
-    deleteItem: call((id) => itemWrites.deleteItem(ctx, id)),
+    retryItem: call((id, by) => audited(ctx, by, (c) => itemWrites.retryItem(c, id), auditOf.retryItem(id))),
+    retryPool: call((pool, status, error, by) =>
+      audited(ctx, by, (c) => itemWrites.retryPool(c, pool, status, error), auditOf.bulk('pool.retry', pool, status, error)),
+    ),
+    discardPool: call((pool, status, error, by) =>
+      audited(ctx, by, (c) => operator.discardPool(c, pool, status, error), auditOf.bulk('pool.discard', pool, status, error)),
+    ),
+    deleteItem: call((id, by) => audited(ctx, by, (c) => itemWrites.deleteItem(c, id), auditOf.deleteItem(id))),
     getItem: call((id) => reads.getItem(db, id)),
     listItems: call((pool, q) => reads.listItems(db, pool, q)),
     listPools: call(() => reads.listPools(db)),
@@ -91,8 +98,15 @@ export function createPgStore(connectionString: string, opts: PgStoreOptions = {
     errorGroups: call((pool, limit) => operator.errorGroups(db, pool, limit)),
     poolHolders: call((pool) => operator.poolHolders(db, pool)),
     throughput: call((minutes) => operator.readThroughput(ctx, minutes)),
-    reap: call((staleSeconds) => liveness.reap(ctx, staleSeconds)),
+    reap: call((staleSeconds, by) => audited(ctx, by, (c) => liveness.reap(c, staleSeconds), auditOf.reap)),
     prune: call((retentionSeconds) => liveness.prune(ctx, retentionSeconds)),
+    issueToken: call((input, actor) => security.issueToken(ctx, input, actor)),
+    listTokens: call(() => security.listTokens(ctx)),
+    revokeToken: call((id, actor) => security.revokeToken(ctx, id, actor)),
+    findToken: call((hash) => security.findToken(ctx, hash)),
+    touchToken: call((id) => security.touchToken(ctx, id)),
+    recordAudit: call((entry) => security.recordAudit(ctx, entry)),
+    listAudit: call((q) => security.listAudit(ctx, q)),
     ping: call(() => reads.ping(db)),
     close: async () => {
       await listener?.close();

@@ -4,11 +4,14 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { HubStore, StoreOptions } from '../types';
+import { audited } from './security';
 import type { SqliteCtx, SqliteDb } from './context';
 import * as itemWrites from './items';
 import * as liveness from './liveness';
 import * as operator from './operator';
 import * as reads from './reads';
+import * as security from './security';
+import { auditOf } from '../security';
 import { prepareStatements } from './statements';
 import * as workerOps from './workers';
 
@@ -56,20 +59,22 @@ export function createSqliteStore(file: string, opts: SqliteStoreOptions = {}): 
     engine: 'sqlite',
     registerWorker: async (input) => workerOps.registerWorker(ctx, input),
     heartbeat: async (id, input) => workerOps.heartbeat(ctx, id, input),
-    setWorkerStatus: async (id, status) => workerOps.setWorkerStatus(ctx, id, status),
+    setWorkerStatus: async (id, status, by) => audited(ctx, by, (c) => workerOps.setWorkerStatus(c, id, status), auditOf.status(id, status)),
     getWorker: async (id) => workerOps.getWorker(db, id),
     listWorkers: async (filter) => workerOps.listWorkers(ctx, filter),
-    releaseWorker: async (id, pool) => workerOps.releaseWorker(ctx, id, pool),
+    releaseWorker: async (id, pool, by) => audited(ctx, by, (c) => workerOps.releaseWorker(c, id, pool), auditOf.release(id, pool)),
     push: async (pool, batch) => itemWrites.push(ctx, pool, batch),
     claim: async (pool, workerId, limit) => itemWrites.claim(ctx, pool, workerId, limit),
     claimItem: async (id, workerId) => itemWrites.claimItem(ctx, id, workerId),
     complete: async (id, c) => itemWrites.complete(ctx, id, c),
     completeMany: async (input) => itemWrites.completeMany(ctx, input),
     fail: async (id, c) => itemWrites.fail(ctx, id, c),
-    retryItem: async (id) => itemWrites.retryItem(ctx, id),
-    retryPool: async (pool, status, error) => itemWrites.retryPool(ctx, pool, status, error),
-    discardPool: async (pool, status, error) => operator.discardPool(ctx, pool, status, error),
-    deleteItem: async (id) => itemWrites.deleteItem(ctx, id),
+    retryItem: async (id, by) => audited(ctx, by, (c) => itemWrites.retryItem(c, id), auditOf.retryItem(id)),
+    retryPool: async (pool, status, error, by) =>
+      audited(ctx, by, (c) => itemWrites.retryPool(c, pool, status, error), auditOf.bulk('pool.retry', pool, status, error)),
+    discardPool: async (pool, status, error, by) =>
+      audited(ctx, by, (c) => operator.discardPool(c, pool, status, error), auditOf.bulk('pool.discard', pool, status, error)),
+    deleteItem: async (id, by) => audited(ctx, by, (c) => itemWrites.deleteItem(c, id), auditOf.deleteItem(id)),
     getItem: async (id) => reads.getItem(db, id),
     listItems: async (pool, q) => reads.listItems(db, pool, q),
     listPools: async () => reads.listPools(db),
@@ -77,8 +82,15 @@ export function createSqliteStore(file: string, opts: SqliteStoreOptions = {}): 
     errorGroups: async (pool, limit) => operator.errorGroups(db, pool, limit),
     poolHolders: async (pool) => operator.poolHolders(db, pool),
     throughput: async (minutes) => operator.readThroughput(ctx, minutes),
-    reap: async (staleSeconds) => liveness.reap(ctx, staleSeconds),
+    reap: async (staleSeconds, by) => audited(ctx, by, (c) => liveness.reap(c, staleSeconds), auditOf.reap),
     prune: async (retentionSeconds) => liveness.prune(ctx, retentionSeconds),
+    issueToken: async (input, actor) => security.issueToken(ctx, input, actor),
+    listTokens: async () => security.listTokens(ctx),
+    revokeToken: async (id, actor) => security.revokeToken(ctx, id, actor),
+    findToken: async (hash) => security.findToken(ctx, hash),
+    touchToken: async (id) => security.touchToken(ctx, id),
+    recordAudit: async (entry) => security.recordAudit(ctx, entry),
+    listAudit: async (q) => security.listAudit(ctx, q),
     ping: async () => reads.ping(db),
     close: async () => {
       sqlite.close();

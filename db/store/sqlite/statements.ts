@@ -62,6 +62,10 @@ export function prepareStatements(sqlite: Database.Database) {
       `INSERT INTO throughput (pool, minute, completed, failed) VALUES (@pool, @minute, @completed, @failed)
        ON CONFLICT (minute, pool) DO UPDATE SET completed = completed + excluded.completed, failed = failed + excluded.failed`,
     ),
+    // Every request with an issued token looks it up: prepared once, like the hot path it sits on.
+    findToken: sqlite.prepare<[string], { id: string; name: string; role: string }>(
+      `SELECT id, name, role FROM tokens WHERE token_hash = ? AND revoked_at IS NULL`,
+    ),
     itemState: sqlite.prepare<[number], { status: string; claimedBy: string | null }>(
       `SELECT status, claimed_by AS claimedBy FROM items WHERE id = ?`,
     ),

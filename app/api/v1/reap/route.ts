@@ -4,9 +4,9 @@ import { json, route } from '@/lib/http/route';
 export const { GET, POST, PUT, PATCH, DELETE } = route({
   POST: {
     need: 'operator',
-    handle: async ({ hub, body }) => {
+    handle: async ({ hub, body, actor }) => {
       await body(EmptyBody, { optional: true });
-      return json(await hub.store.reap(hub.config.staleSeconds));
+      return json(await hub.store.reap(hub.config.staleSeconds, actor));
     },
   },
 });

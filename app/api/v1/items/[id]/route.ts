@@ -13,10 +13,10 @@ export const { GET, POST, PUT, PATCH, DELETE } = route({
   },
   DELETE: {
     need: 'operator',
-    handle: async ({ hub, param, body }) => {
+    handle: async ({ hub, param, body, actor }) => {
       const id = param('id', ItemId);
       await body(EmptyBody, { optional: true });
-      const outcome = await hub.store.deleteItem(id);
+      const outcome = await hub.store.deleteItem(id, actor);
       return outcome.ok ? new Response(null, { status: 204 }) : failure(outcome);
     },
   },

@@ -13,10 +13,12 @@ export const { GET, POST, PUT, PATCH, DELETE } = route({
   },
   PATCH: {
     need: 'worker',
-    handle: async ({ hub, param, body }) => {
+    handle: async ({ hub, param, body, caller, actor }) => {
       const id = param('id', Name);
       const { status } = await body(PatchWorkerBody);
-      const outcome = await hub.store.setWorkerStatus(id, status);
+      // A worker token changing a status is a worker marking itself (e.g. terminated on exit):
+      // only an operator's change is an operator action.
+      const outcome = await hub.store.setWorkerStatus(id, status, caller?.role === 'operator' ? actor : undefined);
       return outcome.ok ? json(outcome.value) : failure(outcome);
     },
   },

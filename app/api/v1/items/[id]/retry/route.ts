@@ -5,10 +5,10 @@ import { json, route } from '@/lib/http/route';
 export const { GET, POST, PUT, PATCH, DELETE } = route({
   POST: {
     need: 'operator',
-    handle: async ({ hub, param, body }) => {
+    handle: async ({ hub, param, body, actor }) => {
       const id = param('id', ItemId);
       await body(EmptyBody, { optional: true });
-      const outcome = await hub.store.retryItem(id);
+      const outcome = await hub.store.retryItem(id, actor);
       return outcome.ok ? json(outcome.value) : failure(outcome);
     },
   },

@@ -4,10 +4,10 @@ import { json, route } from '@/lib/http/route';
 export const { GET, POST, PUT, PATCH, DELETE } = route({
   POST: {
     need: 'operator',
-    handle: async ({ hub, param, body }) => {
+    handle: async ({ hub, param, body, actor }) => {
       const pool = param('pool', PoolName);
       const { status, error } = await body(PoolBulkBody, { optional: true });
-      return json({ discarded: await hub.store.discardPool(pool, status, error) });
+      return json({ discarded: await hub.store.discardPool(pool, status, error, actor) });
     },
   },
 });

@@ -4,10 +4,10 @@ import { json, route } from '@/lib/http/route';
 export const { GET, POST, PUT, PATCH, DELETE } = route({
   POST: {
     need: 'operator',
-    handle: async ({ hub, param, body }) => {
+    handle: async ({ hub, param, body, actor }) => {
       const pool = param('pool', PoolName);
       const { worker_id } = await body(ReleasePoolBody);
-      return json({ released: await hub.store.releaseWorker(worker_id, pool) });
+      return json({ released: await hub.store.releaseWorker(worker_id, pool, actor) });
     },
   },
 });

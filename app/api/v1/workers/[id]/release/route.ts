@@ -5,11 +5,11 @@ import { json, route } from '@/lib/http/route';
 export const { GET, POST, PUT, PATCH, DELETE } = route({
   POST: {
     need: 'operator',
-    handle: async ({ hub, param, body }) => {
+    handle: async ({ hub, param, body, actor }) => {
       const id = param('id', Name);
       await body(EmptyBody, { optional: true });
       if (!(await hub.store.getWorker(id))) return problem(404, 'worker-not-found', `worker ${id} not found`);
-      return json({ released: await hub.store.releaseWorker(id) });
+      return json({ released: await hub.store.releaseWorker(id, undefined, actor) });
     },
   },
 });

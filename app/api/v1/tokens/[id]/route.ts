@@ -1,0 +1,15 @@
+import { EmptyBody, TokenId } from '@/lib/contracts';
+import { failure } from '@/lib/http/problem';
+import { route } from '@/lib/http/route';
+
+export const { GET, POST, PUT, PATCH, DELETE } = route({
+  DELETE: {
+    need: 'operator',
+    handle: async ({ hub, param, body, actor }) => {
+      const id = param('id', TokenId);
+      await body(EmptyBody, { optional: true });
+      const outcome = await hub.store.revokeToken(id, actor);
+      return outcome.ok ? new Response(null, { status: 204 }) : failure(outcome);
+    },
+  },
+});

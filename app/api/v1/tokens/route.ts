@@ -1,0 +1,21 @@
+import { randomBytes } from 'node:crypto';
+import { IssueTokenBody } from '@/lib/contracts';
+import { hashToken, ISSUED_PREFIX } from '@/lib/http/auth';
+import { json, route } from '@/lib/http/route';
+
+export const { GET, POST, PUT, PATCH, DELETE } = route({
+  GET: {
+    need: 'operator',
+    handle: async ({ hub }) => json({ tokens: await hub.store.listTokens() }),
+  },
+  POST: {
+    need: 'operator',
+    handle: async ({ hub, body, actor }) => {
+      const { name, role } = await body(IssueTokenBody);
+      // 32 random bytes: the secret is shown in this answer only; the store keeps its SHA-256.
+      const token = ISSUED_PREFIX + randomBytes(32).toString('base64url');
+      const info = await hub.store.issueToken({ name, role, tokenHash: hashToken(token) }, actor);
+      return json({ ...info, token }, 201);
+    },
+  },
+});

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import type { AuditEntry, ReapResult, Role, TokenInfo } from '@/lib/contracts';
+import { iso } from './ids';
+import type { Actor, NewAuditEntry } from './types';
+
+/** `last_used_at` is written at most this often per token, so a busy worker does not write per request. */
+export const TOUCH_EVERY_MS = 60_000;
+
+/** A fresh token id: 16 hex digits, not guessable from its neighbours. */
+export const newTokenId = () => randomBytes(8).toString('hex');
+
+/** The columns both engines keep for a token (times in ms). */
+export interface TokenRow {
+  id: string;
+  name: string;
+  role: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+export function toTokenInfo(r: TokenRow): TokenInfo {
+  return {
+    id: r.id,
+    name: r.name,
+    role: r.role as Role,
+    created_at: iso(r.createdAt)!,
+    last_used_at: iso(r.lastUsedAt),
+    revoked_at: iso(r.revokedAt),
+  };
+}
+
+export interface AuditRow {
+  id: number;
+  at: number;
+  actor: string;
+  role: string;
+  action: string;
+  target: string | null;
+  detail: Record<string, unknown> | null;
+  changed: number;
+}
+
+// The casts name values the store itself wrote from AuditAction and Role.
+export function toAuditEntry(r: AuditRow): AuditEntry {
+  return {
+    id: String(r.id),
+    at: iso(r.at)!,
+    actor: r.actor,
+    role: r.role as Role,
+    action: r.action as AuditEntry['action'],
+    target: r.target,
+    detail: r.detail,
+    changed: r.changed,
+  };
+}
+
+/** The audit rows of token issue and revoke. */
+export const tokenAudit = (actor: Actor, action: 'token.issue' | 'token.revoke', t: { id: string; name: string; role: string }) => ({
+  actor,
+  action,
+  target: t.id,
+  detail: { name: t.name, role: t.role },
+  changed: 1,
+});
+
+/** Turns `limit + 1` rows read newest first into a page and its cursor. */
+export function auditPage(rows: AuditRow[], limit: number) {
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  return { entries: page.map(toAuditEntry), next_cursor: more ? String(page[page.length - 1]!.id) : null };
+}
+
+/** An audit entry before its actor is known: what each operator action records. */
+export type AuditFields = Omit<NewAuditEntry, 'actor'>;
+
+/**
+ * What each audited store write records, from its arguments and result; `null` records nothing
+ * (the action did not happen: 404/409, or a reap that found nothing).
+ */
+export const auditOf = {
+  release: (workerId: string, pool: string | undefined) => (n: number): AuditFields =>
+    pool === undefined
+      ? { action: 'worker.release', target: workerId, detail: null, changed: n }
+      : { action: 'pool.release', target: pool, detail: { worker_id: workerId }, changed: n },
+  status: (workerId: string, status: string) => (o: { ok: boolean }): AuditFields | null =>
+    o.ok ? { action: 'worker.status', target: workerId, detail: { status }, changed: 1 } : null,
+  retryItem: (itemId: string) => (o: { ok: true; value: { pool: string } } | { ok: false }): AuditFields | null =>
+    o.ok ? { action: 'item.retry', target: itemId, detail: { pool: o.value.pool }, changed: 1 } : null,
+  deleteItem: (itemId: string) => (o: { ok: boolean }): AuditFields | null =>
+    o.ok ? { action: 'item.delete', target: itemId, detail: null, changed: 1 } : null,
+  bulk: (action: 'pool.retry' | 'pool.discard', pool: string, status: string, error: string | null | undefined) => (n: number): AuditFields => ({
+    action,
+    target: pool,
+    detail: error === undefined ? { status } : { status, error },
+    changed: n,
+  }),
+  // Items released or poisoned are the count; the workers lost are in the detail.
+  reap: (r: ReapResult): AuditFields | null =>
+    r.lost.length > 0 || r.released + r.poisoned > 0
+      ? { action: 'reap', target: null, detail: { lost: r.lost, released: r.released, poisoned: r.poisoned }, changed: r.released + r.poisoned }
+      : null,
+};
