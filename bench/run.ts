@@ -16,7 +16,6 @@ import { tempDir } from '@/test/helpers/tmp';
 import { openBare } from './bare-sqlite';
 
 const ROOT = path.resolve(__dirname, '..');
-const TSX = path.join(ROOT, 'node_modules/tsx/dist/cli.mjs');
 const N = Number(process.env.BENCH_ITEMS ?? 20_000);
 const GROWTH = (process.env.BENCH_GROWTH ?? '10000,100000,1000000').split(',').map(Number);
 
@@ -57,7 +56,8 @@ async function drain(children: ChildProcess[], expected: number): Promise<{ perS
   return { perSecond: Math.round((expected / ms) * 1000), exactlyOnce: dupes === 0 && lost === 0 ? 'ok' : `DUPLICATES ${dupes} LOST ${lost}` };
 }
 
-const tsx = (...args: string[]) => spawn(process.execPath, [TSX, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+// One process per child (`node --import tsx`), not the tsx CLI's two, so killing one ends it.
+const tsx = (...args: string[]) => spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
 
 async function storeDrain(databaseUrl: (tag: string) => string, engine: string) {
   const bareRates: Record<number, number> = {};

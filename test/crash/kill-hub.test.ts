@@ -4,6 +4,7 @@
  * still be there, no item may be completed twice, and the counts must add up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { openStore } from '@/db';
@@ -17,7 +18,9 @@ const db = tempDbFile();
 afterAll(() => db.cleanup());
 
 function startLoad(api: string, worker: string, acks: { pushed: Set<string>; completed: string[] }): ChildProcess {
-  const child = spawn(process.execPath, [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), 'test/fixtures/http-load.ts', api, worker], {
+  // `node --import tsx` runs the loader in this one process: the tsx CLI would start a second
+  // one, which a SIGKILL of the first leaves running.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/http-load.ts', api, worker], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -37,9 +40,11 @@ it(`survives ${CYCLES} kill -9 cycles under load: no acknowledged push lost, not
   const acks = { pushed: new Set<string>(), completed: [] as string[] };
   let hub: HubProcess | undefined;
   const port = { value: 0 };
+  const apis: string[] = [];
   for (let cycle = 0; cycle < CYCLES; cycle++) {
     hub = await startHub({ DATABASE_URL: db.file, HUB_STALE_SECONDS: '600' });
     port.value = hub.port;
+    apis.push(hub.api);
     const loaders = Array.from({ length: LOADERS }, (_, i) => startLoad(hub!.api, `loader-${cycle}-${i}`, acks));
     const before = acks.pushed.size;
     const deadline = Date.now() + 20_000;
@@ -48,6 +53,10 @@ it(`survives ${CYCLES} kill -9 cycles under load: no acknowledged push lost, not
     await new Promise((r) => hub!.child.once('exit', r));
     for (const l of loaders) l.kill('SIGKILL');
   }
+
+  // No loader outlives its SIGKILL (the tsx CLI once left a second process looping forever).
+  await new Promise((r) => setTimeout(r, 500));
+  expect(processesRunning('test/fixtures/http-load.ts', apis)).toEqual([]);
 
   const store = openStore(db.file);
   const missing: string[] = [];
@@ -77,3 +86,18 @@ it(`survives ${CYCLES} kill -9 cycles under load: no acknowledged push lost, not
   await store.close();
   expect(acks.pushed.size).toBeGreaterThan(CYCLES * 100);
 });
+
+/** Pids of live processes whose command line names `script` and one of `args`. */
+function processesRunning(script: string, args: string[]): number[] {
+  const found: number[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let cmd = '';
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (cmd.includes(script) && args.some((a) => cmd.includes(a))) found.push(Number(pid));
+  }
+  return found;
+}
