@@ -1,0 +1,36 @@
+import { expect, test } from '@playwright/test';
+import { hubApi } from './hub';
+
+// Every page under the Content-Security-Policy, in Chromium: nothing it loads or runs is refused.
+test('no page breaks its Content-Security-Policy', async ({ page, request }) => {
+  const api = hubApi(request);
+  await api.register('w-csp', { pool_id: 'e2e-csp' });
+  const [id] = await api.push('e2e-csp', [{ n: 1 }]);
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+  });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`Refused to load: CSP ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  for (const path of ['/', '/workers', '/pools/e2e-csp', `/items/${id}`, '/audit', '/tokens']) {
+    const res = await page.goto(path);
+    expect(res?.headers()['content-security-policy'], path).toMatch(/script-src 'self' 'nonce-/);
+    expect(res?.headers()['x-frame-options']).toBe('DENY');
+    // The scripts ran (hydrated, fetched the session) and the event stream connected.
+    await expect(page.getByTestId('session-role')).toHaveText('operator');
+    await expect(page.getByTestId('live-state')).toHaveText('Live');
+  }
+  await page.goto('/signin');
+  // The button is enabled by React once the field has text: the page's scripts run.
+  await page.getByLabel('Token').fill('x');
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+  expect(violations).toEqual([]);
+});
+
+test('an open hub says so on every page', async ({ page }) => {
+  await page.goto('/workers');
+  await expect(page.getByTestId('open-hub')).toContainText('Open hub: no token configured, anyone who reaches it is an operator (listening on 127.0.0.1 only)');
+  await expect(page.getByTestId('session-role')).toHaveText('operator');
+  await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
+});
