@@ -12,6 +12,7 @@ export function proxy(request: NextRequest) {
   const csp = pageCsp(nonce);
   const headers = new Headers(request.headers);
   headers.set('content-security-policy', csp);
+  headers.set('x-nonce', nonce);
   const response = NextResponse.next({ request: { headers } });
   response.headers.set('Content-Security-Policy', csp);
   return response;

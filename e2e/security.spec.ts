@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { SECURED_TOKENS } from '../playwright.config';
 import { screenshot } from './hub';
 
@@ -10,16 +10,16 @@ async function signIn(page: Page, token: string) {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-test.beforeAll(async ({ request }) => {
-  const op = bearer(SECURED_TOKENS.operator);
+/** A worker of its own for each test, holding 2 of the 3 items of a pool of its own. */
+async function seed(request: APIRequestContext, worker: string, pool: string) {
   const call = async (url: string, data: unknown) => {
-    const res = await request.post(`/api/v1${url}`, { data, headers: op });
+    const res = await request.post(`/api/v1${url}`, { data, headers: bearer(SECURED_TOKENS.worker) });
     expect(res.ok(), `POST ${url} → ${res.status()} ${await res.text()}`).toBeTruthy();
   };
-  await call('/workers', { worker_id: 'w-sec', pool_id: 'e2e-sec', host: 'e2e-host', pid: 7 });
-  await call('/pools/e2e-sec/items', { items: [{ data: { n: 1 } }, { data: { n: 2 } }, { data: { n: 3 } }] });
-  await call('/pools/e2e-sec/claim', { worker_id: 'w-sec', limit: 2 });
-});
+  await call('/workers', { worker_id: worker, pool_id: pool, host: 'e2e-host', pid: 7 });
+  await call(`/pools/${pool}/items`, { items: [{ data: { n: 1 } }, { data: { n: 2 } }, { data: { n: 3 } }] });
+  await call(`/pools/${pool}/claim`, { worker_id: worker, limit: 2 });
+}
 
 test('an unauthenticated visit goes to sign-in; a wrong token is refused', async ({ page }) => {
   await page.goto('/workers?show=active');
@@ -27,25 +27,27 @@ test('an unauthenticated visit goes to sign-in; a wrong token is refused', async
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await screenshot(page, 'signin');
   await signIn(page, 'not-a-token');
-  await expect(page.getByRole('alert')).toContainText('The hub does not know this token');
+  await expect(page.getByText('The hub does not know this token')).toBeVisible();
   await expect(page).toHaveURL(/\/signin/);
 });
 
 for (const role of ['viewer', 'worker'] as const) {
-  test(`a ${role} sees the data and no action buttons`, async ({ page }) => {
+  test(`a ${role} sees the data and no action buttons`, async ({ page, request }) => {
+    const worker = `w-${role}`;
+    await seed(request, worker, `e2e-${role}`);
     await page.goto('/workers');
     await signIn(page, SECURED_TOKENS[role]);
     await expect(page).toHaveURL(/\/workers$/);
     await expect(page.getByTestId('session-role')).toHaveText(role);
-    const row = page.getByTestId('worker-row-w-sec');
+    const row = page.getByTestId(`worker-row-${worker}`);
     await expect(row.getByTestId('claimed-count')).toHaveText('2');
     await expect(page.getByRole('button', { name: /^(Release|Drain)/ })).toHaveCount(0);
     const nav = page.getByRole('navigation', { name: 'Main' });
     await expect(nav.getByRole('link', { name: 'Tokens' })).toHaveCount(0);
     await expect(nav.getByRole('link', { name: 'Audit' })).toHaveCount(role === 'viewer' ? 1 : 0);
 
-    await page.goto('/pools/e2e-sec');
-    await expect(page.getByRole('table', { name: 'Claimed by' })).toContainText('w-sec');
+    await page.goto(`/pools/e2e-${role}`);
+    await expect(page.getByRole('table', { name: 'Claimed by' })).toContainText(worker);
     await expect(page.getByRole('button', { name: /Release|Retry|Discard/ })).toHaveCount(0);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -55,7 +57,8 @@ for (const role of ['viewer', 'worker'] as const) {
   });
 }
 
-test('an operator releases a worker’s items and the Audit page shows who did it', async ({ page }) => {
+test('an operator releases a worker’s items and the Audit page shows who did it', async ({ page, request }) => {
+  await seed(request, 'w-sec', 'e2e-sec');
   await page.goto('/workers');
   await signIn(page, SECURED_TOKENS.operator);
   await expect(page.getByTestId('session-name')).toHaveText('operator');
