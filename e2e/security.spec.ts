@@ -70,6 +70,9 @@ test('an operator releases a worker’s items and the Audit page shows who did i
   await dialog.getByRole('button', { name: 'Release 2 items' }).click();
   await expect(page.getByText('Release items of w-sec: 2 of 2 changed')).toBeVisible();
   await expect(row.getByTestId('claimed-count')).toHaveText('0');
+  await row.getByRole('button', { name: 'Drain w-sec' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Drain worker' }).click();
+  await expect(page.getByText('Drain w-sec: 1 of 1 changed')).toBeVisible();
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
   await expect(page).toHaveURL(/\/audit$/);
@@ -78,6 +81,9 @@ test('an operator releases a worker’s items and the Audit page shows who did i
   await expect(entry).toContainText('w-sec');
   await expect(entry).toContainText('operator');
   await expect(entry.getByTestId('audit-changed')).toHaveText('2');
+  // Newest first: the drain, with the status it set, is above the release.
+  await expect(page.getByTestId('audit-row').first()).toContainText('worker.status');
+  await expect(page.getByTestId('audit-row').first()).toContainText('terminating');
   await screenshot(page, 'audit');
 });
 
@@ -88,6 +94,7 @@ test('an operator issues a token, sees its secret once, and revokes it', async (
   await page.getByLabel('Name').fill('worker-7');
   await page.getByLabel('Role').selectOption('worker');
   await page.getByRole('button', { name: 'Issue token' }).click();
+  await expect(page.getByLabel('Name')).toHaveValue('');
   const secret = page.getByTestId('issued-secret');
   await expect(page.getByRole('region', { name: 'New token' })).toContainText('it will not be shown again');
   const token = await secret.inputValue();

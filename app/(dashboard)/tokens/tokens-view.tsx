@@ -37,7 +37,7 @@ export function TokensView() {
         <IssueTokenForm
           busy={issue.isPending}
           error={issue.isError ? `Could not issue: ${issue.error.message}` : null}
-          onIssue={(body) => issue.mutate(body, { onSuccess: setIssued })}
+          onIssue={(body) => issue.mutateAsync(body).then(setIssued)}
         />
         {issued && <IssuedSecret issued={issued} onDone={() => setIssued(null)} />}
       </Card>
