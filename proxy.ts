@@ -9,7 +9,8 @@ import { pageCsp } from '@/lib/http/security-headers';
  */
 export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.randomUUID()).toString('base64');
-  const csp = pageCsp(nonce);
+  // NODE_ENV is fixed by `next dev` / `next build` when this file is compiled, not a setting.
+  const csp = pageCsp(nonce, process.env.NODE_ENV === 'development');
   const headers = new Headers(request.headers);
   headers.set('content-security-policy', csp);
   headers.set('x-nonce', nonce);

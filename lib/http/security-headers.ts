@@ -24,12 +24,12 @@ export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'no
  * injected markup run as well. Instead a fresh nonce per request: Next puts it on its own scripts
  * and styles when it finds it in the request's CSP, and nothing else runs. No
  * 'upgrade-insecure-requests': a hub on a LAN is often plain http, and upgrading its own requests
- * to https would break it.
+ * to https would break it. `dev`: `next dev`, whose React rebuilds error stacks with eval.
  */
-export function pageCsp(nonce: string): string {
+export function pageCsp(nonce: string, dev = false): string {
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}'`,
+    `script-src 'self' 'nonce-${nonce}'${dev ? " 'unsafe-eval'" : ''}`,
     `style-src 'self' 'nonce-${nonce}'`,
     "img-src 'self' data:",
     "font-src 'self'",
