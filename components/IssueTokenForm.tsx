@@ -1,19 +1,22 @@
 'use client';
 
-import { useState } from 'react';
-import { ROLES, type IssueTokenBody, type Role } from '@/lib/contracts';
+import { ROLES, Role, type IssueTokenBody } from '@/lib/contracts';
 import { Button } from './ui';
+import { useHydrated } from './useHydrated';
 
 /** Name and role of a token to issue. `onIssue` resolves once issued; the name is then cleared. */
 export function IssueTokenForm({ busy, error, onIssue }: { busy: boolean; error: string | null; onIssue: (body: IssueTokenBody) => Promise<unknown> }) {
-  const [name, setName] = useState('');
-  const [role, setRole] = useState<Role>('worker');
+  const hydrated = useHydrated();
   return (
     <form
       className="flex flex-wrap items-end gap-3 px-4 py-3"
       onSubmit={(e) => {
         e.preventDefault();
-        if (name.trim()) void onIssue({ name: name.trim(), role }).then(() => setName(''), () => undefined);
+        const form = e.currentTarget;
+        const data = new FormData(form);
+        const name = String(data.get('name') ?? '').trim();
+        const role = Role.catch('worker').parse(data.get('role'));
+        if (name) void onIssue({ name, role }).then(() => form.reset(), () => undefined);
       }}
     >
       <div className="space-y-1">
@@ -22,8 +25,7 @@ export function IssueTokenForm({ busy, error, onIssue }: { busy: boolean; error:
         </label>
         <input
           id="token-name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
+          name="name"
           required
           maxLength={64}
           placeholder="worker-7"
@@ -34,7 +36,7 @@ export function IssueTokenForm({ busy, error, onIssue }: { busy: boolean; error:
         <label htmlFor="token-role" className="block text-xs font-medium text-slate-600">
           Role
         </label>
-        <select id="token-role" value={role} onChange={(e) => setRole(e.target.value as Role)} className="h-8 rounded border border-slate-300 bg-white px-1.5 text-sm">
+        <select id="token-role" name="role" defaultValue="worker" className="h-8 rounded border border-slate-300 bg-white px-1.5 text-sm">
           {ROLES.map((r) => (
             <option key={r} value={r}>
               {r}
@@ -42,7 +44,7 @@ export function IssueTokenForm({ busy, error, onIssue }: { busy: boolean; error:
           ))}
         </select>
       </div>
-      <Button type="submit" kind="primary" disabled={busy || !name.trim()} className="h-8">
+      <Button type="submit" kind="primary" disabled={busy || !hydrated} className="h-8">
         {busy ? 'Issuing…' : 'Issue token'}
       </Button>
       {error && (

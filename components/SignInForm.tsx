@@ -1,7 +1,7 @@
 'use client';
 
-import { useState } from 'react';
 import { Button } from './ui';
+import { useHydrated } from './useHydrated';
 
 export interface SignInFormProps {
   busy: boolean;
@@ -10,15 +10,19 @@ export interface SignInFormProps {
   onSubmit: (token: string) => void;
 }
 
-/** A token field and a button. The token goes to the hub once and lives on only in its cookie. */
+/**
+ * A token field and a button. The token goes to the hub once and lives on only in its cookie.
+ * The field is read on submit, so what was typed while the page was still loading counts.
+ */
 export function SignInForm({ busy, error, onSubmit }: SignInFormProps) {
-  const [token, setToken] = useState('');
+  const hydrated = useHydrated();
   return (
     <form
       className="space-y-4"
       onSubmit={(e) => {
         e.preventDefault();
-        if (token.trim()) onSubmit(token.trim());
+        const token = String(new FormData(e.currentTarget).get('token') ?? '').trim();
+        if (token) onSubmit(token);
       }}
     >
       <div className="space-y-1">
@@ -32,8 +36,6 @@ export function SignInForm({ busy, error, onSubmit }: SignInFormProps) {
           autoComplete="current-password"
           required
           maxLength={512}
-          value={token}
-          onChange={(e) => setToken(e.target.value)}
           aria-invalid={error ? true : undefined}
           aria-describedby={error ? 'signin-error' : 'signin-help'}
           className="w-full rounded border border-slate-300 px-2 py-1.5 font-mono text-sm"
@@ -47,7 +49,7 @@ export function SignInForm({ busy, error, onSubmit }: SignInFormProps) {
           {error}
         </p>
       )}
-      <Button type="submit" kind="primary" disabled={busy || !token.trim()} className="w-full justify-center py-1.5">
+      <Button type="submit" kind="primary" disabled={busy || !hydrated} className="w-full justify-center py-1.5">
         {busy ? 'Signing in…' : 'Sign in'}
       </Button>
     </form>
