@@ -64,26 +64,26 @@ export function WorkersView() {
             onRelease={
               can('release')
                 ? (w) =>
-              ask({
-                title: `Release items of ${w.worker_id}`,
-                detail: `Every item ${w.worker_id} holds, in every pool, goes back to pending (attempts kept). If the worker is still running, its completions will be refused.`,
-                expected: w.claimed_count,
-                confirmLabel: `Release ${plural(w.claimed_count, 'item')}`,
-                act: () => release.mutateAsync(w.worker_id),
-              })
+                  ask({
+                    title: `Release items of ${w.worker_id}`,
+                    detail: `Every item ${w.worker_id} holds, in every pool, goes back to pending (attempts kept). If the worker is still running, its completions will be refused.`,
+                    expected: w.claimed_count,
+                    confirmLabel: `Release ${plural(w.claimed_count, 'item')}`,
+                    act: () => release.mutateAsync(w.worker_id),
+                  })
                 : undefined
             }
             onDrain={
               can('drain')
                 ? (w) =>
-              ask({
-                title: `Drain ${w.worker_id}`,
-                detail: `${w.worker_id} is asked to finish its current work and stop (status terminating). It gets no new items; the ${plural(w.claimed_count, 'item')} it holds stay with it.`,
-                expected: 1,
-                noun: 'worker',
-                confirmLabel: 'Drain worker',
-                act: () => drain.mutateAsync(w.worker_id),
-              })
+                  ask({
+                    title: `Drain ${w.worker_id}`,
+                    detail: `${w.worker_id} is asked to finish its current work and stop (status terminating). It gets no new items; the ${plural(w.claimed_count, 'item')} it holds stay with it.`,
+                    expected: 1,
+                    noun: 'worker',
+                    confirmLabel: 'Drain worker',
+                    act: () => drain.mutateAsync(w.worker_id),
+                  })
                 : undefined
             }
           />

@@ -39,29 +39,29 @@ export function ItemPageView({ id }: { id: string }) {
       onRetry={
         can('retry')
           ? () =>
-        ask({
-          title: `Retry item #${it.id}`,
-          detail: `The ${it.status} item goes back to pending with attempts reset to 0; its history is kept.`,
-          expected: 1,
-          confirmLabel: 'Retry item',
-          act: () => retry.mutateAsync(it.id),
-        })
+            ask({
+              title: `Retry item #${it.id}`,
+              detail: `The ${it.status} item goes back to pending with attempts reset to 0; its history is kept.`,
+              expected: 1,
+              confirmLabel: 'Retry item',
+              act: () => retry.mutateAsync(it.id),
+            })
           : undefined
       }
       onDiscard={
         can('discard')
           ? () =>
-        ask({
-          title: `Discard item #${it.id}`,
-          detail: `The ${it.status} item is deleted for good${it.status === 'claimed' ? `; ${it.claimed_by}'s completion will be refused` : ''}.`,
-          expected: 1,
-          confirmLabel: 'Discard item',
-          act: async () => {
-            const n = await discard.mutateAsync(it.id);
-            router.push(`/pools/${encodeURIComponent(it.pool)}`);
-            return n;
-          },
-        })
+            ask({
+              title: `Discard item #${it.id}`,
+              detail: `The ${it.status} item is deleted for good${it.status === 'claimed' ? `; ${it.claimed_by}'s completion will be refused` : ''}.`,
+              expected: 1,
+              confirmLabel: 'Discard item',
+              act: async () => {
+                const n = await discard.mutateAsync(it.id);
+                router.push(`/pools/${encodeURIComponent(it.pool)}`);
+                return n;
+              },
+            })
           : undefined
       }
     />

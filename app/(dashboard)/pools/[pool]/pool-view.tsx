@@ -94,21 +94,21 @@ export function PoolView({ pool }: { pool: string }) {
           title="Poisoned, grouped by error"
           actions={
             can('retry') && (
-            <Button
-              kind="primary"
-              disabled={!s?.poisoned}
-              onClick={() =>
-                ask({
-                  title: `Retry all poisoned items of ${pool}`,
-                  detail: 'Every poisoned item of this pool goes back to pending with its attempts reset to 0.',
-                  expected: s?.poisoned ?? 0,
-                  confirmLabel: `Retry ${plural(s?.poisoned ?? 0, 'item')}`,
-                  act: () => retry.mutateAsync(undefined),
-                })
-              }
-            >
-              Retry all poisoned
-            </Button>
+              <Button
+                kind="primary"
+                disabled={!s?.poisoned}
+                onClick={() =>
+                  ask({
+                    title: `Retry all poisoned items of ${pool}`,
+                    detail: 'Every poisoned item of this pool goes back to pending with its attempts reset to 0.',
+                    expected: s?.poisoned ?? 0,
+                    confirmLabel: `Retry ${plural(s?.poisoned ?? 0, 'item')}`,
+                    act: () => retry.mutateAsync(undefined),
+                  })
+                }
+              >
+                Retry all poisoned
+              </Button>
             )
           }
         >
@@ -124,25 +124,25 @@ export function PoolView({ pool }: { pool: string }) {
               onRetry={
                 can('retry')
                   ? (g) =>
-                ask({
-                  title: 'Retry error group',
-                  detail: `The poisoned ${errorLabel(g.error)} go back to pending with attempts reset to 0.`,
-                  expected: g.count,
-                  confirmLabel: `Retry ${plural(g.count, 'item')}`,
-                  act: () => retry.mutateAsync(g.error),
-                })
+                    ask({
+                      title: 'Retry error group',
+                      detail: `The poisoned ${errorLabel(g.error)} go back to pending with attempts reset to 0.`,
+                      expected: g.count,
+                      confirmLabel: `Retry ${plural(g.count, 'item')}`,
+                      act: () => retry.mutateAsync(g.error),
+                    })
                   : undefined
               }
               onDiscard={
                 can('discard')
                   ? (g) =>
-                ask({
-                  title: 'Discard error group',
-                  detail: `The poisoned ${errorLabel(g.error)} are deleted for good.`,
-                  expected: g.count,
-                  confirmLabel: `Discard ${plural(g.count, 'item')}`,
-                  act: () => discard.mutateAsync(g.error),
-                })
+                    ask({
+                      title: 'Discard error group',
+                      detail: `The poisoned ${errorLabel(g.error)} are deleted for good.`,
+                      expected: g.count,
+                      confirmLabel: `Discard ${plural(g.count, 'item')}`,
+                      act: () => discard.mutateAsync(g.error),
+                    })
                   : undefined
               }
             />
@@ -227,13 +227,13 @@ export function PoolView({ pool }: { pool: string }) {
             onRelease={
               can('release')
                 ? (h) =>
-              ask({
-                title: `Release ${h.worker_id}'s items in ${pool}`,
-                detail: `The items ${h.worker_id} holds in this pool go back to pending (attempts kept).`,
-                expected: h.claimed,
-                confirmLabel: `Release ${plural(h.claimed, 'item')}`,
-                act: () => release.mutateAsync(h.worker_id),
-              })
+                  ask({
+                    title: `Release ${h.worker_id}'s items in ${pool}`,
+                    detail: `The items ${h.worker_id} holds in this pool go back to pending (attempts kept).`,
+                    expected: h.claimed,
+                    confirmLabel: `Release ${plural(h.claimed, 'item')}`,
+                    act: () => release.mutateAsync(h.worker_id),
+                  })
                 : undefined
             }
           />
