@@ -13,6 +13,15 @@ const PORT = Number(process.env.E2E_PORT ?? 39517);
 const dir = path.join(__dirname, '.test-tmp', 'e2e');
 export const STALE_SECONDS = 3;
 
+/**
+ * A second hub with tokens, for sign-in and roles (e2e/security.spec.ts): its own port and
+ * SQLite file. HOST keeps it on 127.0.0.1 (with tokens it would listen on every interface).
+ */
+const SECURED_PORT = 39518;
+const securedDir = path.join(__dirname, '.test-tmp', 'e2e-secured');
+export const SECURED_TOKENS = { operator: 'e2e-operator-secret', viewer: 'e2e-viewer-secret', worker: 'e2e-worker-secret' } as const;
+const SECURED_SPEC = /security\.spec\.ts/;
+
 export default defineConfig({
   testDir: 'e2e',
   fullyParallel: false,
@@ -23,26 +32,47 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   outputDir: 'test-results',
   use: {
-    baseURL: `http://127.0.0.1:${PORT}`,
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath: '/usr/bin/chromium',
       args: ['--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
     },
   },
-  webServer: {
-    command: `rm -rf "${dir}" && node node_modules/next/dist/bin/next start -H 127.0.0.1 -p ${PORT}`,
-    url: `http://127.0.0.1:${PORT}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    env: {
-      NODE_ENV: 'production',
-      DATABASE_URL: path.join(dir, 'hub.db'),
-      HUB_STALE_SECONDS: String(STALE_SECONDS),
-      HUB_REAP_INTERVAL_SECONDS: '3600',
-      HUB_OPERATOR_TOKEN: '',
-      HUB_WORKER_TOKEN: '',
-      HUB_VIEWER_TOKEN: '',
+  projects: [
+    { name: 'open hub', testIgnore: SECURED_SPEC, use: { baseURL: `http://127.0.0.1:${PORT}` } },
+    { name: 'hub with tokens', testMatch: SECURED_SPEC, use: { baseURL: `http://127.0.0.1:${SECURED_PORT}` } },
+  ],
+  webServer: [
+    {
+      command: `rm -rf "${dir}" && node node_modules/next/dist/bin/next start -H 127.0.0.1 -p ${PORT}`,
+      url: `http://127.0.0.1:${PORT}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: {
+        NODE_ENV: 'production',
+        DATABASE_URL: path.join(dir, 'hub.db'),
+        HUB_STALE_SECONDS: String(STALE_SECONDS),
+        HUB_REAP_INTERVAL_SECONDS: '3600',
+        HUB_OPERATOR_TOKEN: '',
+        HUB_WORKER_TOKEN: '',
+        HUB_VIEWER_TOKEN: '',
+      },
     },
-  },
+    {
+      command: `rm -rf "${securedDir}" && node node_modules/next/dist/bin/next start -H 127.0.0.1 -p ${SECURED_PORT}`,
+      url: `http://127.0.0.1:${SECURED_PORT}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: {
+        NODE_ENV: 'production',
+        DATABASE_URL: path.join(securedDir, 'hub.db'),
+        HOST: '127.0.0.1',
+        HUB_STALE_SECONDS: String(STALE_SECONDS),
+        HUB_REAP_INTERVAL_SECONDS: '3600',
+        HUB_OPERATOR_TOKEN: SECURED_TOKENS.operator,
+        HUB_WORKER_TOKEN: SECURED_TOKENS.worker,
+        HUB_VIEWER_TOKEN: SECURED_TOKENS.viewer,
+      },
+    },
+  ],
 });

@@ -5,14 +5,16 @@ import { Button, cell, link, Table } from './ui';
 
 export interface ErrorGroupsProps {
   groups: ErrorGroup[];
-  onRetry: (g: ErrorGroup) => void;
-  onDiscard: (g: ErrorGroup) => void;
+  /** Absent when the signed-in role may not retry: no button is shown. */
+  onRetry?: ((g: ErrorGroup) => void) | undefined;
+  onDiscard?: ((g: ErrorGroup) => void) | undefined;
 }
 
 /** Poisoned items grouped by identical error, each group retried or discarded as one. */
 export function ErrorGroups({ groups, onRetry, onDiscard }: ErrorGroupsProps) {
+  const actions = Boolean(onRetry || onDiscard);
   return (
-    <Table label="Poisoned items by error" numeric={[1]} head={['Error', 'Items', 'First seen', 'Last seen', 'Example', 'Actions']}>
+    <Table label="Poisoned items by error" numeric={[1]} head={['Error', 'Items', 'First seen', 'Last seen', 'Example', ...(actions ? ['Actions'] : [])]}>
       {groups.map((g, i) => (
         <tr key={i} data-testid="error-group">
           <td className={`${cell} max-w-md`}>
@@ -30,14 +32,18 @@ export function ErrorGroups({ groups, onRetry, onDiscard }: ErrorGroupsProps) {
               #{g.sample_item_id}
             </Link>
           </td>
-          <td className={cell}>
-            <div className="flex gap-2">
-              <Button onClick={() => onRetry(g)}>Retry group</Button>
-              <Button kind="danger" onClick={() => onDiscard(g)}>
-                Discard group
-              </Button>
-            </div>
-          </td>
+          {actions && (
+            <td className={cell}>
+              <div className="flex gap-2">
+                {onRetry && <Button onClick={() => onRetry(g)}>Retry group</Button>}
+                {onDiscard && (
+                  <Button kind="danger" onClick={() => onDiscard(g)}>
+                    Discard group
+                  </Button>
+                )}
+              </div>
+            </td>
+          )}
         </tr>
       ))}
     </Table>

@@ -14,8 +14,15 @@ function Json({ value, label }: { value: unknown; label: string }) {
   );
 }
 
+export interface ItemViewProps {
+  item: ItemDetail;
+  /** Absent when the signed-in role may not retry: no button is shown. */
+  onRetry?: (() => void) | undefined;
+  onDiscard?: (() => void) | undefined;
+}
+
 /** One item: its facts, data, result, and every attempt. */
-export function ItemView({ item, onRetry, onDiscard }: { item: ItemDetail; onRetry: () => void; onDiscard: () => void }) {
+export function ItemView({ item, onRetry, onDiscard }: ItemViewProps) {
   const facts: [string, React.ReactNode][] = [
     ['Status', <StatusBadge key="s" status={item.status} />],
     ['Pool', <Link key="p" className={link} href={`/pools/${encodeURIComponent(item.pool)}`}>{item.pool}</Link>],
@@ -30,14 +37,20 @@ export function ItemView({ item, onRetry, onDiscard }: { item: ItemDetail; onRet
       <Card
         title={<span>Item <span className="font-mono">#{item.id}</span></span>}
         actions={
-          <>
-            <Button onClick={onRetry} disabled={!retryable(item.status)} title={retryable(item.status) ? undefined : 'Only poisoned or completed items can be retried'}>
-              Retry
-            </Button>
-            <Button kind="danger" onClick={onDiscard}>
-              Discard
-            </Button>
-          </>
+          onRetry || onDiscard ? (
+            <>
+              {onRetry && (
+                <Button onClick={onRetry} disabled={!retryable(item.status)} title={retryable(item.status) ? undefined : 'Only poisoned or completed items can be retried'}>
+                  Retry
+                </Button>
+              )}
+              {onDiscard && (
+                <Button kind="danger" onClick={onDiscard}>
+                  Discard
+                </Button>
+              )}
+            </>
+          ) : undefined
         }
       >
         <dl className="grid grid-cols-1 gap-x-6 gap-y-2 px-4 py-3 text-sm sm:grid-cols-2 lg:grid-cols-4">

@@ -1,13 +1,25 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 
-const NAV = [
-  { href: '/', label: 'Overview' },
-  { href: '/workers', label: 'Workers' },
-];
+export interface NavLink {
+  href: string;
+  label: string;
+}
 
-/** Page frame: title, navigation, the refresh control; works from phone width up. */
-export function Shell({ pathname, controls, children }: { pathname: string; controls: ReactNode; children: ReactNode }) {
+export interface ShellProps {
+  pathname: string;
+  /** The pages this role may open. */
+  nav: NavLink[];
+  controls: ReactNode;
+  /** Who is signed in. */
+  account?: ReactNode;
+  /** A notice above every page (e.g. that the hub is open). */
+  banner?: ReactNode;
+  children: ReactNode;
+}
+
+/** Page frame: title, navigation, the refresh control, the account; works from phone width up. */
+export function Shell({ pathname, nav, controls, account, banner, children }: ShellProps) {
   return (
     <div className="min-h-screen">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:rounded focus:bg-white focus:px-3 focus:py-2">
@@ -20,7 +32,7 @@ export function Shell({ pathname, controls, children }: { pathname: string; cont
               flatmachines-hub
             </Link>
             <nav aria-label="Main" className="flex gap-4 text-sm">
-              {NAV.map((n) => {
+              {nav.map((n) => {
                 const current = n.href === '/' ? pathname === '/' : pathname.startsWith(n.href);
                 return (
                   <Link
@@ -35,9 +47,13 @@ export function Shell({ pathname, controls, children }: { pathname: string; cont
               })}
             </nav>
           </div>
-          {controls}
+          <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
+            {controls}
+            {account}
+          </div>
         </div>
       </header>
+      {banner}
       <main id="main" className="mx-auto max-w-7xl space-y-6 px-4 py-6">
         {children}
       </main>

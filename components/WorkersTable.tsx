@@ -13,14 +13,18 @@ export interface WorkerRow {
 export interface WorkersTableProps {
   rows: WorkerRow[];
   staleSeconds: number;
-  onRelease: (w: WorkerRecord) => void;
-  onDrain: (w: WorkerRecord) => void;
+  /** Absent when the signed-in role may not release: no button is shown. */
+  onRelease?: ((w: WorkerRecord) => void) | undefined;
+  /** Absent when the signed-in role may not drain. */
+  onDrain?: ((w: WorkerRecord) => void) | undefined;
 }
 
-/** Every worker with its liveness, what it holds, and the two operator actions. */
+/** Every worker with its liveness, what it holds, and the operator actions the role may use. */
 export function WorkersTable({ rows, staleSeconds, onRelease, onDrain }: WorkersTableProps) {
+  const actions = Boolean(onRelease || onDrain);
+  const head = ['Worker', 'Status', 'Heartbeat', 'Host / pid', 'Capabilities', 'Pool', 'Current item', 'Holds', ...(actions ? ['Actions'] : [])];
   return (
-    <Table label="Workers" numeric={[7]} head={['Worker', 'Status', 'Heartbeat', 'Host / pid', 'Capabilities', 'Pool', 'Current item', 'Holds', 'Actions']}>
+    <Table label="Workers" numeric={[7]} head={head}>
       {rows.map(({ worker: w, heartbeatAgeMs, stale }) => (
         <tr key={w.worker_id} data-testid={`worker-row-${w.worker_id}`} className={stale ? 'bg-amber-50/60' : undefined}>
           <td className={`${cell} font-mono text-xs break-all`}>{w.worker_id}</td>
@@ -70,16 +74,22 @@ export function WorkersTable({ rows, staleSeconds, onRelease, onDrain }: Workers
           <td className={`${cell} text-right tabular-nums`} data-testid="claimed-count">
             {w.claimed_count}
           </td>
-          <td className={cell}>
-            <div className="flex gap-2">
-              <Button kind="danger" disabled={w.claimed_count === 0} onClick={() => onRelease(w)} aria-label={`Release items of ${w.worker_id}`}>
-                Release
-              </Button>
-              <Button disabled={w.status !== 'active'} onClick={() => onDrain(w)} aria-label={`Drain ${w.worker_id}`}>
-                Drain
-              </Button>
-            </div>
-          </td>
+          {actions && (
+            <td className={cell}>
+              <div className="flex gap-2">
+                {onRelease && (
+                  <Button kind="danger" disabled={w.claimed_count === 0} onClick={() => onRelease(w)} aria-label={`Release items of ${w.worker_id}`}>
+                    Release
+                  </Button>
+                )}
+                {onDrain && (
+                  <Button disabled={w.status !== 'active'} onClick={() => onDrain(w)} aria-label={`Drain ${w.worker_id}`}>
+                    Drain
+                  </Button>
+                )}
+              </div>
+            </td>
+          )}
         </tr>
       ))}
     </Table>

@@ -3,7 +3,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
 import {
+  AuditPage,
   Discarded,
+  IssuedToken,
+  TokenInfo,
+  TokenList,
+  type IssueTokenBody,
   ErrorGroupList,
   ItemDetail,
   ItemPage,
@@ -109,6 +114,43 @@ export function useThroughput(minutes = 60) {
   });
 }
 
+export const AUDIT_PAGE_SIZE = 50;
+
+/** One page of the audit trail, newest first; `cursor` is a `next_cursor` from the page before. */
+export function useAudit(cursor: string | undefined, enabled: boolean) {
+  return useQuery({
+    queryKey: queryKeys.auditPage(cursor),
+    enabled,
+    queryFn: ({ signal }) => {
+      const qs = new URLSearchParams({ limit: String(AUDIT_PAGE_SIZE) });
+      if (cursor) qs.set('cursor', cursor);
+      return apiCall(`/audit?${qs}`, AuditPage, { signal });
+    },
+    refetchInterval: useInterval(),
+    placeholderData: (previous) => previous,
+  });
+}
+
+/** Issued tokens (operator only); `enabled` false for other roles, whom the hub refuses. */
+export function useTokens(enabled: boolean) {
+  return useQuery({
+    queryKey: queryKeys.tokens(),
+    queryFn: ({ signal }) => apiCall('/tokens', TokenList, { signal }).then((r) => r.tokens),
+    enabled,
+    refetchInterval: useInterval(),
+    placeholderData: (previous) => previous,
+  });
+}
+
+/** Issues a token; the answer holds its secret, which the hub never shows again. */
+export function useIssueToken() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: IssueTokenBody) => apiCall('/tokens', IssuedToken, { method: 'POST', body }),
+    onSettled: () => client.invalidateQueries({ queryKey: queryKeys.all }),
+  });
+}
+
 // --- writes: each resolves to how many items it changed ------------------------------------
 function useAct<V>(fn: (v: V) => Promise<number>) {
   const client = useQueryClient();
@@ -161,3 +203,8 @@ export const useRetryItem = () =>
 
 export const useDiscardItem = () =>
   useAct((id: string) => apiCall(`/items/${enc(id)}`, z.null(), { method: 'DELETE' }).then(() => 1));
+
+/** Revokes an issued token: its holder's next call is refused. Resolves to 1 (the token). */
+export const useRevokeToken = () =>
+  // The contract leaves the answer open: 204, or the token as it now is.
+  useAct((id: string) => apiCall(`/tokens/${enc(id)}`, z.union([z.null(), TokenInfo]), { method: 'DELETE' }).then(() => 1));

@@ -19,4 +19,9 @@ export const queryKeys = {
   items: () => [...queryKeys.all, 'item'] as const,
   item: (id: string) => [...queryKeys.items(), id] as const,
   throughput: (minutes: number) => [...queryKeys.all, 'throughput', minutes] as const,
+  /** Who is signed in; outside `all` so that the actions' invalidation does not refetch it. */
+  session: () => ['session'] as const,
+  audit: () => [...queryKeys.all, 'audit'] as const,
+  auditPage: (cursor: string | undefined) => [...queryKeys.audit(), cursor ?? ''] as const,
+  tokens: () => [...queryKeys.all, 'tokens'] as const,
 };

@@ -1,9 +1,10 @@
 'use client';
 
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createContext, useContext, useState, type ReactNode } from 'react';
 import { ActionsProvider } from './actions';
 import { RefreshProvider } from './refresh';
+import { goToSignIn, isUnauthorized } from './session';
 
 /** What the dashboard must know of the hub's configuration. */
 export interface HubSettings {
@@ -24,7 +25,10 @@ export function DashboardProviders({ settings, children }: { settings: HubSettin
   const [client] = useState(
     () =>
       new QueryClient({
-        defaultOptions: { queries: { staleTime: 0, retry: 1, refetchOnWindowFocus: true } },
+        // Any call answered 401 (no session, or its token was revoked): sign in again.
+        queryCache: new QueryCache({ onError: (err) => isUnauthorized(err) && goToSignIn() }),
+        mutationCache: new MutationCache({ onError: (err) => isUnauthorized(err) && goToSignIn() }),
+        defaultOptions: { queries: { staleTime: 0, retry: (n, err) => !isUnauthorized(err) && n < 1, refetchOnWindowFocus: true } },
       }),
   );
   return (

@@ -1,4 +1,4 @@
-import type { PoolSummary, WorkerRecord, WorkerStatus } from '@/lib/contracts';
+import type { AuditEntry, PoolSummary, Role, WorkerRecord, WorkerStatus } from '@/lib/contracts';
 
 /**
  * Dashboard rules, kept out of the components so they are stated (and tested) once.
@@ -58,4 +58,48 @@ export function workerTotals(workers: Pick<WorkerRecord, 'status'>[]): Record<Wo
   const totals: Record<WorkerStatus, number> = { active: 0, terminating: 0, terminated: 0, lost: 0 };
   for (const w of workers) totals[w.status] += 1;
   return totals;
+}
+
+// --- who may do what in the dashboard ---------------------------------------------------------
+
+/**
+ * What the dashboard offers: the operator actions, the token admin page and the audit trail.
+ * The hub refuses these anyway (403); the dashboard just does not show a button that cannot work.
+ */
+export type UiAction = 'release' | 'drain' | 'retry' | 'discard' | 'tokens' | 'audit';
+
+const ALLOWED: Record<UiAction, readonly Role[]> = {
+  release: ['operator'],
+  drain: ['operator'],
+  retry: ['operator'],
+  discard: ['operator'],
+  tokens: ['operator'],
+  audit: ['operator', 'viewer'],
+};
+
+/** Whether `role` may use `action`; with no session known yet, nothing is offered. */
+export const can = (role: Role | undefined, action: UiAction): boolean => role !== undefined && ALLOWED[action].includes(role);
+
+/**
+ * Where to go after signing in: a path of this site only. Anything else (another origin,
+ * `//host`, `/\host`, the sign-in page itself) falls back to the overview, so the sign-in
+ * link cannot be used to bounce an operator to a look-alike site.
+ */
+export function safeNext(next: string | null | undefined): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  if (next === '/signin' || next.startsWith('/signin?') || next.startsWith('/signin/')) return '/';
+  return next;
+}
+
+export const signInHref = (from: string) => (safeNext(from) === '/' ? '/signin' : `/signin?next=${encodeURIComponent(safeNext(from))}`);
+
+/** The dashboard page an audit entry's target is shown on, if any. */
+export function auditTargetHref(e: Pick<AuditEntry, 'action' | 'target'>): string | null {
+  if (!e.target) return null;
+  const t = encodeURIComponent(e.target);
+  if (e.action.startsWith('worker.')) return `/workers`;
+  if (e.action.startsWith('pool.')) return `/pools/${t}`;
+  if (e.action.startsWith('item.')) return e.action === 'item.delete' ? null : `/items/${t}`;
+  if (e.action.startsWith('token.')) return '/tokens';
+  return null;
 }

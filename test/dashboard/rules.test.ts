@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { WorkerRecord } from '@/lib/contracts';
 import { queryKeys } from '@/lib/query/keys';
 import { keysFor } from '@/lib/query/live';
-import { isStale, poolHealth, unpooledLiveWorkers, workerTotals } from '@/lib/query/rules';
+import { auditTargetHref, can, isStale, poolHealth, safeNext, signInHref, unpooledLiveWorkers, workerTotals } from '@/lib/query/rules';
 
 const NOW = Date.parse('2026-11-29T06:00:00.000Z');
 const ago = (s: number) => new Date(NOW - s * 1000).toISOString();
@@ -64,5 +64,46 @@ describe('keysFor (live event → queries to refresh)', () => {
     for (const k of [queryKeys.poolSummary('p'), queryKeys.poolErrors('p'), queryKeys.poolHolders('p'), queryKeys.poolItems('p', {})]) {
       expect(k.slice(0, prefix.length)).toEqual([...prefix]);
     }
+  });
+});
+
+describe('can (role → what the dashboard offers)', () => {
+  it('offers every action to an operator', () => {
+    for (const a of ['release', 'drain', 'retry', 'discard', 'tokens', 'audit'] as const) expect(can('operator', a)).toBe(true);
+  });
+  it('offers viewers and workers reads only; viewers the audit trail too', () => {
+    for (const a of ['release', 'drain', 'retry', 'discard', 'tokens'] as const) {
+      expect(can('viewer', a)).toBe(false);
+      expect(can('worker', a)).toBe(false);
+    }
+    expect(can('viewer', 'audit')).toBe(true);
+    expect(can('worker', 'audit')).toBe(false);
+  });
+  it('offers nothing while the session is unknown', () => {
+    expect(can(undefined, 'release')).toBe(false);
+    expect(can(undefined, 'audit')).toBe(false);
+  });
+});
+
+describe('safeNext (where sign-in returns to)', () => {
+  it('keeps a path of this site, query included', () => {
+    expect(safeNext('/pools/p?status=poisoned')).toBe('/pools/p?status=poisoned');
+    expect(signInHref('/workers?show=stale')).toBe('/signin?next=%2Fworkers%3Fshow%3Dstale');
+    expect(signInHref('/')).toBe('/signin');
+  });
+  it('refuses other origins and the sign-in page itself', () => {
+    for (const bad of [null, '', 'https://evil.example/', '//evil.example/x', '/\\evil.example', 'javascript:alert(1)', '/signin', '/signin?next=/']) {
+      expect(safeNext(bad)).toBe('/');
+    }
+  });
+});
+
+describe('auditTargetHref', () => {
+  it('links a target to the page that shows it', () => {
+    expect(auditTargetHref({ action: 'pool.retry', target: 'a b' })).toBe('/pools/a%20b');
+    expect(auditTargetHref({ action: 'item.retry', target: '7' })).toBe('/items/7');
+    expect(auditTargetHref({ action: 'worker.release', target: 'w' })).toBe('/workers');
+    expect(auditTargetHref({ action: 'item.delete', target: '7' })).toBeNull();
+    expect(auditTargetHref({ action: 'reap', target: null })).toBeNull();
   });
 });

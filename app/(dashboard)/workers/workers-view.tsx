@@ -9,6 +9,7 @@ import { useConfirmAction } from '@/lib/query/actions';
 import { useNow } from '@/lib/query/clock';
 import { useDrainWorker, useReleaseWorker, useWorkers } from '@/lib/query/hooks';
 import { useHubSettings } from '@/lib/query/provider';
+import { useCan } from '@/lib/query/session';
 import { WORKER_STATUSES } from '@/lib/contracts';
 import { heartbeatAgeMs, isStale, workerTotals } from '@/lib/query/rules';
 
@@ -23,6 +24,7 @@ export function WorkersView() {
   const ask = useConfirmAction();
   const release = useReleaseWorker();
   const drain = useDrainWorker();
+  const can = useCan();
   const pathname = usePathname();
   const raw = useSearchParams().get('show');
   const show = SHOWS.find((x) => x === raw);
@@ -59,24 +61,30 @@ export function WorkersView() {
           <WorkersTable
             staleSeconds={staleSeconds}
             rows={visible.map((w) => ({ worker: w, heartbeatAgeMs: heartbeatAgeMs(w, now), stale: isStale(w, staleSeconds, now) }))}
-            onRelease={(w) =>
-              ask({
-                title: `Release items of ${w.worker_id}`,
-                detail: `Every item ${w.worker_id} holds, in every pool, goes back to pending (attempts kept). If the worker is still running, its completions will be refused.`,
-                expected: w.claimed_count,
-                confirmLabel: `Release ${plural(w.claimed_count, 'item')}`,
-                act: () => release.mutateAsync(w.worker_id),
-              })
+            onRelease={
+              can('release')
+                ? (w) =>
+                  ask({
+                    title: `Release items of ${w.worker_id}`,
+                    detail: `Every item ${w.worker_id} holds, in every pool, goes back to pending (attempts kept). If the worker is still running, its completions will be refused.`,
+                    expected: w.claimed_count,
+                    confirmLabel: `Release ${plural(w.claimed_count, 'item')}`,
+                    act: () => release.mutateAsync(w.worker_id),
+                  })
+                : undefined
             }
-            onDrain={(w) =>
-              ask({
-                title: `Drain ${w.worker_id}`,
-                detail: `${w.worker_id} is asked to finish its current work and stop (status terminating). It gets no new items; the ${plural(w.claimed_count, 'item')} it holds stay with it.`,
-                expected: 1,
-                noun: 'worker',
-                confirmLabel: 'Drain worker',
-                act: () => drain.mutateAsync(w.worker_id),
-              })
+            onDrain={
+              can('drain')
+                ? (w) =>
+                  ask({
+                    title: `Drain ${w.worker_id}`,
+                    detail: `${w.worker_id} is asked to finish its current work and stop (status terminating). It gets no new items; the ${plural(w.claimed_count, 'item')} it holds stay with it.`,
+                    expected: 1,
+                    noun: 'worker',
+                    confirmLabel: 'Drain worker',
+                    act: () => drain.mutateAsync(w.worker_id),
+                  })
+                : undefined
             }
           />
         )}

@@ -7,6 +7,7 @@ import { Card, Empty, ErrorState, Loading } from '@/components/ui';
 import { useConfirmAction } from '@/lib/query/actions';
 import { ApiError } from '@/lib/query/fetch';
 import { useDiscardItem, useItem, useRetryItem } from '@/lib/query/hooks';
+import { useCan } from '@/lib/query/session';
 
 export function ItemPageView({ id }: { id: string }) {
   const item = useItem(id);
@@ -14,6 +15,7 @@ export function ItemPageView({ id }: { id: string }) {
   const ask = useConfirmAction();
   const retry = useRetryItem();
   const discard = useDiscardItem();
+  const can = useCan();
 
   if (item.isPending) return <Card><Loading what={`item ${id}`} /></Card>;
   if (item.isError) {
@@ -34,27 +36,33 @@ export function ItemPageView({ id }: { id: string }) {
   return (
     <ItemView
       item={it}
-      onRetry={() =>
-        ask({
-          title: `Retry item #${it.id}`,
-          detail: `The ${it.status} item goes back to pending with attempts reset to 0; its history is kept.`,
-          expected: 1,
-          confirmLabel: 'Retry item',
-          act: () => retry.mutateAsync(it.id),
-        })
+      onRetry={
+        can('retry')
+          ? () =>
+            ask({
+              title: `Retry item #${it.id}`,
+              detail: `The ${it.status} item goes back to pending with attempts reset to 0; its history is kept.`,
+              expected: 1,
+              confirmLabel: 'Retry item',
+              act: () => retry.mutateAsync(it.id),
+            })
+          : undefined
       }
-      onDiscard={() =>
-        ask({
-          title: `Discard item #${it.id}`,
-          detail: `The ${it.status} item is deleted for good${it.status === 'claimed' ? `; ${it.claimed_by}'s completion will be refused` : ''}.`,
-          expected: 1,
-          confirmLabel: 'Discard item',
-          act: async () => {
-            const n = await discard.mutateAsync(it.id);
-            router.push(`/pools/${encodeURIComponent(it.pool)}`);
-            return n;
-          },
-        })
+      onDiscard={
+        can('discard')
+          ? () =>
+            ask({
+              title: `Discard item #${it.id}`,
+              detail: `The ${it.status} item is deleted for good${it.status === 'claimed' ? `; ${it.claimed_by}'s completion will be refused` : ''}.`,
+              expected: 1,
+              confirmLabel: 'Discard item',
+              act: async () => {
+                const n = await discard.mutateAsync(it.id);
+                router.push(`/pools/${encodeURIComponent(it.pool)}`);
+                return n;
+              },
+            })
+          : undefined
       }
     />
   );

@@ -20,6 +20,7 @@ import {
   useReleaseInPool,
   useRetryPoisoned,
 } from '@/lib/query/hooks';
+import { useCan } from '@/lib/query/session';
 
 const errorLabel = (e: string | null) => (e === null ? 'items with no error message' : `error “${e.length > 80 ? `${e.slice(0, 79)}…` : e}”`);
 
@@ -43,6 +44,7 @@ export function PoolView({ pool }: { pool: string }) {
   const retry = useRetryPoisoned(pool);
   const discard = useDiscardPoisoned(pool);
   const release = useReleaseInPool(pool);
+  const can = useCan();
 
   /** The address is the state: tab, search and page can be bookmarked and shared. */
   const go = (next: { status?: ItemStatus | undefined; q?: string; cursor?: string | undefined }) => {
@@ -91,21 +93,23 @@ export function PoolView({ pool }: { pool: string }) {
         <Card
           title="Poisoned, grouped by error"
           actions={
-            <Button
-              kind="primary"
-              disabled={!s?.poisoned}
-              onClick={() =>
-                ask({
-                  title: `Retry all poisoned items of ${pool}`,
-                  detail: 'Every poisoned item of this pool goes back to pending with its attempts reset to 0.',
-                  expected: s?.poisoned ?? 0,
-                  confirmLabel: `Retry ${plural(s?.poisoned ?? 0, 'item')}`,
-                  act: () => retry.mutateAsync(undefined),
-                })
-              }
-            >
-              Retry all poisoned
-            </Button>
+            can('retry') && (
+              <Button
+                kind="primary"
+                disabled={!s?.poisoned}
+                onClick={() =>
+                  ask({
+                    title: `Retry all poisoned items of ${pool}`,
+                    detail: 'Every poisoned item of this pool goes back to pending with its attempts reset to 0.',
+                    expected: s?.poisoned ?? 0,
+                    confirmLabel: `Retry ${plural(s?.poisoned ?? 0, 'item')}`,
+                    act: () => retry.mutateAsync(undefined),
+                  })
+                }
+              >
+                Retry all poisoned
+              </Button>
+            )
           }
         >
           {groups.isPending ? (
@@ -117,23 +121,29 @@ export function PoolView({ pool }: { pool: string }) {
           ) : (
             <ErrorGroups
               groups={groups.data}
-              onRetry={(g) =>
-                ask({
-                  title: 'Retry error group',
-                  detail: `The poisoned ${errorLabel(g.error)} go back to pending with attempts reset to 0.`,
-                  expected: g.count,
-                  confirmLabel: `Retry ${plural(g.count, 'item')}`,
-                  act: () => retry.mutateAsync(g.error),
-                })
+              onRetry={
+                can('retry')
+                  ? (g) =>
+                    ask({
+                      title: 'Retry error group',
+                      detail: `The poisoned ${errorLabel(g.error)} go back to pending with attempts reset to 0.`,
+                      expected: g.count,
+                      confirmLabel: `Retry ${plural(g.count, 'item')}`,
+                      act: () => retry.mutateAsync(g.error),
+                    })
+                  : undefined
               }
-              onDiscard={(g) =>
-                ask({
-                  title: 'Discard error group',
-                  detail: `The poisoned ${errorLabel(g.error)} are deleted for good.`,
-                  expected: g.count,
-                  confirmLabel: `Discard ${plural(g.count, 'item')}`,
-                  act: () => discard.mutateAsync(g.error),
-                })
+              onDiscard={
+                can('discard')
+                  ? (g) =>
+                    ask({
+                      title: 'Discard error group',
+                      detail: `The poisoned ${errorLabel(g.error)} are deleted for good.`,
+                      expected: g.count,
+                      confirmLabel: `Discard ${plural(g.count, 'item')}`,
+                      act: () => discard.mutateAsync(g.error),
+                    })
+                  : undefined
               }
             />
           )}
@@ -214,14 +224,17 @@ export function PoolView({ pool }: { pool: string }) {
           <Holders
             holders={holders.data}
             now={now}
-            onRelease={(h) =>
-              ask({
-                title: `Release ${h.worker_id}'s items in ${pool}`,
-                detail: `The items ${h.worker_id} holds in this pool go back to pending (attempts kept).`,
-                expected: h.claimed,
-                confirmLabel: `Release ${plural(h.claimed, 'item')}`,
-                act: () => release.mutateAsync(h.worker_id),
-              })
+            onRelease={
+              can('release')
+                ? (h) =>
+                  ask({
+                    title: `Release ${h.worker_id}'s items in ${pool}`,
+                    detail: `The items ${h.worker_id} holds in this pool go back to pending (attempts kept).`,
+                    expected: h.claimed,
+                    confirmLabel: `Release ${plural(h.claimed, 'item')}`,
+                    act: () => release.mutateAsync(h.worker_id),
+                  })
+                : undefined
             }
           />
         )}
