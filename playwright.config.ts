@@ -8,7 +8,7 @@ import { defineConfig } from '@playwright/test';
  * spec runs the reaper itself with POST /api/v1/reap (the same store call the timer makes),
  * instead of racing a 1 s timer to catch the badge.
  */
-// scripts/test.mjs passes a port that is free right now; 39517 when run directly.
+// scripts/test.mjs passes ports that are free right now; 39517 and 39518 when run directly.
 const PORT = Number(process.env.E2E_PORT ?? 39517);
 const dir = path.join(__dirname, '.test-tmp', 'e2e');
 export const STALE_SECONDS = 3;
@@ -17,7 +17,7 @@ export const STALE_SECONDS = 3;
  * A second hub with tokens, for sign-in and roles (e2e/security.spec.ts): its own port and
  * SQLite file. HOST keeps it on 127.0.0.1 (with tokens it would listen on every interface).
  */
-const SECURED_PORT = 39518;
+const SECURED_PORT = Number(process.env.E2E_SECURED_PORT ?? 39518);
 const securedDir = path.join(__dirname, '.test-tmp', 'e2e-secured');
 export const SECURED_TOKENS = { operator: 'e2e-operator-secret', viewer: 'e2e-viewer-secret', worker: 'e2e-worker-secret' } as const;
 const SECURED_SPEC = /security\.spec\.ts/;

@@ -45,14 +45,19 @@ if (hasE2e && extraArgs.length === 0) {
   console.log('› playwright test');
   const pwJson = path.join(tmp, 'playwright.json');
   rmSync(pwJson, { force: true });
-  // A port free right now, so a second checkout's run on this machine cannot collide with ours.
-  const port = await new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port: p } = srv.address();
-      srv.close(() => resolve(p));
+  // Ports free right now, so a second checkout's run on this machine cannot collide with ours.
+  const freePort = () =>
+    new Promise((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = srv.address();
+        srv.close(() => resolve(port));
+      });
     });
+  const pwStatus = run(bin('playwright'), ['test', '--reporter=list,json'], {
+    PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson,
+    E2E_PORT: String(await freePort()),
+    E2E_SECURED_PORT: String(await freePort()),
   });
-  const pwStatus = run(bin('playwright'), ['test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson, E2E_PORT: String(port) });
   if (existsSync(pwJson)) {
     const s = JSON.parse(readFileSync(pwJson, 'utf8')).stats;
     const failed = s.unexpected + (pwStatus !== 0 && s.unexpected === 0 ? 1 : 0);
