@@ -20,7 +20,7 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // API routes get their (stricter) policy from next.config.ts; static files need none.
+  // API routes get their (stricter) policy from next.config.js; static files need none.
   matcher: [
     {
       source: '/((?!api/|_next/static|_next/image|favicon.ico).*)',

@@ -9,7 +9,7 @@ import { parseConfig } from '../lib/env';
 
 const root = path.resolve(__dirname, '..');
 const nextBin = path.join(root, 'node_modules/next/dist/bin/next');
-const SOURCES = ['app', 'components', 'lib', 'db', 'instrumentation.ts', 'next.config.ts', 'proxy.ts', 'package.json', 'postcss.config.mjs'];
+const SOURCES = ['app', 'components', 'lib', 'db', 'instrumentation.ts', 'next.config.js', 'proxy.ts', 'package.json', 'postcss.config.mjs'];
 
 function newestMtime(p: string): number {
   if (!existsSync(p)) return 0;

@@ -1,22 +1,7 @@
 /**
- * Security headers, stated once: next.config.ts sends them on every response and proxy.ts builds
- * each page's Content-Security-Policy. Imported by next.config.ts: relative imports only here.
+ * A page's Content-Security-Policy, built per request by proxy.ts. The headers every response
+ * carries (anti-framing, no-sniff, referrer policy, the API's own CSP) are in next.config.js.
  */
-
-/**
- * On every response, page or API. Referrer-Policy is `same-origin`, not `no-referrer`: under
- * `no-referrer` a browser sends `Origin: null` with the dashboard's own POST and DELETE requests
- * (Fetch standard, "append a request Origin header"), and the hub's cross-site check needs the real
- * origin there. `same-origin` still sends nothing to any other site.
- */
-export const COMMON_HEADERS = [
-  { key: 'X-Frame-Options', value: 'DENY' },
-  { key: 'X-Content-Type-Options', value: 'nosniff' },
-  { key: 'Referrer-Policy', value: 'same-origin' },
-];
-
-/** JSON and event streams never run anything: nothing at all may load from them. */
-export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /**
  * A page's policy: self only. Next.js streams a page's data as inline <script> tags, so
