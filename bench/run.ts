@@ -4,7 +4,8 @@
  * exactly-once: each item completed once, none lost.
  *
  *   BENCH_ITEMS (20000)  items per drain        BENCH_GROWTH (10000,100000,1000000) pool sizes
- *   DATABASE_URL=postgres://…  also measures the store and HTTP drains on PostgreSQL
+ *   DATABASE_URL=postgres://…  also measures the store and HTTP drains on PostgreSQL, with
+ *   BENCH_PG_ITEMS (5000) items: each PostgreSQL commit waits for fsync, so its drains are slower.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { tempDir } from '@/test/helpers/tmp';
 import { openBare } from './bare-sqlite';
 
 const ROOT = path.resolve(__dirname, '..');
-const N = Number(process.env.BENCH_ITEMS ?? 20_000);
+let N = Number(process.env.BENCH_ITEMS ?? 20_000);
 const GROWTH = (process.env.BENCH_GROWTH ?? '10000,100000,1000000').split(',').map(Number);
 
 interface Row {
@@ -198,6 +199,7 @@ async function main() {
     const pg = process.env.DATABASE_URL;
     if (pg && /^postgres(ql)?:\/\//.test(pg)) {
       log('PostgreSQL…');
+      N = Number(process.env.BENCH_PG_ITEMS ?? 5_000);
       await storeDrain(() => pg, 'postgres');
       await httpDrain({ DATABASE_URL: pg }, 'postgres', bare[1], dir);
     }
