@@ -25,3 +25,17 @@ export const lostReason = (workerId: string, staleSeconds: number) =>
   `worker ${workerId} was lost (no heartbeat for ${staleSeconds} s)`;
 export const statusReason = (workerId: string, status: string) => `worker ${workerId} was marked ${status}`;
 export const releasedReason = (workerId: string) => `released from worker ${workerId} by an operator`;
+
+/**
+ * What a retry writes, on either engine (both schemas name these columns alike): back to
+ * `pending` with attempts 0, the claim and the outcome cleared.
+ */
+export const backToPending = {
+  status: 'pending',
+  attempts: 0,
+  claimedBy: null,
+  claimedAt: null,
+  leaseId: null,
+  completedAt: null,
+  result: null,
+} as const;

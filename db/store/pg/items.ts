@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { MAX_RETRIES_DEFAULT, type CompletedMany, type CompleteManyBody, type NewItem, type WorkItem } from '@/lib/contracts';
 import { items, workers } from '@/db/schema/pg';
-import { parseItemId } from '../ids';
+import { backToPending, parseItemId } from '../ids';
 import type { EndClaim, Outcome } from '../types';
 import { appendAttempt, exhausted, freshLease, jsonb, writeTx, inLocked, type PgCtx, type PgExec, type PgTx } from './context';
 import { toWorkItem } from './rows';
@@ -220,16 +220,6 @@ export async function fail(ctx: PgCtx, itemId: string, c: EndClaim & { error?: s
   if (outcome.ok) emitItems(ctx, [outcome.value]);
   return outcome;
 }
-
-const backToPending = {
-  status: 'pending',
-  attempts: 0,
-  claimedBy: null,
-  claimedAt: null,
-  leaseId: null,
-  completedAt: null,
-  result: null,
-} as const;
 
 export async function retryItem(ctx: PgCtx, itemId: string): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-retryable'>> {
   const id = parseItemId(itemId);

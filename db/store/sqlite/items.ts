@@ -1,7 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { MAX_RETRIES_DEFAULT, type CompletedMany, type CompleteManyBody, type NewItem, type WorkItem } from '@/lib/contracts';
 import { items } from '@/db/schema/sqlite';
-import { parseItemId } from '../ids';
+import { backToPending, parseItemId } from '../ids';
 import type { EndClaim, Outcome } from '../types';
 import { writeTx, type SqliteCtx } from './context';
 import { bulkWhere, countOutcomes } from './operator';
@@ -163,16 +163,6 @@ export function fail(ctx: SqliteCtx, itemId: string, c: EndClaim & { error?: str
   if (outcome.ok) emitItems(ctx, [outcome.value]);
   return outcome;
 }
-
-const backToPending = {
-  status: 'pending',
-  attempts: 0,
-  claimedBy: null,
-  claimedAt: null,
-  leaseId: null,
-  completedAt: null,
-  result: null,
-} as const;
 
 export function retryItem(ctx: SqliteCtx, itemId: string): Outcome<WorkItem, 'item-not-found' | 'item-not-retryable'> {
   const id = parseItemId(itemId);
