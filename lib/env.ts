@@ -17,6 +17,8 @@ const envSchema = z.object({
   HUB_VIEWER_TOKEN: z.string().min(1).optional(),
   HUB_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   HUB_MAX_JSON_DEPTH: z.coerce.number().int().min(2).max(1000).default(32),
+  HUB_MAX_BATCH: z.coerce.number().int().min(1).max(1000).default(1000),
+  HUB_MAX_NAME_LENGTH: z.coerce.number().int().min(1).max(128).default(128),
   HUB_RETENTION_SECONDS: positiveSeconds.default(604_800),
   HUB_PG_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
 });
@@ -34,6 +36,10 @@ export interface HubConfig {
   maxBodyBytes: number;
   /** Deepest nesting of arrays and objects a request body may have. */
   maxJsonDepth: number;
+  /** Most items one request may push, claim or complete (never above API.md's 1000 / 100 / 100). */
+  maxBatch: number;
+  /** Longest pool name or worker id (never above API.md's 128). */
+  maxNameLength: number;
   retentionSeconds: number;
   /** Most PostgreSQL connections this instance keeps open (besides one for LISTEN). */
   pgPoolSize: number;
@@ -61,6 +67,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     viewerToken: e.HUB_VIEWER_TOKEN,
     maxBodyBytes: e.HUB_MAX_BODY_BYTES,
     maxJsonDepth: e.HUB_MAX_JSON_DEPTH,
+    maxBatch: e.HUB_MAX_BATCH,
+    maxNameLength: e.HUB_MAX_NAME_LENGTH,
     retentionSeconds: e.HUB_RETENTION_SECONDS,
     pgPoolSize: e.HUB_PG_POOL_SIZE,
   };

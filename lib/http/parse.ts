@@ -27,7 +27,7 @@ const isJsonType = (ct: string) => /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/
 export async function readBody<S extends z.ZodType>(
   req: Request,
   schema: S,
-  limits: { maxBytes: number; maxDepth: number },
+  limits: BodyLimits,
   opts: { optional?: boolean } = {},
 ): Promise<z.output<S>> {
   const { maxBytes, maxDepth } = limits;
@@ -54,7 +54,43 @@ export async function readBody<S extends z.ZodType>(
   if (depthExceeds(value, maxDepth)) {
     throw new ProblemError(problem(400, 'json-too-deep', `body nests arrays and objects deeper than ${maxDepth} levels`));
   }
-  return validate(schema, value, 'body');
+  const body = validate(schema, value, 'body');
+  checkConfiguredLimits(body, limits);
+  return body;
+}
+
+export interface BodyLimits {
+  maxBytes: number;
+  maxDepth: number;
+  /** HUB_MAX_BATCH: most `items` in one body, and the largest claim `limit`. */
+  maxBatch: number;
+  /** HUB_MAX_NAME_LENGTH: longest `worker_id` / `pool_id` in a body. */
+  maxNameLength: number;
+}
+
+/**
+ * The operator's own, tighter bounds on top of the contract's (which the schemas enforce):
+ * batch sizes and name lengths, for the top-level fields every route names alike.
+ */
+function checkConfiguredLimits(body: unknown, limits: BodyLimits) {
+  if (typeof body !== 'object' || body === null) return;
+  const b = body as Record<string, unknown>;
+  const bad = (field: string, why: string) => {
+    throw new ProblemError(problem(400, 'invalid-request', `${field}: ${why}`));
+  };
+  if (Array.isArray(b.items) && b.items.length > limits.maxBatch) bad('items', `at most ${limits.maxBatch} in one request on this hub`);
+  if (typeof b.limit === 'number' && b.limit > limits.maxBatch) bad('limit', `at most ${limits.maxBatch} on this hub`);
+  for (const field of ['worker_id', 'pool_id']) {
+    const v = b[field];
+    if (typeof v === 'string' && v.length > limits.maxNameLength) bad(field, `at most ${limits.maxNameLength} characters on this hub`);
+  }
+}
+
+/** A path parameter that is a name, checked against HUB_MAX_NAME_LENGTH (the schema has checked the rest). */
+export function checkNameLength(name: string, value: unknown, maxNameLength: number) {
+  if (typeof value === 'string' && value.length > maxNameLength) {
+    throw new ProblemError(problem(400, 'invalid-request', `${name}: at most ${maxNameLength} characters on this hub`));
+  }
 }
 
 /** Whether `value` nests deeper than `max` levels; iterative, so a hostile body cannot overflow the stack. */

@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import { storeProblemOf, type Actor } from '@/db';
 import { getHub, type Hub } from '@/lib/server/hub';
 import { authorize, type Caller, type Need } from './auth';
-import { readBody, readQuery, validate } from './parse';
+import { Name } from '@/lib/contracts';
+import { checkNameLength, readBody, readQuery, validate } from './parse';
 import { problem, ProblemError } from './problem';
 
 type Params = Record<string, string | string[] | undefined>;
@@ -52,9 +53,23 @@ function wrap(endpoint: Endpoint): Handler {
         hub,
         caller,
         actor: actorOf(caller),
-        param: (name, schema) => validate(schema, params[name], name),
+        param: (name, schema) => {
+          const value = validate(schema, params[name], name);
+          if ((schema as z.ZodType) === Name) checkNameLength(name, value, hub.config.maxNameLength);
+          return value;
+        },
         body: (schema, opts) =>
-          readBody(req, schema, { maxBytes: hub.config.maxBodyBytes, maxDepth: hub.config.maxJsonDepth }, opts),
+          readBody(
+            req,
+            schema,
+            {
+              maxBytes: hub.config.maxBodyBytes,
+              maxDepth: hub.config.maxJsonDepth,
+              maxBatch: hub.config.maxBatch,
+              maxNameLength: hub.config.maxNameLength,
+            },
+            opts,
+          ),
         query: (schema) => readQuery(req, schema),
       });
     } catch (err) {
