@@ -41,7 +41,10 @@ if (existsSync(vitestJson)) {
 }
 
 const hasE2e = existsSync(path.join(root, 'e2e')) && readdirSync(path.join(root, 'e2e')).some((f) => f.endsWith('.spec.ts'));
-if (hasE2e && extraArgs.length === 0) {
+if (hasE2e && extraArgs.length === 0 && !existsSync('/usr/bin/chromium')) {
+  console.log('› playwright test: Chromium is not installed; as root: apt-get update && apt-get install -y chromium');
+  lines.push(report('playwright', 0, 1, 0));
+} else if (hasE2e && extraArgs.length === 0) {
   console.log('› playwright test');
   const pwJson = path.join(tmp, 'playwright.json');
   rmSync(pwJson, { force: true });
