@@ -39,3 +39,45 @@ export const backToPending = {
   completedAt: null,
   result: null,
 } as const;
+
+/**
+ * Why a guarded end of a claim (complete, fail) matched no row, from the item as it is now
+ * (`undefined`: it does not exist). Both engines read the row, then ask this.
+ */
+export function whyNotEnded(
+  row: { status: string; claimedBy: string | null } | undefined,
+  itemId: string,
+  claim: { workerId: string; leaseId?: string | null | undefined },
+): { ok: false; code: 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease'; detail: string } {
+  if (!row) return { ok: false, code: 'item-not-found', detail: `work item ${itemId} not found` };
+  if (row.status !== 'claimed') {
+    return { ok: false, code: 'item-not-claimed', detail: `work item ${itemId} is ${row.status}, not claimed` };
+  }
+  if (row.claimedBy !== claim.workerId) {
+    return { ok: false, code: 'not-claim-holder', detail: `work item ${itemId} is not claimed by worker ${claim.workerId}` };
+  }
+  return { ok: false, code: 'stale-lease', detail: `lease ${claim.leaseId} is not the current claim of work item ${itemId}` };
+}
+
+/**
+ * The worker row a registration writes (status active, heartbeat now, claims untouched), on either
+ * engine; `encode` stores JSON the engine's way.
+ */
+export function registrationRow<Encoded>(
+  input: { worker_id?: string | null; host?: string | null; pid?: number | null; capabilities?: string[] | null; pool_id?: string | null; started_at?: string | null; metadata?: unknown },
+  now: number,
+  encode: (value: unknown) => Encoded,
+) {
+  return {
+    workerId: input.worker_id ?? `worker-${crypto.randomUUID()}`,
+    status: 'active',
+    lastHeartbeat: now,
+    host: input.host ?? null,
+    pid: input.pid ?? null,
+    capabilities: input.capabilities ? encode(input.capabilities) : null,
+    poolId: input.pool_id ?? null,
+    startedAt: input.started_at ? Date.parse(input.started_at) : now,
+    reportedTaskId: null,
+    metadata: input.metadata === undefined ? null : encode(input.metadata),
+  };
+}

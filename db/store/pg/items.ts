@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { MAX_RETRIES_DEFAULT, type CompletedMany, type CompleteManyBody, type NewItem, type WorkItem } from '@/lib/contracts';
 import { items, workers } from '@/db/schema/pg';
-import { backToPending, parseItemId } from '../ids';
+import { backToPending, parseItemId, whyNotEnded } from '../ids';
 import type { EndClaim, Outcome } from '../types';
 import { appendAttempt, exhausted, freshLease, jsonb, writeTx, inLocked, type PgCtx, type PgExec, type PgTx } from './context';
 import { toWorkItem } from './rows';
@@ -136,14 +136,7 @@ export async function claimItem(
 /** Why a guarded end-of-claim changed nothing. */
 async function diagnose(db: PgExec, id: number, itemId: string, claimRef: EndClaim): Promise<{ ok: false; code: EndCode; detail: string }> {
   const [row] = await db.select({ status: items.status, claimedBy: items.claimedBy }).from(items).where(eq(items.id, id));
-  if (!row) return notFound(itemId);
-  if (row.status !== 'claimed') {
-    return { ok: false, code: 'item-not-claimed', detail: `work item ${itemId} is ${row.status}, not claimed` };
-  }
-  if (row.claimedBy !== claimRef.workerId) {
-    return { ok: false, code: 'not-claim-holder', detail: `work item ${itemId} is not claimed by worker ${claimRef.workerId}` };
-  }
-  return { ok: false, code: 'stale-lease', detail: `lease ${claimRef.leaseId} is not the current claim of work item ${itemId}` };
+  return whyNotEnded(row, itemId, claimRef);
 }
 
 function holderGuard(id: number, claimRef: EndClaim) {

@@ -1,7 +1,7 @@
 import { and, asc, eq, getTableColumns, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { HeartbeatBody, ListWorkersQuery, RegisterWorkerBody, WorkerRecord, WorkerStatus } from '@/lib/contracts';
 import { items, workers } from '@/db/schema/pg';
-import { releasedReason, statusReason } from '../ids';
+import { registrationRow, releasedReason, statusReason } from '../ids';
 import type { Outcome } from '../types';
 import { appendAttempt, jsonb, writeTx, inLocked, type PgCtx, type PgExec } from './context';
 import { toWorkerRecord } from './rows';
@@ -36,18 +36,8 @@ export function listWorkers(ctx: PgCtx, f: ListWorkersQuery): Promise<WorkerReco
 
 export async function registerWorker(ctx: PgCtx, input: RegisterWorkerBody): Promise<WorkerRecord> {
   const now = ctx.clock();
-  const row = {
-    workerId: input.worker_id ?? `worker-${crypto.randomUUID()}`,
-    status: 'active',
-    lastHeartbeat: now,
-    host: input.host ?? null,
-    pid: input.pid ?? null,
-    capabilities: input.capabilities ? jsonb(input.capabilities) : null,
-    poolId: input.pool_id ?? null,
-    startedAt: input.started_at ? Date.parse(input.started_at) : now,
-    reportedTaskId: null,
-    metadata: input.metadata === undefined ? null : jsonb(input.metadata),
-  };
+  const row = registrationRow(input, now, (v) => jsonb(v));
+
   const { workerId, ...rest } = row;
   await ctx.db.insert(workers).values(row).onConflictDoUpdate({ target: workers.workerId, set: rest });
   ctx.emit({ type: 'worker', worker_id: workerId, status: 'active' });

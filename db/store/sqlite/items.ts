@@ -1,7 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { MAX_RETRIES_DEFAULT, type CompletedMany, type CompleteManyBody, type NewItem, type WorkItem } from '@/lib/contracts';
 import { items } from '@/db/schema/sqlite';
-import { backToPending, parseItemId } from '../ids';
+import { backToPending, parseItemId, whyNotEnded } from '../ids';
 import type { EndClaim, Outcome } from '../types';
 import { writeTx, type SqliteCtx } from './context';
 import { bulkWhere, countOutcomes } from './operator';
@@ -94,14 +94,7 @@ export function claimItem(
 /** Why a guarded end-of-claim changed nothing. */
 function diagnose(ctx: SqliteCtx, id: number, itemId: string, claimRef: EndClaim): Failure<EndCode> {
   const row = ctx.stmts.itemState.get(id);
-  if (!row) return notFound(itemId);
-  if (row.status !== 'claimed') {
-    return { ok: false, code: 'item-not-claimed', detail: `work item ${itemId} is ${row.status}, not claimed` };
-  }
-  if (row.claimedBy !== claimRef.workerId) {
-    return { ok: false, code: 'not-claim-holder', detail: `work item ${itemId} is not claimed by worker ${claimRef.workerId}` };
-  }
-  return { ok: false, code: 'stale-lease', detail: `lease ${claimRef.leaseId} is not the current claim of work item ${itemId}` };
+  return whyNotEnded(row, itemId, claimRef);
 }
 
 /** Ends one claim with `stmt` (complete or fail) inside the caller's transaction. */

@@ -1,7 +1,7 @@
 import { and, asc, eq, getTableColumns, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { HeartbeatBody, ListWorkersQuery, RegisterWorkerBody, WorkerRecord, WorkerStatus } from '@/lib/contracts';
 import { items, workers } from '@/db/schema/sqlite';
-import { mergeMetadata, releasedReason, statusReason } from '../ids';
+import { mergeMetadata, registrationRow, releasedReason, statusReason } from '../ids';
 import type { Outcome } from '../types';
 import { appendAttempt, writeTx, type SqliteCtx, type SqliteDb } from './context';
 import { toWorkerRecord } from './rows';
@@ -35,18 +35,8 @@ export function listWorkers(ctx: SqliteCtx, f: ListWorkersQuery): WorkerRecord[]
 
 export function registerWorker(ctx: SqliteCtx, input: RegisterWorkerBody): WorkerRecord {
   const now = ctx.clock();
-  const row = {
-    workerId: input.worker_id ?? `worker-${crypto.randomUUID()}`,
-    status: 'active',
-    lastHeartbeat: now,
-    host: input.host ?? null,
-    pid: input.pid ?? null,
-    capabilities: input.capabilities ? JSON.stringify(input.capabilities) : null,
-    poolId: input.pool_id ?? null,
-    startedAt: input.started_at ? Date.parse(input.started_at) : now,
-    reportedTaskId: null,
-    metadata: input.metadata === undefined ? null : JSON.stringify(input.metadata),
-  };
+  const row = registrationRow(input, now, (v) => JSON.stringify(v));
+
   const { workerId, ...rest } = row;
   ctx.db.insert(workers).values(row).onConflictDoUpdate({ target: workers.workerId, set: rest }).run();
   ctx.emit({ type: 'worker', worker_id: workerId, status: 'active' });
