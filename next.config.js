@@ -8,14 +8,8 @@
  * request Origin header"), and the hub's cross-site check needs the real origin there.
  * `same-origin` still sends nothing to any other site.
  */
-const COMMON_HEADERS = [
-  { key: 'X-Frame-Options', value: 'DENY' },
-  { key: 'X-Content-Type-Options', value: 'nosniff' },
-  { key: 'Referrer-Policy', value: 'same-origin' },
-];
-
-/** JSON and event streams never run anything: nothing at all may load from them. */
-const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+// The same lists serve the API from lib/server/serve.ts, which answers /api without Next.js.
+const { everyResponse, apiContentSecurityPolicy } = require('./lib/http/response-headers.json');
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
@@ -28,8 +22,9 @@ const nextConfig = {
   typedRoutes: false,
   async headers() {
     return [
-      { source: '/:path*', headers: COMMON_HEADERS },
-      { source: '/api/:path*', headers: [{ key: 'Content-Security-Policy', value: API_CSP }] },
+      { source: '/:path*', headers: everyResponse },
+      // JSON and event streams never run anything: nothing at all may load from them.
+      { source: '/api/:path*', headers: [{ key: 'Content-Security-Policy', value: apiContentSecurityPolicy }] },
     ];
   },
 };

@@ -44,12 +44,14 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: `rm -rf "${dir}" && node node_modules/next/dist/bin/next start -H 127.0.0.1 -p ${PORT}`,
+      command: `rm -rf "${dir}" && node --import tsx scripts/serve.ts`,
       url: `http://127.0.0.1:${PORT}/healthz`,
       reuseExistingServer: false,
       timeout: 60_000,
       env: {
         NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(PORT),
         DATABASE_URL: path.join(dir, 'hub.db'),
         HUB_STALE_SECONDS: String(STALE_SECONDS),
         HUB_REAP_INTERVAL_SECONDS: '3600',
@@ -59,7 +61,7 @@ export default defineConfig({
       },
     },
     {
-      command: `rm -rf "${securedDir}" && node node_modules/next/dist/bin/next start -H 127.0.0.1 -p ${SECURED_PORT}`,
+      command: `rm -rf "${securedDir}" && node --import tsx scripts/serve.ts`,
       url: `http://127.0.0.1:${SECURED_PORT}/healthz`,
       reuseExistingServer: false,
       timeout: 60_000,
@@ -67,6 +69,7 @@ export default defineConfig({
         NODE_ENV: 'production',
         DATABASE_URL: path.join(securedDir, 'hub.db'),
         HOST: '127.0.0.1',
+        PORT: String(SECURED_PORT),
         HUB_STALE_SECONDS: String(STALE_SECONDS),
         HUB_REAP_INTERVAL_SECONDS: '3600',
         HUB_OPERATOR_TOKEN: SECURED_TOKENS.operator,

@@ -4,6 +4,7 @@
  * exactly-once: each item completed once, none lost.
  *
  *   BENCH_ITEMS (20000)  items per drain        BENCH_GROWTH (10000,100000,1000000) pool sizes
+ *   BENCH_ONLY (store,http,growth)  the sections to run, while working on one of them
  *   DATABASE_URL=postgres://…  also measures the store and HTTP drains on PostgreSQL, with
  *   BENCH_PG_ITEMS (5000) items: each PostgreSQL commit waits for fsync, so its drains are slower.
  */
@@ -19,6 +20,7 @@ import { openBare } from './bare-sqlite';
 const ROOT = path.resolve(__dirname, '..');
 let N = Number(process.env.BENCH_ITEMS ?? 20_000);
 const GROWTH = (process.env.BENCH_GROWTH ?? '10000,100000,1000000').split(',').map(Number);
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'store,http,growth').split(','));
 
 interface Row {
   section: string;
@@ -190,18 +192,25 @@ async function main() {
   const { dir, cleanup } = tempDir('bench-');
   const sqliteUrl = (tag: string) => path.join(dir, `${tag}.db`);
   try {
-    log(`store drain, ${N} items…`);
-    const bare = await storeDrain(sqliteUrl, 'sqlite');
-    log('HTTP drain…');
-    await httpDrain({}, 'sqlite', bare[1], dir);
-    log(`growth ${GROWTH.join(', ')}…`);
-    await growth(sqliteUrl, 'sqlite');
+    let bare: Record<number, number> = {};
+    if (ONLY.has('store')) {
+      log(`store drain, ${N} items…`);
+      bare = await storeDrain(sqliteUrl, 'sqlite');
+    }
+    if (ONLY.has('http')) {
+      log('HTTP drain…');
+      await httpDrain({}, 'sqlite', bare[1], dir);
+    }
+    if (ONLY.has('growth')) {
+      log(`growth ${GROWTH.join(', ')}…`);
+      await growth(sqliteUrl, 'sqlite');
+    }
     const pg = process.env.DATABASE_URL;
     if (pg && /^postgres(ql)?:\/\//.test(pg)) {
       log('PostgreSQL…');
       N = Number(process.env.BENCH_PG_ITEMS ?? 5_000);
-      await storeDrain(() => pg, 'postgres');
-      await httpDrain({ DATABASE_URL: pg }, 'postgres', bare[1], dir);
+      if (ONLY.has('store')) await storeDrain(() => pg, 'postgres');
+      if (ONLY.has('http')) await httpDrain({ DATABASE_URL: pg }, 'postgres', bare[1], dir);
     }
   } finally {
     cleanup();

@@ -1,6 +1,6 @@
 /**
  * `npm start`: builds the app when the build is missing or older than the sources, then serves
- * it with `next start` on the configured host and port (see lib/env.ts for the rules).
+ * it (scripts/serve.ts) on the configured host and port (see lib/env.ts for the rules).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -25,9 +25,9 @@ function buildIsCurrent(): boolean {
   return SOURCES.every((s) => newestMtime(path.join(root, s)) <= built);
 }
 
-let cfg;
+// Refuse a bad configuration before spending a build on it.
 try {
-  cfg = parseConfig();
+  parseConfig();
 } catch (err) {
   console.error((err as Error).message);
   process.exit(2);
@@ -39,10 +39,7 @@ if (!buildIsCurrent()) {
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
 
-console.log(`flatmachines-hub on http://${cfg.host}:${cfg.port} (database: ${cfg.databaseUrl.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@')})`);
-const server = spawn(process.execPath, [nextBin, 'start', '-H', cfg.host, '-p', String(cfg.port)], {
-  cwd: root,
-  stdio: 'inherit',
-});
+// The server in its own process, as the tests and the benchmark start it: one node, no tsx CLI.
+const server = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/serve.ts')], { cwd: root, stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => server.kill(sig));
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

@@ -84,21 +84,21 @@ function wrap(endpoint: Endpoint): Handler {
 }
 
 /**
- * Declares a resource's endpoints. Every other method answers 405 problem+json with `Allow`,
- * so each route file exports the full set: `export const { GET, POST, PUT, PATCH, DELETE } = route({...})`.
+ * Declares a resource's endpoints. Every other method answers 405 problem+json with `Allow`, and
+ * OPTIONS answers 204 with the same list, so each route file exports the full set:
+ * `export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({...})`.
  */
-export function route(endpoints: Partial<Record<Method, Endpoint>>): Record<Method, Handler> {
+export function route(endpoints: Partial<Record<Method, Endpoint>>): Record<Method | 'OPTIONS', Handler> {
   const allow = [...METHODS.filter((m) => endpoints[m]), ...(endpoints.GET ? ['HEAD'] : []), 'OPTIONS'].join(', ');
   const notAllowed: Handler = async (req) =>
     problem(405, 'method-not-allowed', `${req.method} is not allowed here; allowed: ${allow}`, { allow });
-  return Object.fromEntries(
-    METHODS.map((m) => [m, endpoints[m] ? wrap(endpoints[m]) : notAllowed]),
-  ) as Record<Method, Handler>;
+  const handlers = Object.fromEntries(METHODS.map((m) => [m, endpoints[m] ? wrap(endpoints[m]) : notAllowed])) as Record<Method, Handler>;
+  return { ...handlers, OPTIONS: async () => new Response(null, { status: 204, headers: { allow } }) };
 }
 
 /** Every method answers 404 problem+json: for paths under /api/v1 that name no route. */
-export function unknownRoute(): Record<Method, Handler> {
+export function unknownRoute(): Record<Method | 'OPTIONS', Handler> {
   const handler: Handler = async (req) =>
     problem(404, 'route-not-found', `no route ${req.method} ${new URL(req.url).pathname}`);
-  return Object.fromEntries(METHODS.map((m) => [m, handler])) as Record<Method, Handler>;
+  return Object.fromEntries([...METHODS, 'OPTIONS'].map((m) => [m, handler])) as Record<Method | 'OPTIONS', Handler>;
 }

@@ -31,7 +31,7 @@ export interface HubProcess {
 }
 
 /**
- * Starts the built hub (`next start`, so run `next build` first) on a free port of 127.0.0.1
+ * Starts the built hub (scripts/serve.ts, as `npm start` does; run `next build` first) on a free port of 127.0.0.1
  * with a fresh SQLite file unless `env.DATABASE_URL` says otherwise, and waits until /healthz
  * answers.
  */
@@ -39,9 +39,9 @@ export async function startHub(env: Record<string, string> = {}): Promise<HubPro
   const port = await freePort();
   const db = env.DATABASE_URL ? null : tempDbFile();
   const databaseUrl = env.DATABASE_URL ?? db!.file;
-  const child = spawn(process.execPath, [path.join(REPO, 'node_modules/next/dist/bin/next'), 'start', '-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'scripts/serve.ts')], {
     cwd: REPO,
-    env: { ...process.env, NODE_ENV: 'production', ...env, DATABASE_URL: databaseUrl, PORT: String(port) },
+    env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', ...env, DATABASE_URL: databaseUrl, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

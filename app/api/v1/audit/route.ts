@@ -1,7 +1,7 @@
 import { AuditQuery } from '@/lib/contracts';
 import { json, route } from '@/lib/http/route';
 
-export const { GET, POST, PUT, PATCH, DELETE } = route({
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   GET: {
     need: 'oversee',
     handle: async ({ hub, query }) => json(await hub.store.listAudit(query(AuditQuery))),

@@ -20,7 +20,7 @@ const OPEN: Session = { role: 'operator', name: 'anonymous', open: true };
 const unauthorized = (detail: string) => problem(401, 'unauthorized', detail, { 'www-authenticate': 'Bearer realm="flatmachines-hub"' });
 
 // The dashboard's sign-in. All three are public: they are how a caller gets or loses a session.
-export const { GET, POST, PUT, PATCH, DELETE } = route({
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   GET: {
     need: 'public',
     handle: async ({ caller }) => {

@@ -3,7 +3,7 @@ import { IssueTokenBody } from '@/lib/contracts';
 import { hashToken, ISSUED_PREFIX } from '@/lib/http/auth';
 import { json, route } from '@/lib/http/route';
 
-export const { GET, POST, PUT, PATCH, DELETE } = route({
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   GET: {
     need: 'operator',
     handle: async ({ hub }) => json({ tokens: await hub.store.listTokens() }),

@@ -1,7 +1,7 @@
 import { ListWorkersQuery, RegisterWorkerBody } from '@/lib/contracts';
 import { json, route } from '@/lib/http/route';
 
-export const { GET, POST, PUT, PATCH, DELETE } = route({
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   GET: {
     need: 'read',
     handle: async ({ hub, query }) => json({ workers: await hub.store.listWorkers(query(ListWorkersQuery)) }),

@@ -2,7 +2,7 @@ import { EmptyBody, ItemId } from '@/lib/contracts';
 import { failure, problem } from '@/lib/http/problem';
 import { json, route } from '@/lib/http/route';
 
-export const { GET, POST, PUT, PATCH, DELETE } = route({
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   GET: {
     need: 'read',
     handle: async ({ hub, param }) => {

@@ -1,7 +1,7 @@
 import { CompleteManyBody } from '@/lib/contracts';
 import { json, route } from '@/lib/http/route';
 
-export const { GET, POST, PUT, PATCH, DELETE } = route({
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: {
     need: 'worker',
     handle: async ({ hub, body }) => json(await hub.store.completeMany(await body(CompleteManyBody))),

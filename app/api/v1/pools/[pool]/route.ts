@@ -1,6 +1,6 @@
 import { PoolName } from '@/lib/contracts';
 import { json, route } from '@/lib/http/route';
 
-export const { GET, POST, PUT, PATCH, DELETE } = route({
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   GET: { need: 'read', handle: async ({ hub, param }) => json(await hub.store.getPool(param('pool', PoolName))) },
 });

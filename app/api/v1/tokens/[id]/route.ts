@@ -2,7 +2,7 @@ import { EmptyBody, TokenId } from '@/lib/contracts';
 import { failure } from '@/lib/http/problem';
 import { route } from '@/lib/http/route';
 
-export const { GET, POST, PUT, PATCH, DELETE } = route({
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   DELETE: {
     need: 'operator',
     handle: async ({ hub, param, body, actor }) => {

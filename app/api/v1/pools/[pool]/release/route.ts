@@ -1,7 +1,7 @@
 import { PoolName, ReleasePoolBody } from '@/lib/contracts';
 import { json, route } from '@/lib/http/route';
 
-export const { GET, POST, PUT, PATCH, DELETE } = route({
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: {
     need: 'operator',
     handle: async ({ hub, param, body, actor }) => {

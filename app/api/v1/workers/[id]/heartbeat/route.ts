@@ -2,7 +2,7 @@ import { HeartbeatBody, Name } from '@/lib/contracts';
 import { failure } from '@/lib/http/problem';
 import { json, route } from '@/lib/http/route';
 
-export const { GET, POST, PUT, PATCH, DELETE } = route({
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: {
     need: 'worker',
     handle: async ({ hub, param, body }) => {

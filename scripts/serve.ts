@@ -1,0 +1,35 @@
+/**
+ * Serves the built hub (run `next build` first; `npm start` builds when needed): the dashboard
+ * through Next.js, the API straight from its route handlers (lib/server/serve.ts). Run it with
+ * `node --import tsx scripts/serve.ts`; HOST, PORT and the rest come from lib/env.ts.
+ */
+import path from 'node:path';
+import { parseConfig } from '../lib/env';
+
+// Next.js serves the production build only under NODE_ENV=production, as `next start` sets it.
+(process.env as Record<string, string>).NODE_ENV = 'production';
+
+async function main() {
+  let cfg;
+  try {
+    cfg = parseConfig();
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
+  // Imported after NODE_ENV is set: Next.js reads it when it loads.
+  const { serveHub } = await import('../lib/server/serve');
+  const server = await serveHub({ dir: path.resolve(__dirname, '..'), host: cfg.host, port: cfg.port });
+  console.log(`flatmachines-hub on http://${cfg.host}:${cfg.port} (database: ${cfg.databaseUrl.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@')})`);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      server.close(() => process.exit(0));
+      server.closeAllConnections();
+    });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
