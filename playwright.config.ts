@@ -44,7 +44,7 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: `rm -rf "${dir}" && node --import tsx scripts/serve.ts`,
+      command: `rm -rf "${dir}" && node --require tsx/cjs scripts/serve.ts`,
       url: `http://127.0.0.1:${PORT}/healthz`,
       reuseExistingServer: false,
       timeout: 60_000,
@@ -61,7 +61,7 @@ export default defineConfig({
       },
     },
     {
-      command: `rm -rf "${securedDir}" && node --import tsx scripts/serve.ts`,
+      command: `rm -rf "${securedDir}" && node --require tsx/cjs scripts/serve.ts`,
       url: `http://127.0.0.1:${SECURED_PORT}/healthz`,
       reuseExistingServer: false,
       timeout: 60_000,

@@ -1,7 +1,7 @@
 /**
  * Serves the built hub (run `next build` first; `npm start` builds when needed): the dashboard
  * through Next.js, the API straight from its route handlers (lib/server/serve.ts). Run it with
- * `node --import tsx scripts/serve.ts`; HOST, PORT and the rest come from lib/env.ts.
+ * `node --require tsx/cjs scripts/serve.ts`; HOST, PORT and the rest come from lib/env.ts.
  */
 import path from 'node:path';
 import { parseConfig } from '../lib/env';
@@ -17,8 +17,8 @@ async function main() {
     console.error((err as Error).message);
     process.exit(2);
   }
-  // Imported after NODE_ENV is set: Next.js reads it when it loads.
-  const { serveHub } = await import('../lib/server/serve');
+  // Loaded after NODE_ENV is set: Next.js reads it when it loads.
+  const { serveHub } = require('../lib/server/serve') as typeof import('../lib/server/serve');
   const server = await serveHub({ dir: path.resolve(__dirname, '..'), host: cfg.host, port: cfg.port });
   console.log(`flatmachines-hub on http://${cfg.host}:${cfg.port} (database: ${cfg.databaseUrl.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@')})`);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {

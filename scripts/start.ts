@@ -40,6 +40,6 @@ if (!buildIsCurrent()) {
 }
 
 // The server in its own process, as the tests and the benchmark start it: one node, no tsx CLI.
-const server = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/serve.ts')], { cwd: root, stdio: 'inherit' });
+const server = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(root, 'scripts/serve.ts')], { cwd: root, stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => server.kill(sig));
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

@@ -3,6 +3,7 @@ import type { HubStore } from '@/db';
 import type { Role } from '@/lib/contracts';
 import type { HubConfig } from '@/lib/env';
 import { problem, ProblemError } from './problem';
+import type { HubRequest } from './reply';
 
 /**
  * What a request needs: `public` (no token), `read` (any role: viewer, worker, operator),
@@ -63,7 +64,7 @@ export async function holderOf(token: string, cfg: Tokens, store: HubStore): Pro
 }
 
 /** Cookies of a request by name (the last one wins). */
-export function cookiesOf(req: Request): Map<string, string> {
+export function cookiesOf(req: HubRequest): Map<string, string> {
   const jar = new Map<string, string>();
   for (const part of (req.headers.get('cookie') ?? '').split(';')) {
     const eq = part.indexOf('=');
@@ -79,7 +80,7 @@ export function cookiesOf(req: Request): Map<string, string> {
 }
 
 /** The token a request presents: its bearer header, else its session cookie. */
-function presented(req: Request): { token: string; via: 'bearer' | 'cookie' } | null {
+function presented(req: HubRequest): { token: string; via: 'bearer' | 'cookie' } | null {
   const header = req.headers.get('authorization');
   if (header !== null) {
     const match = /^Bearer\s+(.+)$/i.exec(header.trim());
@@ -94,7 +95,7 @@ function presented(req: Request): { token: string; via: 'bearer' | 'cookie' } | 
  * Who the caller is: the anonymous operator on an open hub, `null` when it presents no token or a
  * wrong (or revoked) one.
  */
-export async function identify(req: Request, cfg: Tokens, store: HubStore): Promise<Caller | null> {
+export async function identify(req: HubRequest, cfg: Tokens, store: HubStore): Promise<Caller | null> {
   if (isOpen(cfg)) return { role: 'operator', name: 'anonymous', via: 'open' };
   const given = presented(req);
   if (!given || !given.token) return null;
@@ -108,7 +109,7 @@ const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * True when the request's `Origin` (or, without one, its `Referer`) names the host it was sent to.
  * A browser always sends one of them on a cross-site write, and a page cannot forge them.
  */
-export function sameOrigin(req: Request, opts: { refererToo: boolean } = { refererToo: true }): boolean {
+export function sameOrigin(req: HubRequest, opts: { refererToo: boolean } = { refererToo: true }): boolean {
   const host = req.headers.get('host');
   const source = req.headers.get('origin') ?? (opts.refererToo ? req.headers.get('referer') : null);
   if (!host || !source || source === 'null') return false;
@@ -130,7 +131,7 @@ const crossSite = () =>
  * come from this hub's own pages (403 `cross-site`); on an open hub, a browser write whose Origin
  * names another site is refused too. Bearer requests carry no ambient credential and are not checked.
  */
-export async function authorize(req: Request, need: Need, cfg: Tokens, store: HubStore): Promise<Caller | null> {
+export async function authorize(req: HubRequest, need: Need, cfg: Tokens, store: HubStore): Promise<Caller | null> {
   const caller = await identify(req, cfg, store);
   if (need === 'public') return caller;
   if (!caller) {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { problem, ProblemError } from './problem';
+import { isBuffered, type HubRequest } from './reply';
 
 /** "items[2].data: is required" — names the field, never dumps zod's internals. */
 function describe(error: z.ZodError, where: string): string {
@@ -25,7 +26,7 @@ const isJsonType = (ct: string) => /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/
  * `optional`, so routes whose every field is optional take a bare POST.
  */
 export async function readBody<S extends z.ZodType>(
-  req: Request,
+  req: HubRequest,
   schema: S,
   limits: BodyLimits,
   opts: { optional?: boolean } = {},
@@ -109,8 +110,20 @@ function depthExceeds(value: unknown, max: number): boolean {
 
 const tooLarge = (maxBytes: number) => problem(413, 'body-too-large', `request body is larger than ${maxBytes} bytes`);
 
-async function readLimited(req: Request, maxBytes: number): Promise<string> {
-  if (!req.body) return '';
+async function readLimited(req: HubRequest, maxBytes: number): Promise<string> {
+  const bytes = isBuffered(req) ? req.rawBody : await readStream(req as Request, maxBytes);
+  if (!bytes) return '';
+  if (bytes.byteLength > maxBytes) throw new ProblemError(tooLarge(maxBytes));
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ProblemError(problem(400, 'invalid-json', 'body is not valid UTF-8'));
+  }
+}
+
+/** A web Request's body, read no further than one byte past `maxBytes`. */
+async function readStream(req: Request, maxBytes: number): Promise<Uint8Array | null> {
+  if (!req.body) return null;
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -118,20 +131,16 @@ async function readLimited(req: Request, maxBytes: number): Promise<string> {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
+    chunks.push(value);
     if (size > maxBytes) {
       await reader.cancel();
-      throw new ProblemError(tooLarge(maxBytes));
+      break;
     }
-    chunks.push(value);
   }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
-  } catch {
-    throw new ProblemError(problem(400, 'invalid-json', 'body is not valid UTF-8'));
-  }
+  return Buffer.concat(chunks);
 }
 
 /** Validates the query string (repeated keys: the last one wins). */
-export function readQuery<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
+export function readQuery<S extends z.ZodType>(req: HubRequest, schema: S): z.output<S> {
   return validate(schema, Object.fromEntries(new URL(req.url).searchParams), 'query');
 }

@@ -1,4 +1,5 @@
 import type { FailureCode } from '@/db';
+import type { Reply } from './reply';
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -14,18 +15,19 @@ const TITLES: Record<number, string> = {
 };
 
 /** The one builder of error bodies: RFC 9457 problem details with a stable `code`. */
-export function problem(status: number, code: string, detail: string, headers: Record<string, string> = {}): Response {
+export function problem(status: number, code: string, detail: string, headers: Record<string, string> = {}): Reply {
   const body = { type: `urn:flatmachines-hub:problem:${code}`, title: TITLES[status] ?? 'Error', status, detail, code };
-  return new Response(JSON.stringify(body), {
+  return {
     status,
     headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...headers },
-  });
+    body: JSON.stringify(body),
+  };
 }
 
 /** Thrown by the route kit's parsers to stop a request early with a problem response. */
 export class ProblemError extends Error {
-  constructor(readonly response: Response) {
-    super(`problem ${response.status}`);
+  constructor(readonly reply: Reply) {
+    super(`problem ${reply.status}`);
   }
 }
 
@@ -42,6 +44,6 @@ const STATUS_OF: Record<FailureCode, number> = {
 };
 
 /** Maps a store's expected failure to its problem response. */
-export function failure(f: { code: FailureCode; detail: string }): Response {
+export function failure(f: { code: FailureCode; detail: string }): Reply {
   return problem(STATUS_OF[f.code], f.code, f.detail);
 }

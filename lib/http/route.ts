@@ -5,17 +5,23 @@ import { authorize, type Caller, type Need } from './auth';
 import { Name } from '@/lib/contracts';
 import { checkNameLength, readBody, readQuery, validate } from './parse';
 import { problem, ProblemError } from './problem';
+import { empty, toResponse, type HubRequest, type Reply } from './reply';
+
+export { json, empty } from './reply';
 
 type Params = Record<string, string | string[] | undefined>;
 /** What Next.js hands a route handler besides the request. */
 export interface RouteContext {
   params: Promise<Params>;
 }
-type Handler = (req: Request, ctx: RouteContext) => Promise<Response>;
+/** A handler as the hub's own server calls it: no web Request or Response unless it streams. */
+export type Serve = (req: HubRequest, params: Params) => Promise<Reply | Response>;
+/** A route handler as Next.js calls it, carrying the server's entry as `serve`. */
+type Handler = ((req: Request, ctx: RouteContext) => Promise<Response>) & { serve: Serve };
 
 /** One parsed request, with helpers that stop it with a problem response when input is bad. */
 export interface Call {
-  req: Request;
+  req: HubRequest;
   hub: Hub;
   /** Who calls; `null` only on a public route called without a valid token. */
   caller: Caller | null;
@@ -29,25 +35,28 @@ export interface Call {
 
 interface Endpoint {
   need: Need;
-  handle: (call: Call) => Promise<Response>;
+  /** A Reply, or a web Response for a stream. */
+  handle: (call: Call) => Promise<Reply | Response>;
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 type Method = (typeof METHODS)[number];
 
-export const json = (data: unknown, status = 200) =>
-  Response.json(data, { status, headers: { 'cache-control': 'no-store' } });
-
 /** The audit trail's actor for a caller (a public route's caller without a token is nobody). */
 export const actorOf = (caller: Caller | null): Actor =>
   caller ? { name: caller.name, role: caller.role } : { name: 'nobody', role: 'viewer' };
 
+/** Both entries of one handler: `serve` for the hub's server, the function itself for Next.js. */
+function handler(serve: Serve): Handler {
+  const forNext = async (req: Request, ctx: RouteContext) => toResponse(await serve(req, (await ctx.params) ?? {}));
+  return Object.assign(forNext, { serve });
+}
+
 function wrap(endpoint: Endpoint): Handler {
-  return async (req, ctx) => {
+  return handler(async (req, params) => {
     try {
       const hub = getHub();
       const caller = await authorize(req, endpoint.need, hub.config, hub.store);
-      const params = (await ctx.params) ?? {};
       return await endpoint.handle({
         req,
         hub,
@@ -73,14 +82,14 @@ function wrap(endpoint: Endpoint): Handler {
         query: (schema) => readQuery(req, schema),
       });
     } catch (err) {
-      if (err instanceof ProblemError) return err.response;
+      if (err instanceof ProblemError) return err.reply;
       // The database down (503, the hub recovers by itself) or input it cannot store (400).
       const stored = storeProblemOf(err);
       if (stored) return problem(stored.status, stored.code, stored.detail, stored.status === 503 ? { 'retry-after': '1' } : {});
       console.error(`${req.method} ${new URL(req.url).pathname} failed`, err);
       return problem(500, 'internal-error', 'the hub hit an unexpected error; its log has the details');
     }
-  };
+  });
 }
 
 /**
@@ -90,15 +99,15 @@ function wrap(endpoint: Endpoint): Handler {
  */
 export function route(endpoints: Partial<Record<Method, Endpoint>>): Record<Method | 'OPTIONS', Handler> {
   const allow = [...METHODS.filter((m) => endpoints[m]), ...(endpoints.GET ? ['HEAD'] : []), 'OPTIONS'].join(', ');
-  const notAllowed: Handler = async (req) =>
-    problem(405, 'method-not-allowed', `${req.method} is not allowed here; allowed: ${allow}`, { allow });
+  const notAllowed = handler(async (req) =>
+    problem(405, 'method-not-allowed', `${req.method} is not allowed here; allowed: ${allow}`, { allow }),
+  );
   const handlers = Object.fromEntries(METHODS.map((m) => [m, endpoints[m] ? wrap(endpoints[m]) : notAllowed])) as Record<Method, Handler>;
-  return { ...handlers, OPTIONS: async () => new Response(null, { status: 204, headers: { allow } }) };
+  return { ...handlers, OPTIONS: handler(async () => empty(204, { allow })) };
 }
 
 /** Every method answers 404 problem+json: for paths under /api/v1 that name no route. */
 export function unknownRoute(): Record<Method | 'OPTIONS', Handler> {
-  const handler: Handler = async (req) =>
-    problem(404, 'route-not-found', `no route ${req.method} ${new URL(req.url).pathname}`);
-  return Object.fromEntries([...METHODS, 'OPTIONS'].map((m) => [m, handler])) as Record<Method | 'OPTIONS', Handler>;
+  const notFound = handler(async (req) => problem(404, 'route-not-found', `no route ${req.method} ${new URL(req.url).pathname}`));
+  return Object.fromEntries([...METHODS, 'OPTIONS'].map((m) => [m, notFound])) as Record<Method | 'OPTIONS', Handler>;
 }

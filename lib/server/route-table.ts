@@ -1,9 +1,12 @@
 import { readdirSync } from 'node:fs';
+import type { Serve } from '@/lib/http/route';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 
-/** What a route.ts module exports: one handler per HTTP method, as Next.js calls them. */
-export type RouteModule = Partial<Record<string, (req: Request, ctx: { params: Promise<Record<string, string | string[]>> }) => Promise<Response> | Response>>;
+type Params = Record<string, string | string[]>;
+/** A route handler as Next.js calls it; the route kit's also carry `serve` (lib/http/route.ts). */
+type RouteHandler = ((req: Request, ctx: { params: Promise<Params> }) => Promise<Response> | Response) & { serve?: Serve };
+/** What a route.ts module exports: one handler per HTTP method. */
+export type RouteModule = Partial<Record<string, RouteHandler>>;
 
 type Segment =
   | { kind: 'static'; value: string }
@@ -58,13 +61,14 @@ function findRouteFiles(appDir: string, rel: string[] = []): string[][] {
 
 /**
  * The app's route handlers (every `app/**\/route.ts`), imported once, in Next.js's matching order.
- * Needs a TypeScript loader (the server runs under `node --import tsx`).
+ * Needs a TypeScript loader (the server runs under `node --require tsx/cjs`).
  */
-export async function loadRouteTable(appDir: string): Promise<RouteEntry[]> {
+export function loadRouteTable(appDir: string): RouteEntry[] {
   const table: RouteEntry[] = [];
   for (const rel of findRouteFiles(appDir)) {
     const folders = rel.filter((f) => !/^\(.+\)$/.test(f));
-    const module = (await import(pathToFileURL(path.join(appDir, ...rel, 'route.ts')).href)) as RouteModule;
+    // require, not import(): the server runs under tsx's in-thread CommonJS hook (scripts/serve.ts).
+    const module = require(path.join(appDir, ...rel, 'route.ts')) as RouteModule;
     table.push({ pattern: `/${folders.join('/')}`, segments: folders.map(parseSegment), module });
   }
   return table.sort(bySpecificity);

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import path from 'node:path';
 import next from 'next';
 import { problem } from '@/lib/http/problem';
+import type { BufferedRequest, Reply } from '@/lib/http/reply';
 import headerLists from '@/lib/http/response-headers.json';
 import { getHub } from './hub';
 import { loadRouteTable, matchRoute, type RouteEntry, type RouteModule } from './route-table';
@@ -22,7 +23,7 @@ export async function serveHub(opts: { dir: string; host: string; port: number }
   const app = next({ dev: false, dir: opts.dir, hostname: opts.host, port: opts.port });
   await app.prepare();
   const handleByNext = app.getRequestHandler();
-  const table = await loadRouteTable(path.join(opts.dir, 'app'));
+  const table = loadRouteTable(path.join(opts.dir, 'app'));
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -49,6 +50,7 @@ function dispatch(table: RouteEntry[], pathname: string, req: IncomingMessage, r
     match = matchRoute(table, pathname);
   } catch {
     // Malformed percent-encoding in a path segment (Next.js answered these with a bare 500).
+    req.resume();
     void send(req, res, problem(400, 'invalid-request', 'path: malformed percent-encoding'), pathname);
     return true;
   }
@@ -66,24 +68,57 @@ async function answer(mod: RouteModule, params: Record<string, string | string[]
   const handler = mod[method === 'HEAD' ? 'GET' : method];
   if (!handler) {
     // A method no route exports (TRACE, CONNECT, …): 405 with the route's own Allow list.
-    const options = await mod.OPTIONS?.(new Request('http://localhost/', { method: 'OPTIONS' }), { params: Promise.resolve(params) });
-    const allow = options?.headers.get('allow');
     req.resume();
-    return send(req, res, problem(405, 'method-not-allowed', `${method} is not allowed here${allow ? `; allowed: ${allow}` : ''}`, allow ? { allow } : {}), pathname);
+    const options = mod.OPTIONS && (await mod.OPTIONS(new Request('http://localhost/', { method: 'OPTIONS' }), { params: Promise.resolve(params) }));
+    const allow = options ? options.headers.get('allow') : null;
+    const detail = `${method} is not allowed here${allow ? `; allowed: ${allow}` : ''}`;
+    return send(req, res, problem(405, 'method-not-allowed', detail, allow ? { allow } : {}), pathname);
   }
-  const aborted = new AbortController();
-  res.once('close', () => aborted.abort());
-  const request = await toRequest(req, aborted.signal);
+  const url = `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
+  if (handler.serve) return send(req, res, await handler.serve(await toHubRequest(req, res, url), params), pathname);
+  // A route.ts written without the route kit: a web Request it is.
+  const request = await toWebRequest(req, res, url);
   if (!request) return send(req, res, problem(400, 'invalid-request', 'the request line or Host header is not a valid URL'), pathname);
   await send(req, res, await handler(request, { params: Promise.resolve(params) }), pathname);
 }
 
+/** A signal that never aborts, for requests that cannot outlive their answer. */
+const NEVER = new AbortController().signal;
+
 /**
- * The web Request a route handler takes. The body is read here, at most HUB_MAX_BODY_BYTES + 1
- * bytes of it: the handler's own reader then sees it is too large and answers 413, and the rest
- * is discarded unread.
+ * Only a GET can stream (the event stream), and it stops when the client goes away. An abort
+ * signal costs about as much as a claim's own parsing (most of it in the abort event that would
+ * fire when every answer ends), so other requests go without one.
  */
-async function toRequest(req: IncomingMessage, signal: AbortSignal): Promise<Request | null> {
+function signalFor(req: IncomingMessage, res: ServerResponse): AbortSignal {
+  if (req.method !== 'GET') return NEVER;
+  const aborted = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) aborted.abort();
+  });
+  return aborted.signal;
+}
+
+/** Node's request headers as the route kit reads them (names are lower case, repeats joined). */
+class NodeHeaders {
+  constructor(private readonly raw: IncomingMessage['headers']) {}
+  get(name: string): string | null {
+    const v = this.raw[name.toLowerCase()];
+    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+  }
+}
+
+/**
+ * The request for the route kit. The body is read here, at most HUB_MAX_BODY_BYTES + 1 bytes of
+ * it: the kit's reader then sees it is too large and answers 413, and the rest is discarded unread.
+ */
+async function toHubRequest(req: IncomingMessage, res: ServerResponse, url: string): Promise<BufferedRequest> {
+  const method = req.method ?? 'GET';
+  const rawBody = BODYLESS.has(method) ? (req.resume(), null) : await readUpTo(req, getHub().config.maxBodyBytes + 1);
+  return { method, url, headers: new NodeHeaders(req.headers), signal: signalFor(req, res), rawBody };
+}
+
+async function toWebRequest(req: IncomingMessage, res: ServerResponse, url: string): Promise<Request | null> {
   const method = req.method ?? 'GET';
   const headers = new Headers();
   const raw = req.rawHeaders;
@@ -94,21 +129,21 @@ async function toRequest(req: IncomingMessage, signal: AbortSignal): Promise<Req
       return null; // a header value fetch's Headers refuses
     }
   }
-  const body = BODYLESS.has(method) ? undefined : await readUpTo(req, getHub().config.maxBodyBytes + 1);
+  const body = BODYLESS.has(method) ? (req.resume(), undefined) : ((await readUpTo(req, getHub().config.maxBodyBytes + 1)) ?? undefined);
   try {
-    return new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, { method, headers, body, signal });
+    return new Request(url, { method, headers, body, signal: signalFor(req, res) });
   } catch {
     return null;
   }
 }
 
-function readUpTo(req: IncomingMessage, limit: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
+function readUpTo(req: IncomingMessage, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const done = () => {
       req.off('data', onData).off('end', done).off('error', reject);
-      resolve(size === 0 ? undefined : new Uint8Array(Buffer.concat(chunks).subarray(0, limit)));
+      resolve(size === 0 ? null : new Uint8Array(Buffer.concat(chunks).subarray(0, limit)));
     };
     const onData = (chunk: Buffer) => {
       chunks.push(chunk);
@@ -122,31 +157,45 @@ function readUpTo(req: IncomingMessage, limit: number): Promise<Uint8Array<Array
   });
 }
 
-const streams = (response: Response) => (response.headers.get('content-type') ?? '').startsWith('text/event-stream');
+/** The headers every answer gets (next.config.js gives Next.js's own the same). */
+function securityHeaders(pathname: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const { key, value } of headerLists.everyResponse) headers[key] = value;
+  if (pathname.startsWith('/api/')) headers['Content-Security-Policy'] = headerLists.apiContentSecurityPolicy;
+  return headers;
+}
+const API_HEADERS = securityHeaders('/api/');
+const OTHER_HEADERS = securityHeaders('/');
 
-/** Writes a web Response to the node response, with the headers next.config.js gives every answer. */
-async function send(req: IncomingMessage, res: ServerResponse, response: Response, pathname: string) {
-  for (const { key, value } of headerLists.everyResponse) res.setHeader(key, value);
-  if (pathname.startsWith('/api/')) res.setHeader('Content-Security-Policy', headerLists.apiContentSecurityPolicy);
-  res.statusCode = response.status;
-  response.headers.forEach((value, key) => {
+/** Writes a Reply (or a web Response: a stream, or a handler written without the kit). */
+async function send(req: IncomingMessage, res: ServerResponse, answer: Reply | Response, pathname: string) {
+  const common = pathname.startsWith('/api/') ? API_HEADERS : OTHER_HEADERS;
+  if (!(answer instanceof Response)) {
+    const body = req.method === 'HEAD' ? null : answer.body;
+    res.writeHead(answer.status, { ...common, ...answer.headers, ...(body === null ? {} : { 'content-length': Buffer.byteLength(body) }) });
+    res.end(body ?? undefined);
+    return;
+  }
+  for (const [key, value] of Object.entries(common)) res.setHeader(key, value);
+  res.statusCode = answer.status;
+  answer.headers.forEach((value, key) => {
     if (key !== 'set-cookie') res.setHeader(key, value);
   });
-  const cookies = response.headers.getSetCookie();
+  const cookies = answer.headers.getSetCookie();
   if (cookies.length) res.setHeader('set-cookie', cookies);
-  if (!response.body || req.method === 'HEAD') {
-    await response.body?.cancel();
+  if (!answer.body || req.method === 'HEAD') {
+    await answer.body?.cancel();
     res.end();
     return;
   }
-  if (!streams(response)) {
-    const bytes = Buffer.from(await response.arrayBuffer());
+  if (!(answer.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+    const bytes = Buffer.from(await answer.arrayBuffer());
     res.setHeader('content-length', bytes.length);
     res.end(bytes);
     return;
   }
   res.flushHeaders();
-  const reader = response.body.getReader();
+  const reader = answer.body.getReader();
   res.once('close', () => void reader.cancel().catch(() => {}));
   for (;;) {
     const { done, value } = await reader.read();

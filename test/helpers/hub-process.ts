@@ -39,7 +39,7 @@ export async function startHub(env: Record<string, string> = {}): Promise<HubPro
   const port = await freePort();
   const db = env.DATABASE_URL ? null : tempDbFile();
   const databaseUrl = env.DATABASE_URL ?? db!.file;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'scripts/serve.ts')], {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(REPO, 'scripts/serve.ts')], {
     cwd: REPO,
     env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', ...env, DATABASE_URL: databaseUrl, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

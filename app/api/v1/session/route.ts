@@ -1,15 +1,16 @@
 import { EmptyBody, SignInBody, type Session } from '@/lib/contracts';
 import { holderOf, isOpen, sameOrigin, SESSION_COOKIE } from '@/lib/http/auth';
 import { problem } from '@/lib/http/problem';
-import { json, route } from '@/lib/http/route';
+import type { HubRequest } from '@/lib/http/reply';
+import { empty, json, route } from '@/lib/http/route';
 
 /** Secure only when the request came over https (directly, or as a proxy in front says). */
-function overHttps(req: Request): boolean {
+function overHttps(req: HubRequest): boolean {
   const forwarded = req.headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
   return forwarded ? forwarded === 'https' : new URL(req.url).protocol === 'https:';
 }
 
-function cookie(req: Request, value: string, maxAge?: number): string {
+function cookie(req: HubRequest, value: string, maxAge?: number): string {
   const parts = [`${SESSION_COOKIE}=${encodeURIComponent(value)}`, 'HttpOnly', 'SameSite=Strict', 'Path=/'];
   if (maxAge !== undefined) parts.push(`Max-Age=${maxAge}`);
   if (overHttps(req)) parts.push('Secure');
@@ -39,16 +40,14 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
       if (isOpen(hub.config)) return json(OPEN);
       const holder = await holderOf(token, hub.config, hub.store);
       if (!holder) return unauthorized('that token is not valid (unknown or revoked)');
-      const res = json({ ...holder, open: false } satisfies Session);
-      res.headers.set('set-cookie', cookie(req, token));
-      return res;
+      return json({ ...holder, open: false } satisfies Session, 200, { 'set-cookie': cookie(req, token) });
     },
   },
   DELETE: {
     need: 'public',
     handle: async ({ req, body }) => {
       await body(EmptyBody, { optional: true });
-      return new Response(null, { status: 204, headers: { 'set-cookie': cookie(req, '', 0), 'cache-control': 'no-store' } });
+      return empty(204, { 'set-cookie': cookie(req, '', 0), 'cache-control': 'no-store' });
     },
   },
 });

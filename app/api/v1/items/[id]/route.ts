@@ -1,6 +1,6 @@
 import { EmptyBody, ItemId } from '@/lib/contracts';
 import { failure, problem } from '@/lib/http/problem';
-import { json, route } from '@/lib/http/route';
+import { empty, json, route } from '@/lib/http/route';
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   GET: {
@@ -17,7 +17,7 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
       const id = param('id', ItemId);
       await body(EmptyBody, { optional: true });
       const outcome = await hub.store.deleteItem(id, actor);
-      return outcome.ok ? new Response(null, { status: 204 }) : failure(outcome);
+      return outcome.ok ? empty() : failure(outcome);
     },
   },
 });

@@ -1,6 +1,6 @@
 import { EmptyBody, TokenId } from '@/lib/contracts';
 import { failure } from '@/lib/http/problem';
-import { route } from '@/lib/http/route';
+import { empty, route } from '@/lib/http/route';
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   DELETE: {
@@ -9,7 +9,7 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
       const id = param('id', TokenId);
       await body(EmptyBody, { optional: true });
       const outcome = await hub.store.revokeToken(id, actor);
-      return outcome.ok ? new Response(null, { status: 204 }) : failure(outcome);
+      return outcome.ok ? empty() : failure(outcome);
     },
   },
 });
