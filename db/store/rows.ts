@@ -54,7 +54,7 @@ export function rowMappers(decode: (stored: unknown) => unknown) {
   const json = (v: unknown) => (v === null || v === undefined ? null : decode(v));
 
   // The casts name the shapes the store itself wrote.
-  const toWorkItem = (r: ItemRowLike): WorkItem => ({
+  const toWorkItem = (r: Omit<ItemRowLike, 'history'>): WorkItem => ({
     id: String(r.id),
     pool: r.pool,
     data: json(r.data) as WorkItem['data'],

@@ -2,6 +2,8 @@ import type { items } from '@/db/schema/sqlite';
 import { rowMappers } from '../rows';
 
 export type ItemRow = typeof items.$inferSelect;
+/** An item row as the prepared hot path returns it (statements.ts): all but `history`. */
+export type WorkItemRow = Omit<ItemRow, 'history'>;
 
 /** SQLite keeps JSON as text. */
 export const { toWorkItem, toItemDetail, toWorkerRecord } = rowMappers((text) => JSON.parse(text as string));
