@@ -59,8 +59,10 @@ export const items = sqliteTable(
 );
 
 /**
- * Items per pool and status, kept by triggers on `items` (migration 0002), so a pool summary
- * reads a few rows instead of counting a million-item index on every dashboard refresh.
+ * Items per pool and status, kept by triggers on `items` (migrations 0002, 0007), so a pool
+ * summary reads a few rows instead of counting a million-item index on every dashboard refresh.
+ * `status` is 'open' (pending and claimed together: a claim writes no counter), 'completed' or
+ * 'poisoned'; readers count the few claimed items from the status index.
  */
 export const poolCounts = sqliteTable(
   'pool_counts',
