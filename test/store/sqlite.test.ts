@@ -1,5 +1,6 @@
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openStore, type HubStore } from '@/db';
 import { createSqliteStore } from '@/db/store/sqlite';
@@ -91,6 +92,58 @@ describe('sqlite migrations of an existing database', () => {
     // The two completions since the migration (the trigger's) and the two failures before it.
     expect((await store.throughput(1)).pools).toEqual([{ pool: 'p', completed: [2], failed: [2] }]);
     await store.close();
+    cleanup();
+  });
+});
+
+describe('sqlite migration 0008 (completion implied in history)', () => {
+  it('drops the stored completing attempt of completed items once, and the detail shows it once', async () => {
+    const { dir, cleanup } = tempDir();
+    const file = path.join(dir, 'hub.db');
+    let now = Date.parse('2026-11-29T08:00:00.000Z');
+    const clock = () => now;
+    const old = createSqliteStore(file, { clock, migrationsFolder: migrationsBefore(dir, '0008_completion_implied_in_history') });
+    const [twice, once, open] = await old.push('p', [{ data: 'twice' }, { data: 'once' }, { data: 'open' }]);
+    await old.claimItem(twice!, 'w1');
+    now += 10;
+    await old.fail(twice!, { workerId: 'w1', error: 'first' });
+    for (const id of [twice!, once!]) {
+      await old.claimItem(id, 'w2');
+      now += 10;
+      await old.complete(id, { workerId: 'w2', result: id });
+    }
+    await old.claimItem(open!, 'w1');
+    await old.close();
+    // Store the completing attempts as the code before 0008 did (numbers bound as REAL, as then).
+    const raw = new Database(file);
+    raw
+      .prepare(
+        `UPDATE items SET history = json_insert(history, '$[#]', json_object('attempt', attempts, 'worker_id', claimed_by,
+           'claimed_at', claimed_at, 'ended_at', CAST(completed_at AS REAL), 'outcome', 'completed', 'error', NULL))
+         WHERE status = 'completed'`,
+      )
+      .run();
+    raw.close();
+
+    const store = openStore(file, { clock });
+    const detail = await store.getItem(twice!);
+    expect(detail!.history.map((h) => [h.attempt, h.worker_id, h.outcome, h.error])).toEqual([
+      [1, 'w1', 'failed', 'first'],
+      [2, 'w2', 'completed', null],
+    ]);
+    expect(detail!.history[1]!.ended_at).toBe(detail!.completed_at);
+    expect((await store.getItem(once!))!.history.map((h) => h.outcome)).toEqual(['completed']);
+    expect((await store.getItem(open!))!.history.map((h) => h.outcome)).toEqual([null]);
+    await store.close();
+    // Stored: only the failed attempt; the completions are implied by the columns.
+    const after = new Database(file, { readonly: true });
+    const stored = after.prepare(`SELECT id, json_array_length(history) n FROM items ORDER BY id`).all();
+    after.close();
+    expect(stored).toEqual([
+      { id: Number(twice), n: 1 },
+      { id: Number(once), n: 0 },
+      { id: Number(open), n: 0 },
+    ]);
     cleanup();
   });
 });

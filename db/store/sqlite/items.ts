@@ -3,7 +3,7 @@ import { MAX_RETRIES_DEFAULT, type CompletedMany, type CompleteManyBody, type Ne
 import { items } from '@/db/schema/sqlite';
 import { backToPending, parseItemId, whyNotEnded } from '../ids';
 import type { EndClaim, Outcome } from '../types';
-import { writeTx, type SqliteCtx } from './context';
+import { storeCompletion, writeTx, type SqliteCtx } from './context';
 import { bulkWhere, countFailure } from './operator';
 import { toWorkItem, type WorkItemRow } from './rows';
 
@@ -190,7 +190,7 @@ export function retryItem(ctx: SqliteCtx, itemId: string): Outcome<WorkItem, 'it
   const outcome = writeTx(ctx, (tx): Outcome<WorkItem, 'item-not-found' | 'item-not-retryable'> => {
     const row = tx
       .update(items)
-      .set(backToPending)
+      .set({ ...backToPending, history: storeCompletion })
       .where(and(eq(items.id, id), inArray(items.status, ['poisoned', 'completed'])))
       .returning()
       .get();
@@ -208,7 +208,7 @@ export function retryPool(ctx: SqliteCtx, pool: string, status: 'poisoned' | 'co
   const rows = writeTx(ctx, (tx) =>
     tx
       .update(items)
-      .set(backToPending)
+      .set({ ...backToPending, history: storeCompletion })
       .where(bulkWhere(pool, status, error))
       .returning({ id: items.id })
       .all(),
