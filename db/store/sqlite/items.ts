@@ -147,7 +147,8 @@ export function complete(ctx: SqliteCtx, itemId: string, c: EndClaim & { result?
   const result = resultJson(c.result);
   const now = ctx.clock();
   const id = parseItemId(itemId);
-  const row = id === null ? undefined : (completeRow(ctx, { id, workerId: c.workerId, leaseId: c.leaseId ?? null, now }, result) as WorkItemRow | undefined);
+  const params = id === null ? null : { id, workerId: c.workerId, leaseId: c.leaseId ?? null, now };
+  const row = params && (completeRow(ctx, params, result) as WorkItemRow | undefined);
   const outcome = row
     ? { ok: true as const, value: toWorkItem(row) }
     : writeTx(ctx, () => endClaim(ctx, itemId, c, (p) => completeRow(ctx, p, result), now));
