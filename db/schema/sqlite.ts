@@ -59,8 +59,10 @@ export const items = sqliteTable(
 );
 
 /**
- * Items per pool and status, kept by triggers on `items` (migration 0002), so a pool summary
- * reads a few rows instead of counting a million-item index on every dashboard refresh.
+ * Items per pool and status, kept by triggers on `items` (migrations 0002, 0007), so a pool
+ * summary reads a few rows instead of counting a million-item index on every dashboard refresh.
+ * `status` is 'open' (pending and claimed together: a claim writes no counter), 'completed' or
+ * 'poisoned'; readers count the few claimed items from the status index.
  */
 export const poolCounts = sqliteTable(
   'pool_counts',
@@ -77,10 +79,11 @@ export const poolCounts = sqliteTable(
  *
  * Why a counter table: completed items can be derived from `items.completed_at`, but failures
  * live only inside each item's JSON history, and a retried item loses its `completed_at`; deriving
- * "failed per minute" would scan and parse every recently touched item on each read. Instead the
- * complete/fail writes add one UPSERT of a tiny row to the transaction they already run (same
- * commit, no extra fsync), and the reader sums at most minutes × pools rows. Rows older than a
- * day are pruned with completed items.
+ * "failed per minute" would scan and parse every recently touched item on each read. Instead each
+ * completion and failure adds one UPSERT of a tiny row within its own write (a trigger for
+ * completions, migration 0006; the fail's transaction for failures): same commit, no extra
+ * fsync, and the reader sums at most minutes × pools rows. Rows older than a day are pruned with
+ * completed items.
  */
 export const throughput = sqliteTable(
   'throughput',

@@ -49,12 +49,16 @@ interface StoredAttempt {
   error: string | null;
 }
 
-/** The row mappers of an engine whose JSON columns `decode` turns into values (null stays null). */
-export function rowMappers(decode: (stored: unknown) => unknown) {
+/**
+ * The row mappers of an engine whose JSON columns `decode` turns into values (null stays null).
+ * `completionImplied`: the engine does not store a completed item's completing attempt in
+ * `history` (its columns say it all), so the detail adds it, as it adds a claimed item's running one.
+ */
+export function rowMappers(decode: (stored: unknown) => unknown, { completionImplied = false } = {}) {
   const json = (v: unknown) => (v === null || v === undefined ? null : decode(v));
 
   // The casts name the shapes the store itself wrote.
-  const toWorkItem = (r: ItemRowLike): WorkItem => ({
+  const toWorkItem = (r: Omit<ItemRowLike, 'history'>): WorkItem => ({
     id: String(r.id),
     pool: r.pool,
     data: json(r.data) as WorkItem['data'],
@@ -70,13 +74,19 @@ export function rowMappers(decode: (stored: unknown) => unknown) {
     last_error: r.lastError,
   });
 
-  /** Ended attempts as stored, plus the running one (outcome null) when the item is claimed. */
+  /**
+   * Ended attempts as stored, plus the running one (outcome null) when the item is claimed, and
+   * the completing one when the engine leaves it implied.
+   */
   const toItemDetail = (r: ItemRowLike): ItemDetail => {
     const history = ((json(r.history) ?? []) as StoredAttempt[]).map(
       (a): HistoryEntry => ({ ...a, claimed_at: iso(a.claimed_at), ended_at: iso(a.ended_at) }),
     );
     if (r.status === 'claimed') {
       history.push({ attempt: r.attempts, worker_id: r.claimedBy, claimed_at: iso(r.claimedAt), ended_at: null, outcome: null, error: null });
+    }
+    if (r.status === 'completed' && completionImplied) {
+      history.push({ attempt: r.attempts, worker_id: r.claimedBy, claimed_at: iso(r.claimedAt), ended_at: iso(r.completedAt), outcome: 'completed', error: null });
     }
     return { ...toWorkItem(r), history };
   };

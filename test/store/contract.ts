@@ -294,6 +294,35 @@ export function storeContract(engine: string, open: OpenStore) {
         expect((await store.getItem(sel['beta.poisoned']!))!.status).toBe('poisoned');
       });
 
+      it('keeps every attempt in history when a completed item is retried and completed again', async () => {
+        const [id] = await store.push('q', [{ data: 'twice' }]);
+        const first = await claimOne(store, 'q', 'w1');
+        clock.advance(5);
+        await store.complete(id!, { workerId: 'w1', result: 1 });
+        const firstEnd = new Date(clock.now()).toISOString();
+        clock.advance(5);
+        expect(await store.retryItem(id!)).toMatchObject({ ok: true, value: { status: 'pending', attempts: 0 } });
+        const afterRetry = await store.getItem(id!);
+        expect(afterRetry!.history).toEqual([
+          { attempt: 1, worker_id: 'w1', claimed_at: first.claimed_at, ended_at: firstEnd, outcome: 'completed', error: null },
+        ]);
+        const second = await claimOne(store, 'q', 'w2');
+        clock.advance(5);
+        await store.complete(id!, { workerId: 'w2', result: 2 });
+        clock.advance(5);
+        expect(await store.retryPool('q', 'completed')).toBe(1);
+        const third = await claimOne(store, 'q', 'w1');
+        clock.advance(5);
+        await store.complete(id!, { workerId: 'w1', result: 3 });
+        const detail = await store.getItem(id!);
+        expect(detail!.history.map((h) => [h.attempt, h.worker_id, h.claimed_at, h.outcome])).toEqual([
+          [1, 'w1', first.claimed_at, 'completed'],
+          [1, 'w2', second.claimed_at, 'completed'],
+          [1, 'w1', third.claimed_at, 'completed'],
+        ]);
+        expect(detail!.history[2]!.ended_at).toBe(detail!.completed_at);
+      });
+
       it('retries every poisoned item of one pool', async () => {
         const sel = await makeSelection(store);
         const [extra] = await store.push('alpha', [{ data: 'x', max_retries: 1 }]);

@@ -38,3 +38,10 @@ export function appendAttempt(now: number, outcome: 'completed' | 'failed' | 're
 
 /** True in SQL when the item has used up its attempts. */
 export const exhausted = sql`${items.attempts} >= ${items.maxRetries}`;
+
+/**
+ * The SET expression for `history` of a write that takes an item out of 'completed' and keeps it
+ * (a retry): the completing attempt, until now implied by the item's columns (see `complete` in
+ * statements.ts), is stored before those columns are cleared. Other items keep their history.
+ */
+export const storeCompletion = sql`CASE WHEN ${items.status} = 'completed' THEN json_insert(${items.history}, '$[#]', json_object('attempt', ${items.attempts}, 'worker_id', ${items.claimedBy}, 'claimed_at', ${items.claimedAt}, 'ended_at', ${items.completedAt}, 'outcome', 'completed', 'error', NULL)) ELSE ${items.history} END`;

@@ -3,9 +3,9 @@ import { MAX_RETRIES_DEFAULT, type CompletedMany, type CompleteManyBody, type Ne
 import { items } from '@/db/schema/sqlite';
 import { backToPending, parseItemId, whyNotEnded } from '../ids';
 import type { EndClaim, Outcome } from '../types';
-import { writeTx, type SqliteCtx } from './context';
-import { bulkWhere, countOutcomes } from './operator';
-import { toWorkItem, type ItemRow } from './rows';
+import { storeCompletion, writeTx, type SqliteCtx } from './context';
+import { bulkWhere, countFailure } from './operator';
+import { toWorkItem, type WorkItemRow } from './rows';
 
 type EndCode = 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease';
 type Failure<C> = { ok: false; code: C; detail: string };
@@ -18,6 +18,13 @@ const refused = (workerId: string): Failure<'worker-not-active'> => ({
 });
 
 function emitItems(ctx: SqliteCtx, changed: WorkItem[]) {
+  if (changed.length === 1) {
+    // The hot path's one item: no set of pools to build.
+    const it = changed[0]!;
+    ctx.emit({ type: 'item', id: it.id, pool: it.pool, status: it.status });
+    ctx.emit({ type: 'pool', name: it.pool });
+    return;
+  }
   for (const it of changed) ctx.emit({ type: 'item', id: it.id, pool: it.pool, status: it.status });
   for (const pool of new Set(changed.map((it) => it.pool))) ctx.emit({ type: 'pool', name: pool });
 }
@@ -50,17 +57,29 @@ function admit(ctx: SqliteCtx, workerId: string, now: number): 'ok' | 'draining'
   return status === 'active' ? 'ok' : status === 'terminating' ? 'draining' : 'refused';
 }
 
+/**
+ * Claims up to `limit` of the oldest pending items of `pool`; may return fewer, or none.
+ * An active worker's claim is one statement in autocommit (no transaction to open and commit);
+ * every other case takes the transaction with `admit`, which registers, drains or refuses.
+ */
 export function claim(ctx: SqliteCtx, pool: string, workerId: string, limit: number): Outcome<WorkItem[], 'worker-not-active'> {
   const now = ctx.clock();
-  const result = writeTx(ctx, () => {
-    const admission = admit(ctx, workerId, now);
-    if (admission !== 'ok') return admission;
-    return ctx.stmts.claimOldest.all({ pool, workerId, limit, now }) as ItemRow[];
-  });
-  if (result === 'refused') return refused(workerId);
-  if (result === 'draining') return { ok: true, value: [] };
+  let rows = ctx.stmts.claimOldestActive.all({ pool, workerId, limit, now }) as WorkItemRow[];
+  // Nothing claimed: the worker is not active, or the pool has nothing pending. The slow path
+  // tells which, and claims for a worker it registers on the spot.
+  if (rows.length === 0) {
+    const result = writeTx(ctx, () => {
+      const admission = admit(ctx, workerId, now);
+      if (admission !== 'ok') return admission;
+      return ctx.stmts.claimOldest.all({ pool, workerId, limit, now }) as WorkItemRow[];
+    });
+    if (result === 'refused') return refused(workerId);
+    if (result === 'draining') return { ok: true, value: [] };
+    rows = result;
+  }
   // RETURNING order is unspecified: hand items out oldest first.
-  const claimed = result.sort((a, b) => a.id - b.id).map(toWorkItem);
+  if (rows.length > 1) rows.sort((a, b) => a.id - b.id);
+  const claimed = rows.map(toWorkItem);
   emitItems(ctx, claimed);
   return { ok: true, value: claimed };
 }
@@ -85,7 +104,7 @@ export function claimItem(
       return { ok: false, code: 'worker-not-active', detail: `worker ${workerId} is terminating and takes no new work` };
     }
     // Inside the write lock the row read above is still pending, so this matches it.
-    return { ok: true, value: toWorkItem(ctx.stmts.claimById.get({ id, workerId, now }) as ItemRow) };
+    return { ok: true, value: toWorkItem(ctx.stmts.claimById.get({ id, workerId, now }) as WorkItemRow) };
   });
   if (outcome.ok) emitItems(ctx, [outcome.value]);
   return outcome;
@@ -97,30 +116,42 @@ function diagnose(ctx: SqliteCtx, id: number, itemId: string, claimRef: EndClaim
   return whyNotEnded(row, itemId, claimRef);
 }
 
-/** Ends one claim with `stmt` (complete or fail) inside the caller's transaction. */
+type EndParams = { id: number; workerId: string; leaseId: string | null; now: number };
+
+/** Ends one claim with `run` (complete or fail) inside the caller's transaction. */
 function endClaim(
   ctx: SqliteCtx,
   itemId: string,
   c: EndClaim,
-  run: (params: { id: number; workerId: string; leaseId: string | null; now: number }) => unknown,
+  run: (params: EndParams) => unknown,
   now: number,
 ): Outcome<WorkItem, EndCode> {
   const id = parseItemId(itemId);
   if (id === null) return notFound(itemId);
-  const row = run({ id, workerId: c.workerId, leaseId: c.leaseId ?? null, now }) as ItemRow | undefined;
+  const row = run({ id, workerId: c.workerId, leaseId: c.leaseId ?? null, now }) as WorkItemRow | undefined;
   return row ? { ok: true, value: toWorkItem(row) } : diagnose(ctx, id, itemId, c);
 }
 
 const resultJson = (result: unknown) => (result === undefined ? null : JSON.stringify(result));
 
+const completeRow = (ctx: SqliteCtx, p: EndParams, result: string | null) =>
+  ctx.stmts.complete.get({ id: p.id, workerId: p.workerId, leaseId: p.leaseId, now: p.now, result });
+
+/**
+ * Completes the claim `c` of an item. The guarded UPDATE runs alone in autocommit (a trigger
+ * counts it in `throughput` within the same statement); only when it matches nothing does a
+ * transaction run it again and read the item, so that the reason given is the item's state at
+ * the moment of refusal.
+ */
 export function complete(ctx: SqliteCtx, itemId: string, c: EndClaim & { result?: unknown }): Outcome<WorkItem, EndCode> {
   const result = resultJson(c.result);
   const now = ctx.clock();
-  const outcome = writeTx(ctx, () => {
-    const o = endClaim(ctx, itemId, c, (p) => ctx.stmts.complete.get({ ...p, result }), now);
-    if (o.ok) countOutcomes(ctx, now, o.value.pool, { completed: 1 });
-    return o;
-  });
+  const id = parseItemId(itemId);
+  const params = id === null ? null : { id, workerId: c.workerId, leaseId: c.leaseId ?? null, now };
+  const row = params && (completeRow(ctx, params, result) as WorkItemRow | undefined);
+  const outcome = row
+    ? { ok: true as const, value: toWorkItem(row) }
+    : writeTx(ctx, () => endClaim(ctx, itemId, c, (p) => completeRow(ctx, p, result), now));
   if (outcome.ok) emitItems(ctx, [outcome.value]);
   return outcome;
 }
@@ -133,13 +164,10 @@ export function completeMany(ctx: SqliteCtx, input: CompleteManyBody): Completed
     for (const it of input.items) {
       const result = resultJson(it.result);
       const c = { workerId: input.worker_id, leaseId: it.lease_id };
-      const o = endClaim(ctx, it.id, c, (p) => ctx.stmts.complete.get({ ...p, result }), now);
+      const o = endClaim(ctx, it.id, c, (p) => completeRow(ctx, p, result), now);
       if (o.ok) done.push(o.value);
       else rejected.push({ id: it.id, status: o.code === 'item-not-found' ? 404 : 409, code: o.code });
     }
-    const perPool = new Map<string, number>();
-    for (const d of done) perPool.set(d.pool, (perPool.get(d.pool) ?? 0) + 1);
-    for (const [pool, n] of perPool) countOutcomes(ctx, now, pool, { completed: n });
   });
   emitItems(ctx, done);
   return { completed: done.map((d) => d.id), rejected };
@@ -149,8 +177,8 @@ export function fail(ctx: SqliteCtx, itemId: string, c: EndClaim & { error?: str
   const error = c.error ?? null;
   const now = ctx.clock();
   const outcome = writeTx(ctx, () => {
-    const o = endClaim(ctx, itemId, c, (p) => ctx.stmts.fail.get({ ...p, error }), now);
-    if (o.ok) countOutcomes(ctx, now, o.value.pool, { failed: 1 });
+    const o = endClaim(ctx, itemId, c, (p) => ctx.stmts.fail.get({ id: p.id, workerId: p.workerId, leaseId: p.leaseId, now: p.now, error }), now);
+    if (o.ok) countFailure(ctx, now, o.value.pool);
     return o;
   });
   if (outcome.ok) emitItems(ctx, [outcome.value]);
@@ -163,7 +191,7 @@ export function retryItem(ctx: SqliteCtx, itemId: string): Outcome<WorkItem, 'it
   const outcome = writeTx(ctx, (tx): Outcome<WorkItem, 'item-not-found' | 'item-not-retryable'> => {
     const row = tx
       .update(items)
-      .set(backToPending)
+      .set({ ...backToPending, history: storeCompletion })
       .where(and(eq(items.id, id), inArray(items.status, ['poisoned', 'completed'])))
       .returning()
       .get();
@@ -181,7 +209,7 @@ export function retryPool(ctx: SqliteCtx, pool: string, status: 'poisoned' | 'co
   const rows = writeTx(ctx, (tx) =>
     tx
       .update(items)
-      .set(backToPending)
+      .set({ ...backToPending, history: storeCompletion })
       .where(bulkWhere(pool, status, error))
       .returning({ id: items.id })
       .all(),

@@ -6,14 +6,12 @@ import { minuteOf, THROUGHPUT_KEEP_MS, toThroughput, windowStart } from '../thro
 import { writeTx, type SqliteCtx, type SqliteDb } from './context';
 
 /**
- * Adds to this minute's counters of a pool. Call it inside the write transaction of the complete
- * or fail it counts (a prepared statement on the same connection joins that transaction).
+ * Adds a failure to this minute's counter of a pool. Call it inside the write transaction of the
+ * fail it counts (a prepared statement on the same connection joins that transaction).
+ * Completions need no call: a trigger counts them (migration 0006).
  */
-export function countOutcomes(ctx: SqliteCtx, now: number, pool: string, add: { completed?: number; failed?: number }) {
-  const completed = add.completed ?? 0;
-  const failed = add.failed ?? 0;
-  if (completed === 0 && failed === 0) return;
-  ctx.stmts.countOutcomes.run({ pool, minute: minuteOf(now), completed, failed });
+export function countFailure(ctx: SqliteCtx, now: number, pool: string) {
+  ctx.stmts.countFailure.run({ pool, minute: minuteOf(now) });
 }
 
 export function pruneThroughput(ctx: SqliteCtx): number {

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
 import type { ItemDetail, ListItemsQuery, PoolSummary, WorkItem } from '@/lib/contracts';
 import { items, poolCounts } from '@/db/schema/sqlite';
 import { iso, parseItemId } from '../ids';
@@ -46,14 +46,46 @@ function summarize(db: SqliteDb, counts: { pool: string; status: string; n: numb
 
 const counts = { pool: poolCounts.pool, status: poolCounts.status, n: poolCounts.n };
 
-/** Pools that hold at least one item, from the trigger-kept counts. */
+/**
+ * Per-pool, per-status counts from the trigger-kept `pool_counts`, which counts pending and
+ * claimed together as 'open' (migration 0007: a claim then writes no counter). Claimed items are
+ * counted here from the status index — claims in flight are few — and the rest of 'open' is
+ * pending. Runs in one read transaction so both reads see the same moment.
+ */
+function poolStatusCounts(db: SqliteDb, pool?: string): { pool: string; status: string; n: number }[] {
+  return db.transaction((tx) => {
+    const stored = tx
+      .select(counts)
+      .from(poolCounts)
+      .where(pool === undefined ? gt(poolCounts.n, 0) : and(eq(poolCounts.pool, pool), gt(poolCounts.n, 0)))
+      .all();
+    const claimed = new Map(
+      tx
+        .select({ pool: items.pool, n: count() })
+        .from(items)
+        .where(pool === undefined ? eq(items.status, 'claimed') : and(eq(items.status, 'claimed'), eq(items.pool, pool)))
+        .groupBy(items.pool)
+        .all()
+        .map((c) => [c.pool, c.n]),
+    );
+    return stored.flatMap((c) => {
+      if (c.status !== 'open') return [c];
+      const held = claimed.get(c.pool) ?? 0;
+      return [
+        { pool: c.pool, status: 'pending', n: c.n - held },
+        { pool: c.pool, status: 'claimed', n: held },
+      ];
+    });
+  });
+}
+
+/** Pools that hold at least one item. */
 export function listPools(db: SqliteDb): PoolSummary[] {
-  return summarize(db, db.select(counts).from(poolCounts).where(gt(poolCounts.n, 0)).all());
+  return summarize(db, poolStatusCounts(db));
 }
 
 export function getPool(db: SqliteDb, pool: string): PoolSummary {
-  const rows = db.select(counts).from(poolCounts).where(and(eq(poolCounts.pool, pool), gt(poolCounts.n, 0))).all();
-  return summarize(db, rows)[0] ?? emptySummary(pool);
+  return summarize(db, poolStatusCounts(db, pool))[0] ?? emptySummary(pool);
 }
 
 export function ping(db: SqliteDb): void {
