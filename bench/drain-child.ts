@@ -1,12 +1,14 @@
 /**
  * One draining process of the store benchmark. It opens its queue, prints `ready`, waits for
  * `go` on stdin, then claims one item at a time and completes it until the pool is empty —
- * through the hub's store (`hub`) or the bare better-sqlite3 loop (`bare`) — and prints
- * {"completed": [ids]}.  Usage: tsx bench/drain-child.ts hub|bare FILE POOL WORKER
+ * through the hub's store (`hub`), the bare better-sqlite3 loop (`bare`) or the bare
+ * node-postgres loop (`bare-pg`) — and prints {"completed": [ids]}.
+ * Usage: tsx bench/drain-child.ts hub|bare|bare-pg FILE-OR-URL POOL WORKER
  */
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { openStore } from '@/db';
+import { openBarePg } from './bare-pg';
 import { openBare } from './bare-sqlite';
 
 type Step = () => Promise<string | null>;
@@ -42,9 +44,23 @@ function bareStep(file: string, pool: string, worker: string): { step: Step; clo
   };
 }
 
+async function barePgStep(url: string, pool: string, worker: string): Promise<{ step: Step; close: () => Promise<void> }> {
+  const q = await openBarePg(url);
+  return {
+    step: async () => {
+      const it = await q.claim(pool, worker);
+      if (!it) return null;
+      await q.complete(it.id, worker, { ok: true });
+      return it.id;
+    },
+    close: () => q.close(),
+  };
+}
+
 async function main() {
   const [kind, file, pool, worker] = process.argv.slice(2) as [string, string, string, string];
-  const { step, close } = kind === 'bare' ? bareStep(file, pool, worker) : hubStep(file, pool, worker);
+  const { step, close } =
+    kind === 'bare' ? bareStep(file, pool, worker) : kind === 'bare-pg' ? await barePgStep(file, pool, worker) : hubStep(file, pool, worker);
   const lines = createInterface({ input: process.stdin });
   process.stdout.write('ready\n');
   await once(lines, 'line');

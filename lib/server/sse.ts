@@ -5,7 +5,7 @@ import type { Hub } from './hub';
 export const KEEPALIVE_MS = 15_000;
 
 // Open streams, process-wide (route bundles each load this module): closed on SIGTERM/SIGINT,
-// or `next start` would wait forever for them while shutting down.
+// or the server would wait forever for them while shutting down.
 const g = globalThis as typeof globalThis & { __hubSseStreams?: Set<() => void> };
 function openStreams(): Set<() => void> {
   if (!g.__hubSseStreams) {
@@ -70,7 +70,7 @@ export function eventStream(events: Hub['events'], signal: AbortSignal): Respons
   return new Response(body, {
     headers: {
       'content-type': 'text/event-stream; charset=utf-8',
-      // no-transform: keeps `next start`'s gzip from buffering the stream.
+      // no-transform: keeps a compressing proxy in front from buffering the stream.
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',

@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.drop());
 
-const empty = () => onDatabase(db.url, (c) => c.query('TRUNCATE items, workers, throughput, tokens, audit RESTART IDENTITY').then(() => undefined));
+const empty = () => onDatabase(db.url, (c) => c.query('TRUNCATE items, workers, throughput, tokens, audit, pool_counts, pool_count_deltas RESTART IDENTITY').then(() => undefined));
 
 const openPg: OpenStore = async ({ clock, onChange }) => {
   const store = openStore(db.url, { clock, onChange });

@@ -188,7 +188,7 @@ describe('the store agrees with a model of the contract on random call sequences
     it('postgres', async () => {
       await fc.assert(
         fc.asyncProperty(sequences, async (cmds) => {
-          await onDatabase(db.url, (c) => c.query('TRUNCATE items, workers, throughput RESTART IDENTITY'));
+          await onDatabase(db.url, (c) => c.query('TRUNCATE items, workers, throughput, pool_counts, pool_count_deltas RESTART IDENTITY'));
           await check(store, cmds);
         }),
         RUNS,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import type { HubEvent, HubStore, StoreOptions } from '../types';
 import { createPool, translateError } from './connection';
+import { compactCounts } from './counts';
 import type { PgCtx } from './context';
 import { createListener, createPublisher } from './events';
 import * as itemWrites from './items';
@@ -56,6 +57,13 @@ export function createPgStore(connectionString: string, opts: PgStoreOptions = {
     return migrated;
   };
   ready().catch(() => {}); // start now; a failure is reported to the first call
+  // Pool counts arrive as deltas; fold them in about once a second (./counts.ts).
+  const compaction = setInterval(() => {
+    ready()
+      .then(() => compactCounts(pool))
+      .catch(() => {}); // the database away: the next round catches up
+  }, 1000);
+  compaction.unref();
 
   /** Waits for migrations, and turns driver errors into store errors. */
   const call =
@@ -109,6 +117,7 @@ export function createPgStore(connectionString: string, opts: PgStoreOptions = {
     listAudit: call((q) => security.listAudit(ctx, q)),
     ping: call(() => reads.ping(db)),
     close: async () => {
+      clearInterval(compaction);
       await listener?.close();
       await publisher.drain();
       await pool.end();

@@ -1,8 +1,9 @@
-import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { ItemDetail, ListItemsQuery, PoolSummary, WorkItem } from '@/lib/contracts';
 import { items } from '@/db/schema/pg';
 import { iso, parseItemId } from '../ids';
 import type { PgDb } from './context';
+import { readCounts } from './counts';
 import { emptySummary, summarizeCounts } from '../rows';
 import { toItemDetail, toWorkItem } from './rows';
 
@@ -44,18 +45,13 @@ async function summarize(db: PgDb, counts: { pool: string; status: string; n: nu
   return pools;
 }
 
+/** Pools that hold at least one item, from the trigger-kept counts (./counts.ts). */
 export async function listPools(db: PgDb): Promise<PoolSummary[]> {
-  const counts = await db.select({ pool: items.pool, status: items.status, n: count() }).from(items).groupBy(items.pool, items.status);
-  return summarize(db, counts);
+  return summarize(db, await readCounts(db));
 }
 
 export async function getPool(db: PgDb, pool: string): Promise<PoolSummary> {
-  const counts = await db
-    .select({ pool: items.pool, status: items.status, n: count() })
-    .from(items)
-    .where(eq(items.pool, pool))
-    .groupBy(items.pool, items.status);
-  return (await summarize(db, counts))[0] ?? emptySummary(pool);
+  return (await summarize(db, await readCounts(db, pool)))[0] ?? emptySummary(pool);
 }
 
 export async function ping(db: PgDb): Promise<void> {

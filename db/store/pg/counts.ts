@@ -1,0 +1,44 @@
+import type pg from 'pg';
+import { sql } from 'drizzle-orm';
+import type { PgDb } from './context';
+
+/** Any fixed number, the same in every instance: one compaction at a time across instances. */
+const COMPACTION_LOCK = 7_245_005_002;
+
+/**
+ * Folds the pending deltas into pool_counts, in one statement: the deltas a reader sees either
+ * all still sit in pool_count_deltas or are all in pool_counts. Instances take turns on a
+ * transaction advisory lock; one that finds it taken skips this round.
+ */
+export async function compactCounts(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS got', [COMPACTION_LOCK]);
+    if (rows[0]?.got) {
+      await client.query(`WITH moved AS (DELETE FROM pool_count_deltas RETURNING pool, status, n)
+        INSERT INTO pool_counts (pool, status, n)
+          SELECT pool, status, sum(n) FROM moved GROUP BY pool, status ORDER BY pool, status
+        ON CONFLICT (pool, status) DO UPDATE SET n = pool_counts.n + excluded.n`);
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Items per pool and status (all pools, or one), as of one snapshot: the counts plus the deltas not yet folded in. */
+export async function readCounts(db: PgDb, pool?: string): Promise<{ pool: string; status: string; n: number }[]> {
+  const only = pool === undefined ? sql`` : sql`WHERE pool = ${pool}`;
+  const result = await db.execute<{ pool: string; status: string; n: string }>(sql`
+    SELECT pool, status, sum(n) AS n FROM (
+      SELECT pool, status, n FROM pool_counts ${only}
+      UNION ALL
+      SELECT pool, status, n FROM pool_count_deltas ${only}
+    ) c
+    GROUP BY pool, status HAVING sum(n) <> 0`);
+  return result.rows.map((r) => ({ pool: r.pool, status: r.status, n: Number(r.n) }));
+}

@@ -1,0 +1,87 @@
+/**
+ * PostgreSQL's pool counts (migration 0005, db/store/pg/counts.ts) on a real database: taken
+ * from the items when the migration runs, kept exact by two instances writing at once, and
+ * folded from deltas into pool_counts without a reader ever seeing a wrong number.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { openStore, type HubStore } from '@/db';
+import { createTestDatabase, onDatabase } from '../pg/database';
+
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+beforeAll(async () => {
+  db = await createTestDatabase('counts');
+});
+afterAll(async () => db?.drop());
+
+/** The counts as a full recount of the items says they must be. */
+async function recount(url: string): Promise<Record<string, Record<string, number>>> {
+  const rows = await onDatabase(url, (c) => c.query<{ pool: string; status: string; n: string }>('SELECT pool, status, count(*) n FROM items GROUP BY 1, 2'));
+  const byPool: Record<string, Record<string, number>> = {};
+  for (const r of rows.rows) (byPool[r.pool] ??= { pending: 0, claimed: 0, completed: 0, poisoned: 0 })[r.status] = Number(r.n);
+  return byPool;
+}
+
+async function expectExact(store: HubStore, url: string) {
+  const truth = await recount(url);
+  const pools = await store.listPools();
+  expect(Object.fromEntries(pools.map((p) => [p.name, { pending: p.pending, claimed: p.claimed, completed: p.completed, poisoned: p.poisoned }]))).toEqual(truth);
+}
+
+it('counts the items a database already holds when the migration runs', async () => {
+  // Migrate a database only up to 0004, fill it as a hub of that version would have, then open it.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pg-migrations-'));
+  try {
+    cpSync(path.join(process.cwd(), 'db/migrations/pg'), dir, { recursive: true });
+    const journalFile = path.join(dir, 'meta/_journal.json');
+    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { tag: string }[] };
+    const upTo = journal.entries.findIndex((e) => e.tag.startsWith('0005_'));
+    writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, upTo) }));
+    const old = openStore(db.url, { migrationsFolder: dir });
+    await old.ping();
+    await old.close();
+    await onDatabase(db.url, (c) =>
+      c.query(`INSERT INTO items (pool, data, status, max_retries, created_at)
+        SELECT CASE WHEN i % 2 = 0 THEN 'even' ELSE 'odd' END, '{}'::jsonb,
+               (ARRAY['pending', 'claimed', 'completed', 'poisoned'])[1 + i % 4], 3, 0
+        FROM generate_series(1, 103) i`),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const store = openStore(db.url);
+  await store.ping();
+  await expectExact(store, db.url);
+  expect(await store.getPool('odd')).toMatchObject({ pending: 0, claimed: 26, completed: 0, poisoned: 26 });
+  await store.close();
+});
+
+it('stays exact with two instances claiming, completing, failing and pruning at once, through compactions', async () => {
+  await onDatabase(db.url, (c) => c.query('TRUNCATE items, workers, pool_counts, pool_count_deltas RESTART IDENTITY'));
+  const [a, b] = [openStore(db.url), openStore(db.url)];
+  await a.push('p', Array.from({ length: 300 }, (_, i) => ({ data: i, max_retries: 1 })));
+  const work = async (store: HubStore, worker: string) => {
+    for (let i = 0; ; i++) {
+      const r = await store.claim('p', worker, 3);
+      if (!r.ok || r.value.length === 0) return;
+      for (const it of r.value) {
+        if (i % 3 === 0) await store.fail(it.id, { workerId: worker, leaseId: it.lease_id, error: 'x' }); // max_retries 1: poisoned
+        else await store.complete(it.id, { workerId: worker, leaseId: it.lease_id });
+      }
+      const p = await store.getPool('p');
+      expect(p.pending + p.claimed + p.completed + p.poisoned).toBe(300); // never a torn read
+    }
+  };
+  await Promise.all([work(a, 'wa'), work(b, 'wb')]);
+  await expectExact(a, db.url);
+  await new Promise((r) => setTimeout(r, 1300)); // a compaction round
+  const left = await onDatabase(db.url, (c) => c.query<{ n: string }>('SELECT count(*) n FROM pool_count_deltas'));
+  expect(Number(left.rows[0]!.n)).toBe(0);
+  await a.retryPool('p', 'poisoned', undefined, { name: 'test', role: 'operator' });
+  await b.prune(0);
+  await expectExact(b, db.url);
+  expect(await b.getPool('p')).toMatchObject({ completed: 0 });
+  await Promise.all([a.close(), b.close()]);
+});
