@@ -7,7 +7,7 @@
  *   BENCH_ONLY (store,http,growth)  the sections to run, while working on one of them
  *   DATABASE_URL=postgres://…  measures the same on PostgreSQL, beside a bare node-postgres loop
  *   (SKIP LOCKED), with BENCH_PG_ITEMS (5000) items per drain — each PostgreSQL commit waits for
- *   fsync, so its drains are slower — and BENCH_PG_GROWTH (10000,100000) pool sizes.
+ *   fsync, so its drains are slower — and BENCH_PG_GROWTH (10000,100000,1000000) pool sizes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ import { openBare } from './bare-sqlite';
 const ROOT = path.resolve(__dirname, '..');
 let N = Number(process.env.BENCH_ITEMS ?? 20_000);
 const GROWTH = (process.env.BENCH_GROWTH ?? '10000,100000,1000000').split(',').map(Number);
-const PG_GROWTH = (process.env.BENCH_PG_GROWTH ?? '10000,100000').split(',').map(Number);
+const PG_GROWTH = (process.env.BENCH_PG_GROWTH ?? '10000,100000,1000000').split(',').map(Number);
 const CLAIMS = 5_000;
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'store,http,growth').split(','));
 

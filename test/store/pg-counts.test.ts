@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openStore, type HubStore } from '@/db';
+import { createPgStore } from '@/db/store/pg';
 import { createTestDatabase, onDatabase } from '../pg/database';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -39,7 +40,7 @@ it('counts the items a database already holds when the migration runs', async ()
     const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { tag: string }[] };
     const upTo = journal.entries.findIndex((e) => e.tag.startsWith('0005_'));
     writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, upTo) }));
-    const old = openStore(db.url, { migrationsFolder: dir });
+    const old = createPgStore(db.url, { migrationsFolder: dir });
     await old.ping();
     await old.close();
     await onDatabase(db.url, (c) =>

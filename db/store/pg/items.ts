@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, exists, inArray, sql, type SQL } from 'drizzle-orm';
 import { MAX_RETRIES_DEFAULT, type CompletedMany, type CompleteManyBody, type NewItem, type WorkItem } from '@/lib/contracts';
 import { items, workers } from '@/db/schema/pg';
 import { backToPending, parseItemId, whyNotEnded } from '../ids';
@@ -69,33 +69,53 @@ const claimSet = (workerId: string, now: number) => ({
   claimedAt: now,
 });
 
+/** The oldest pending items of a pool, locked, skipping rows another claimer holds locked right now. */
+const oldestPending = (db: PgExec, pool: string, limit: number, guard?: SQL) =>
+  db
+    .select({ id: items.id })
+    .from(items)
+    .where(and(eq(items.pool, pool), eq(items.status, 'pending'), guard))
+    .orderBy(asc(items.id))
+    .limit(limit)
+    .for('update', { skipLocked: true });
+
 /**
  * One statement claims: the oldest pending rows of the pool are locked, skipping rows another
  * claimer holds locked right now, and updated. Two claimers never get one item, and neither
  * waits for the other; either may get fewer than `limit` while the other's claim is in flight.
+ *
+ * An active worker's claim is that one statement alone (one round trip, one commit), with the
+ * worker's row share-locked inside it as `admit` does. Anything else (unknown, draining, lost,
+ * terminated, or nothing pending) takes the transaction with `admit`.
  */
 export async function claim(ctx: PgCtx, pool: string, workerId: string, limit: number): Promise<Outcome<WorkItem[], 'worker-not-active'>> {
   const now = ctx.clock();
-  const result = await writeTx(ctx, async (tx) => {
-    const admission = await admit(tx, workerId, now);
-    if (admission !== 'ok') return admission;
-    const oldest = tx
-      .select({ id: items.id })
-      .from(items)
-      .where(and(eq(items.pool, pool), eq(items.status, 'pending')))
-      .orderBy(asc(items.id))
-      .limit(limit)
-      .for('update', { skipLocked: true });
-    return tx
-      .update(items)
-      .set(claimSet(workerId, now))
-      .where(and(inLocked(items.id, oldest), eq(items.status, 'pending')))
-      .returning();
-  });
-  if (result === 'refused') return refused(workerId);
-  if (result === 'draining') return { ok: true, value: [] };
+  const active = ctx.db
+    .select({ one: sql`1` })
+    .from(workers)
+    .where(and(eq(workers.workerId, workerId), eq(workers.status, 'active')))
+    .for('share');
+  let rows = await ctx.db
+    .update(items)
+    .set(claimSet(workerId, now))
+    .where(and(inLocked(items.id, oldestPending(ctx.db, pool, limit, exists(active))), eq(items.status, 'pending')))
+    .returning();
+  if (rows.length === 0) {
+    const result = await writeTx(ctx, async (tx) => {
+      const admission = await admit(tx, workerId, now);
+      if (admission !== 'ok') return admission;
+      return tx
+        .update(items)
+        .set(claimSet(workerId, now))
+        .where(and(inLocked(items.id, oldestPending(tx, pool, limit)), eq(items.status, 'pending')))
+        .returning();
+    });
+    if (result === 'refused') return refused(workerId);
+    if (result === 'draining') return { ok: true, value: [] };
+    rows = result;
+  }
   // RETURNING order is unspecified: hand items out oldest first.
-  const claimed = result.sort((a, b) => a.id - b.id).map(toWorkItem);
+  const claimed = rows.sort((a, b) => a.id - b.id).map(toWorkItem);
   emitItems(ctx, claimed);
   return { ok: true, value: claimed };
 }
