@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 
 // Heavy or disruptive files run after all the others, one at a time (groupOrder): the crash test
 // and the two-instance load test would starve their neighbours on a 2-core machine, and the
-// restart test stops the machine's PostgreSQL, which every PostgreSQL test shares.
-const LATER = ['test/crash/kill-hub.test.ts', 'test/pg/instances.test.ts', 'test/pg/restart.test.ts'];
+// restart test stops the machine's PostgreSQL, which every PostgreSQL test shares; the benchmark
+// smoke test runs a dozen processes of its own.
+const LATER = ['test/crash/kill-hub.test.ts', 'test/pg/instances.test.ts', 'test/pg/restart.test.ts', 'test/bench.test.ts'];
 
 export default defineConfig({
   resolve: { alias: { '@': path.resolve(import.meta.dirname) } },
