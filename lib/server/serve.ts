@@ -14,10 +14,11 @@ import { loadRouteTable, matchRoute, type RouteEntry, type RouteModule } from '.
  * Why: Next.js spends ~0.9 ms of CPU on every request before and after a route handler runs
  * (routing, rewrites, tracing, async storage, web-stream piping), measured on an empty route —
  * several times what a claim or a completion costs the hub itself. The handlers are the same
- * modules `next dev` serves, called the same way (a web Request, params as a promise); this
- * server adds what Next.js added around them: the security headers of next.config.js, HEAD from
- * GET, and 405 for methods no handler takes. Paths that are not canonical (trailing or doubled
- * slashes) are left to Next.js, which redirects them.
+ * modules `next dev` serves; the route kit's carry a `serve` entry that takes node's request as
+ * it is and answers a plain Reply (lib/http/reply.ts), and any other route.ts gets a web Request.
+ * This server adds what Next.js added around them: the security headers of next.config.js, HEAD
+ * from GET, and 405 for methods no handler takes. Paths that are not canonical (trailing or
+ * doubled slashes) are left to Next.js, which redirects them.
  */
 export async function serveHub(opts: { dir: string; host: string; port: number }): Promise<Server> {
   const app = next({ dev: false, dir: opts.dir, hostname: opts.host, port: opts.port });
@@ -56,6 +57,7 @@ function dispatch(table: RouteEntry[], pathname: string, req: IncomingMessage, r
   }
   if (!match) return false;
   void answer(match.route.module, match.params, req, res, pathname).catch((err: unknown) => {
+    if (err instanceof ClientGone) return void res.destroy();
     console.error(`${req.method} ${pathname} failed`, err);
     if (!res.headersSent) void send(req, res, problem(500, 'internal-error', 'the hub hit an unexpected error; its log has the details'), pathname);
     else res.destroy();
@@ -75,6 +77,10 @@ async function answer(mod: RouteModule, params: Record<string, string | string[]
     return send(req, res, problem(405, 'method-not-allowed', detail, allow ? { allow } : {}), pathname);
   }
   const url = `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
+  if (!URL.canParse(url)) {
+    req.resume();
+    return send(req, res, problem(400, 'invalid-request', 'the request line or Host header is not a valid URL'), pathname);
+  }
   if (handler.serve) return send(req, res, await handler.serve(await toHubRequest(req, res, url), params), pathname);
   // A route.ts written without the route kit: a web Request it is.
   const request = await toWebRequest(req, res, url);
@@ -137,12 +143,16 @@ async function toWebRequest(req: IncomingMessage, res: ServerResponse, url: stri
   }
 }
 
+/** The client went away before it sent its whole body: nothing to answer, nothing to log. */
+class ClientGone extends Error {}
+
 function readUpTo(req: IncomingMessage, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const gone = () => reject(new ClientGone('client closed the connection mid-body'));
     const done = () => {
-      req.off('data', onData).off('end', done).off('error', reject);
+      req.off('data', onData).off('end', done).off('error', gone).off('close', gone);
       resolve(size === 0 ? null : new Uint8Array(Buffer.concat(chunks).subarray(0, limit)));
     };
     const onData = (chunk: Buffer) => {
@@ -153,7 +163,8 @@ function readUpTo(req: IncomingMessage, limit: number): Promise<Uint8Array<Array
         req.resume(); // drain the rest without keeping it
       }
     };
-    req.on('data', onData).on('end', done).on('error', reject);
+    // 'close' comes after 'end' on a complete body, and done() has removed this listener by then.
+    req.on('data', onData).on('end', done).on('error', gone).on('close', gone);
   });
 }
 

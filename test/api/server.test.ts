@@ -14,9 +14,15 @@ beforeAll(async () => {
 afterAll(async () => hub?.stop());
 
 /** node:http, because fetch refuses methods such as TRACE and paths it would normalise. */
-function raw(method: string, path: string, body?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+function raw(
+  method: string,
+  path: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: hub.port, method, path, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
+    const sent = { ...(body ? { 'content-type': 'application/json' } : {}), ...headers };
+    const req = request({ host: '127.0.0.1', port: hub.port, method, path, headers: sent }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (text += d));
@@ -32,6 +38,12 @@ it('answers a path with malformed percent-encoding with 400 problem+json (Next.j
   expect(res.status).toBe(400);
   expect(res.headers['content-type']).toBe('application/problem+json');
   expect(JSON.parse(res.text)).toMatchObject({ code: 'invalid-request', detail: 'path: malformed percent-encoding' });
+});
+
+it('answers a Host header that makes no URL with 400 problem+json, not a 500', async () => {
+  const res = await raw('GET', '/api/v1/pools/p/items?status=pending', undefined, { host: 'bad host' });
+  expect(res.status).toBe(400);
+  expect(JSON.parse(res.text)).toMatchObject({ code: 'invalid-request' });
 });
 
 it('answers a method no route takes with 405 and the route’s own Allow (Next.js gave a bare 500)', async () => {
