@@ -8,26 +8,19 @@ const COMPACTION_LOCK = 7_245_005_002;
 /**
  * Folds the pending deltas into pool_counts, in one statement: the deltas a reader sees either
  * all still sit in pool_count_deltas or are all in pool_counts. Instances take turns on a
- * transaction advisory lock; one that finds it taken skips this round.
+ * transaction advisory lock, taken before any row is touched; one that finds it taken moves
+ * nothing this round. One statement through the pool, so a connection lost meanwhile (the
+ * database restarting) only fails this round.
  */
 export async function compactCounts(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const { rows } = await client.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS got', [COMPACTION_LOCK]);
-    if (rows[0]?.got) {
-      await client.query(`WITH moved AS (DELETE FROM pool_count_deltas RETURNING pool, status, n)
-        INSERT INTO pool_counts (pool, status, n)
-          SELECT pool, status, sum(n) FROM moved GROUP BY pool, status ORDER BY pool, status
-        ON CONFLICT (pool, status) DO UPDATE SET n = pool_counts.n + excluded.n`);
-    }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  await pool.query(
+    `WITH turn AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($1) AS mine),
+     moved AS (DELETE FROM pool_count_deltas WHERE (SELECT mine FROM turn) RETURNING pool, status, n)
+     INSERT INTO pool_counts (pool, status, n)
+       SELECT pool, status, sum(n) FROM moved GROUP BY pool, status ORDER BY pool, status
+     ON CONFLICT (pool, status) DO UPDATE SET n = pool_counts.n + excluded.n`,
+    [COMPACTION_LOCK],
+  );
 }
 
 /** Items per pool and status (all pools, or one), as of one snapshot: the counts plus the deltas not yet folded in. */
