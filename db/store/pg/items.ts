@@ -1,10 +1,11 @@
-import { and, asc, eq, exists, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { MAX_RETRIES_DEFAULT, type CompletedMany, type CompleteManyBody, type NewItem, type WorkItem } from '@/lib/contracts';
 import { items, workers } from '@/db/schema/pg';
 import { backToPending, parseItemId, whyNotEnded } from '../ids';
 import type { EndClaim, Outcome } from '../types';
 import { appendAttempt, exhausted, freshLease, jsonb, writeTx, inLocked, type PgCtx, type PgExec, type PgTx } from './context';
-import { toWorkItem } from './rows';
+import { toWorkItem, type WorkItemRow } from './rows';
+import { claimActive, completeHeld } from './statements';
 import { bulkWhere } from './operator';
 
 type EndCode = 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease';
@@ -70,11 +71,11 @@ const claimSet = (workerId: string, now: number) => ({
 });
 
 /** The oldest pending items of a pool, locked, skipping rows another claimer holds locked right now. */
-const oldestPending = (db: PgExec, pool: string, limit: number, guard?: SQL) =>
+const oldestPending = (db: PgExec, pool: string, limit: number) =>
   db
     .select({ id: items.id })
     .from(items)
-    .where(and(eq(items.pool, pool), eq(items.status, 'pending'), guard))
+    .where(and(eq(items.pool, pool), eq(items.status, 'pending')))
     .orderBy(asc(items.id))
     .limit(limit)
     .for('update', { skipLocked: true });
@@ -84,22 +85,14 @@ const oldestPending = (db: PgExec, pool: string, limit: number, guard?: SQL) =>
  * claimer holds locked right now, and updated. Two claimers never get one item, and neither
  * waits for the other; either may get fewer than `limit` while the other's claim is in flight.
  *
- * An active worker's claim is that one statement alone (one round trip, one commit), with the
- * worker's row share-locked inside it as `admit` does. Anything else (unknown, draining, lost,
- * terminated, or nothing pending) takes the transaction with `admit`.
+ * An active worker's claim is that one statement alone (one round trip, one commit, prepared:
+ * statements.ts), with the worker's row share-locked inside it as `admit` does. Anything else
+ * (unknown, draining, lost, terminated, or nothing pending) takes the transaction with `admit`.
  */
 export async function claim(ctx: PgCtx, pool: string, workerId: string, limit: number): Promise<Outcome<WorkItem[], 'worker-not-active'>> {
   const now = ctx.clock();
-  const active = ctx.db
-    .select({ one: sql`1` })
-    .from(workers)
-    .where(and(eq(workers.workerId, workerId), eq(workers.status, 'active')))
-    .for('share');
-  let rows = await ctx.db
-    .update(items)
-    .set(claimSet(workerId, now))
-    .where(and(inLocked(items.id, oldestPending(ctx.db, pool, limit, exists(active))), eq(items.status, 'pending')))
-    .returning();
+  // Inside an operator's transaction (ctx.tx) the claim must run on that connection: Drizzle's.
+  let rows: WorkItemRow[] = ctx.tx ? [] : await claimActive(ctx.pool, { workerId, now, pool, limit });
   if (rows.length === 0) {
     const result = await writeTx(ctx, async (tx) => {
       const admission = await admit(tx, workerId, now);
@@ -182,9 +175,18 @@ async function completeIn(db: PgExec, now: number, itemId: string, c: EndClaim &
   return row ? { ok: true, value: toWorkItem(row) } : diagnose(db, id, itemId, c);
 }
 
-/** One guarded UPDATE; no transaction needed, the diagnosis of a refusal only reads. */
+/**
+ * One guarded UPDATE (the prepared one of statements.ts); no transaction needed, the diagnosis
+ * of a refusal only reads.
+ */
 export async function complete(ctx: PgCtx, itemId: string, c: EndClaim & { result?: unknown }): Promise<Outcome<WorkItem, EndCode>> {
-  const outcome = await completeIn(ctx.db, ctx.clock(), itemId, c);
+  const id = parseItemId(itemId);
+  const now = ctx.clock();
+  const row =
+    id === null || ctx.tx
+      ? undefined
+      : await completeHeld(ctx.pool, { id, workerId: c.workerId, leaseId: c.leaseId ?? null, now, result: c.result === undefined ? null : JSON.stringify(c.result) });
+  const outcome: Outcome<WorkItem, EndCode> = row ? { ok: true, value: toWorkItem(row) } : await completeIn(ctx.db, now, itemId, c);
   if (outcome.ok) emitItems(ctx, [outcome.value]);
   return outcome;
 }
