@@ -91,8 +91,7 @@ const oldestPending = (db: PgExec, pool: string, limit: number) =>
  */
 export async function claim(ctx: PgCtx, pool: string, workerId: string, limit: number): Promise<Outcome<WorkItem[], 'worker-not-active'>> {
   const now = ctx.clock();
-  // Inside an operator's transaction (ctx.tx) the claim must run on that connection: Drizzle's.
-  let rows: WorkItemRow[] = ctx.tx ? [] : await claimActive(ctx.pool, { workerId, now, pool, limit });
+  let rows: WorkItemRow[] = await claimActive(ctx.pool, { workerId, now, pool, limit });
   if (rows.length === 0) {
     const result = await writeTx(ctx, async (tx) => {
       const admission = await admit(tx, workerId, now);
@@ -181,14 +180,13 @@ async function completeIn(db: PgExec, now: number, itemId: string, c: EndClaim &
  */
 export async function complete(ctx: PgCtx, itemId: string, c: EndClaim & { result?: unknown }): Promise<Outcome<WorkItem, EndCode>> {
   const id = parseItemId(itemId);
-  const now = ctx.clock();
-  const row =
-    id === null || ctx.tx
-      ? undefined
-      : await completeHeld(ctx.pool, { id, workerId: c.workerId, leaseId: c.leaseId ?? null, now, result: c.result === undefined ? null : JSON.stringify(c.result) });
-  const outcome: Outcome<WorkItem, EndCode> = row ? { ok: true, value: toWorkItem(row) } : await completeIn(ctx.db, now, itemId, c);
-  if (outcome.ok) emitItems(ctx, [outcome.value]);
-  return outcome;
+  if (id === null) return notFound(itemId);
+  const result = c.result === undefined ? null : JSON.stringify(c.result);
+  const row = await completeHeld(ctx.pool, { id, workerId: c.workerId, leaseId: c.leaseId ?? null, now: ctx.clock(), result });
+  if (!row) return diagnose(ctx.db, id, itemId, c);
+  const item = toWorkItem(row);
+  emitItems(ctx, [item]);
+  return { ok: true, value: item };
 }
 
 /**
