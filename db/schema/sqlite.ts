@@ -48,13 +48,12 @@ export const items = sqliteTable(
     history: text('history').notNull().default('[]'),
   },
   (t) => [
-    // One index serves the hot path and the few lookups beside it: claim (oldest pending of a
-    // pool), item listing, and a worker's claims (status 'claimed' entries are few, so release,
-    // the reaper and a worker's current item scan just those). Every index more is another page
-    // written on each claim and completion.
+    // One index serves the hot path and everything beside it: claim (oldest pending of a pool),
+    // item listing, a worker's claims (status 'claimed' entries are few, so release, the reaper
+    // and a worker's current item scan just those) and retention pruning (completed items of a
+    // pool in id order, a window at a time: liveness.ts). Every index more is another page
+    // written in each claim or completion (migration 0009 dropped the one on completed_at).
     index('items_status_pool_id').on(t.status, t.pool, t.id),
-    // Retention pruning of completed items.
-    index('items_completed_at').on(t.completedAt).where(sql`${t.status} = 'completed'`),
   ],
 );
 

@@ -4,6 +4,13 @@ export const MINUTE_MS = 60_000;
 /** How long per-minute counters are kept. */
 export const THROUGHPUT_KEEP_MS = 24 * 60 * MINUTE_MS;
 
+/**
+ * SQLite only: the `throughput` row of a pool at this minute (none is real, and it sorts after
+ * every one) holds the pool's running total of completions, which its pool counts are read with
+ * (migration 0010).
+ */
+export const COMPLETED_TOTAL_MINUTE = Number.MAX_SAFE_INTEGER;
+
 /** Start of the minute that `ms` falls in. */
 export const minuteOf = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 

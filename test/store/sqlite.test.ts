@@ -74,7 +74,7 @@ describe('sqlite migrations of an existing database', () => {
     await old.complete(done!.id, { workerId: 'w1' });
     await old.fail(failed!.id, { workerId: 'w1', error: 'again' });
     await old.fail(claimed.value[4]!.id, { workerId: 'w1', error: 'bad' });
-    expect(await old.getPool('p')).toMatchObject({ pending: 2, claimed: 2, completed: 1, poisoned: 1 });
+    expect(await countedPool(old, 'p')).toEqual({ pending: 2, claimed: 2, completed: 1, poisoned: 1 });
     await old.close();
 
     const store = openStore(file, { clock });
@@ -144,6 +144,117 @@ describe('sqlite migration 0008 (completion implied in history)', () => {
       { id: Number(once), n: 0 },
       { id: Number(open), n: 0 },
     ]);
+    cleanup();
+  });
+});
+
+describe('sqlite migrations 0009–0010 (one counter page a completion, no completion-time index)', () => {
+  it('keep pool counts and throughput exact on a filled database, through every kind of write after', async () => {
+    const { dir, cleanup } = tempDir();
+    const file = path.join(dir, 'hub.db');
+    let now = Date.parse('2026-11-29T08:00:30.000Z');
+    const clock = () => now;
+    const old = createSqliteStore(file, { clock, migrationsFolder: migrationsBefore(dir, '0009_drop_completed_at_index') });
+    const ids = await old.push('p', Array.from({ length: 8 }, (_, i) => ({ data: i, max_retries: 1 })));
+    await old.push('other', [{ data: 'x' }]);
+    const claimed = await old.claim('p', 'w1', 6);
+    if (!claimed.ok) throw new Error('claim');
+    for (const it of claimed.value.slice(0, 3)) await old.complete(it.id, { workerId: 'w1' });
+    await old.fail(claimed.value[3]!.id, { workerId: 'w1', error: 'poison' });
+    expect(await countedPool(old, 'p')).toEqual({ pending: 2, claimed: 2, completed: 3, poisoned: 1 });
+    await old.close();
+
+    const store = createSqliteStore(file, { clock });
+    expect(await store.getPool('p')).toMatchObject({ pending: 2, claimed: 2, completed: 3, poisoned: 1 });
+    // Completions after the migration, then every way out of 'completed' and 'poisoned'.
+    await store.complete(claimed.value[4]!.id, { workerId: 'w1' });
+    await store.complete(claimed.value[5]!.id, { workerId: 'w1' });
+    await store.retryItem(claimed.value[0]!.id);
+    await store.retryItem(claimed.value[3]!.id);
+    await store.deleteItem(claimed.value[1]!.id);
+    await store.deleteItem(claimed.value[4]!.id);
+    expect(await store.getPool('p')).toEqual({ ...(await countedPool(store, 'p')), name: 'p', oldest_pending_at: expect.any(String) });
+    expect(await store.getPool('p')).toMatchObject({ pending: 4, claimed: 0, completed: 2, poisoned: 0 });
+    expect((await store.throughput(1)).pools).toEqual([{ pool: 'p', completed: [5], failed: [1] }]);
+    // Pruned completions leave the counts exact; a pool whose items are all gone is not listed.
+    now += 3_600_000;
+    expect(await store.prune(60)).toBe(2);
+    expect(await store.getPool('p')).toMatchObject({ pending: 4, claimed: 0, completed: 0, poisoned: 0 });
+    const left = (await store.listItems('p', { limit: 50 })).items.map((i) => i.id);
+    for (const id of left) await store.deleteItem(id);
+    expect((await store.listPools()).map((p) => p.name)).toEqual(['other']);
+    expect(ids).toHaveLength(8);
+    await store.close();
+    cleanup();
+  });
+
+  it('writes three pages in a claim’s commit and four in a completion’s', async () => {
+    // What the drain costs: every page a commit changes is written to the WAL again. A
+    // completion used to write six (items, two status-index leaves, the completion-time index,
+    // pool_counts, throughput).
+    const { file, cleanup } = tempDbFile();
+    const store = createSqliteStore(file);
+    // As in a drain: enough completed and pending items that each status has leaves of its own.
+    await store.push('p', Array.from({ length: 3000 }, (_, i) => ({ data: i })));
+    for (let i = 0; i < 3; i++) {
+      const first = await store.claim('p', 'w1', 100); // the first registers w1
+      if (!first.ok) throw new Error('claim');
+      for (const it of first.value) await store.complete(it.id, { workerId: 'w1' });
+    }
+    const other = new Database(file);
+    const walFrames = () => (other.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]!.log;
+    const framesOf = async (write: () => Promise<unknown>) => {
+      other.pragma('wal_checkpoint(TRUNCATE)');
+      expect(walFrames()).toBe(0);
+      await write();
+      return walFrames();
+    };
+    // Now and then a leaf splits and a commit writes more: the usual count is the one asserted.
+    const seen = { claim: new Map<number, number>(), complete: new Map<number, number>() };
+    const tally = (m: Map<number, number>, n: number) => m.set(n, (m.get(n) ?? 0) + 1);
+    const usual = (m: Map<number, number>) => [...m].sort((a, b) => b[1] - a[1])[0]![0];
+    for (let i = 0; i < 40; i++) {
+      let item!: { id: string; lease_id: string | null };
+      const claimFrames = await framesOf(async () => {
+        const c = await store.claim('p', 'w1', 1);
+        if (!c.ok) throw new Error('claim');
+        item = c.value[0]!;
+      });
+      tally(seen.claim, claimFrames);
+      tally(seen.complete, await framesOf(() => store.complete(item.id, { workerId: 'w1', leaseId: item.lease_id, result: { ok: i } })));
+    }
+    expect(usual(seen.claim)).toBe(3);
+    expect(usual(seen.complete)).toBe(4);
+    other.close();
+    await store.close();
+    cleanup();
+  });
+
+  it('prunes a window of a pool’s completed items a call, and comes round to every one', async () => {
+    const { file, cleanup } = tempDbFile();
+    let now = Date.parse('2026-11-29T08:00:00.000Z');
+    const store = createSqliteStore(file, { clock: () => now, pruneWindow: 2 });
+    const ids = await store.push('p', Array.from({ length: 6 }, (_, i) => ({ data: i })));
+    const claimed = await store.claim('p', 'w1', 6);
+    if (!claimed.ok) throw new Error('claim');
+    const complete = (i: number) => store.complete(ids[i]!, { workerId: 'w1' });
+    for (const i of [1, 2, 3, 5]) await complete(i);
+    now += 3_600_000;
+    await complete(0); // completed recently: kept, though first in id order
+    // Windows of two completed items in id order: [0, 1], [2, 3], [5], then round again.
+    expect(await store.prune(1800)).toBe(1);
+    expect(await store.prune(1800)).toBe(2);
+    expect(await store.prune(1800)).toBe(1);
+    expect(await store.prune(1800)).toBe(0);
+    expect(await store.getItem(ids[0]!)).not.toBeNull();
+    expect(await store.getItem(ids[4]!)).toMatchObject({ status: 'claimed' });
+    now += 3_600_000;
+    await complete(4);
+    expect(await store.prune(1800)).toBe(1); // window [0, 4]: 4 is recent, 0 is now old
+    expect(await store.getItem(ids[0]!)).toBeNull();
+    expect((await store.listItems('p', { limit: 50 })).items.map((i) => i.id)).toEqual([ids[4]]);
+    expect(await store.getPool('p')).toMatchObject({ pending: 0, claimed: 0, completed: 1, poisoned: 0 });
+    await store.close();
     cleanup();
   });
 });

@@ -17,6 +17,8 @@ import * as workerOps from './workers';
 
 export interface SqliteStoreOptions extends StoreOptions {
   migrationsFolder?: string;
+  /** Completed items of a pool one prune looks at (liveness.ts PRUNE_WINDOW); for tests. */
+  pruneWindow?: number;
 }
 
 /** Applies migrations; when several processes open a fresh file at once, the losers retry. */
@@ -66,6 +68,7 @@ export function createSqliteStore(file: string, opts: SqliteStoreOptions = {}): 
     stmts: prepareStatements(sqlite),
     clock: opts.clock ?? Date.now,
     emit: opts.onChange ?? (() => {}),
+    pruneCursors: new Map(),
   };
   // better-sqlite3 is synchronous; the interface is async so PostgreSQL can stand beside it.
   return {
@@ -96,7 +99,7 @@ export function createSqliteStore(file: string, opts: SqliteStoreOptions = {}): 
     poolHolders: async (pool) => operator.poolHolders(db, pool),
     throughput: async (minutes) => operator.readThroughput(ctx, minutes),
     reap: async (staleSeconds, by) => audited(ctx, by, (c) => liveness.reap(c, staleSeconds), auditOf.reap),
-    prune: async (retentionSeconds) => liveness.prune(ctx, retentionSeconds),
+    prune: async (retentionSeconds) => liveness.prune(ctx, retentionSeconds, opts.pruneWindow),
     issueToken: async (input, actor) => security.issueToken(ctx, input, actor),
     listTokens: async () => security.listTokens(ctx),
     revokeToken: async (id, actor) => security.revokeToken(ctx, id, actor),

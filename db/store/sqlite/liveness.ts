@@ -4,8 +4,6 @@ import { items, workers } from '@/db/schema/sqlite';
 import { appendAttempt, exhausted, writeTx, type SqliteCtx } from './context';
 import { pruneThroughput } from './operator';
 
-const PRUNE_BATCH = 1000;
-
 export function reap(ctx: SqliteCtx, staleSeconds: number): ReapResult {
   const now = ctx.clock();
   const { lost, ended } = writeTx(ctx, (tx) => {
@@ -44,21 +42,35 @@ export function reap(ctx: SqliteCtx, staleSeconds: number): ReapResult {
 }
 
 /**
- * Deletes in batches so a large backlog never holds the write lock for long. Also drops
+ * How many completed items of a pool one prune looks at. Each looks at the next window, in id
+ * order, and deletes those that completed before the cutoff; after the last it starts again
+ * from the first. An item is deleted at most one pass after it expires (a million completed
+ * items, one window every reap interval of 5 s: 17 minutes), and a prune never holds the write
+ * lock for more than a window.
+ */
+export const PRUNE_WINDOW = 5000;
+
+/**
+ * Deletes completed items of each pool that completed more than `retentionSeconds` ago, one
+ * window of the pool's completed items a call (see PRUNE_WINDOW). There is no index on
+ * completion time for this: one would be one more page in every completion's commit, and
+ * walking the status index instead costs the pruner a few milliseconds a window. Also drops
  * throughput counters older than a day (not counted in the result).
  */
-export function prune(ctx: SqliteCtx, retentionSeconds: number): number {
+export function prune(ctx: SqliteCtx, retentionSeconds: number, window = PRUNE_WINDOW): number {
   pruneThroughput(ctx);
   const cutoff = ctx.clock() - retentionSeconds * 1000;
   let total = 0;
-  for (;;) {
-    const batch = ctx.db
-      .select({ id: items.id })
-      .from(items)
-      .where(and(eq(items.status, 'completed'), lt(items.completedAt, cutoff)))
-      .limit(PRUNE_BATCH);
-    const n = ctx.db.delete(items).where(inArray(items.id, batch)).run().changes;
-    total += n;
-    if (n < PRUNE_BATCH) return total;
+  for (const pool of ctx.stmts.countedPools.all()) {
+    const after = ctx.pruneCursors.get(pool) ?? 0;
+    const last = ctx.stmts.completedWindowEnd.get({ pool, after, window }) ?? null;
+    if (last === null) {
+      ctx.pruneCursors.delete(pool); // nothing after the cursor: the next pass starts over
+      continue;
+    }
+    total += ctx.stmts.pruneCompleted.run({ pool, after, last, cutoff }).changes;
+    if (last === ctx.stmts.lastCompleted.get(pool)) ctx.pruneCursors.delete(pool);
+    else ctx.pruneCursors.set(pool, last);
   }
+  return total;
 }

@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, gte, isNull, lt, sql, type SQL } from 'drizz
 import type { ErrorGroup, PoolBulkBody, PoolHolder, Throughput } from '@/lib/contracts';
 import { items, throughput, workers } from '@/db/schema/sqlite';
 import { iso } from '../ids';
-import { minuteOf, THROUGHPUT_KEEP_MS, toThroughput, windowStart } from '../throughput';
+import { COMPLETED_TOTAL_MINUTE, minuteOf, THROUGHPUT_KEEP_MS, toThroughput, windowStart } from '../throughput';
 import { writeTx, type SqliteCtx, type SqliteDb } from './context';
 
 /**
@@ -14,13 +14,18 @@ export function countFailure(ctx: SqliteCtx, now: number, pool: string) {
   ctx.stmts.countFailure.run({ pool, minute: minuteOf(now) });
 }
 
+/** Drops minutes older than a day; never a pool's running total (its minute is the largest). */
 export function pruneThroughput(ctx: SqliteCtx): number {
   return ctx.db.delete(throughput).where(lt(throughput.minute, ctx.clock() - THROUGHPUT_KEEP_MS)).run().changes;
 }
 
 export function readThroughput(ctx: SqliteCtx, minutes: number): Throughput {
   const now = ctx.clock();
-  const rows = ctx.db.select().from(throughput).where(gte(throughput.minute, windowStart(now, minutes))).all();
+  const rows = ctx.db
+    .select()
+    .from(throughput)
+    .where(and(gte(throughput.minute, windowStart(now, minutes)), lt(throughput.minute, COMPLETED_TOTAL_MINUTE)))
+    .all();
   return toThroughput(rows, now, minutes);
 }
 

@@ -1,6 +1,7 @@
 import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
 import type { ItemDetail, ListItemsQuery, PoolSummary, WorkItem } from '@/lib/contracts';
-import { items, poolCounts } from '@/db/schema/sqlite';
+import { items, poolCounts, throughput } from '@/db/schema/sqlite';
+import { COMPLETED_TOTAL_MINUTE } from '../throughput';
 import { iso, parseItemId } from '../ids';
 import type { SqliteDb } from './context';
 import { emptySummary, summarizeCounts } from '../rows';
@@ -44,21 +45,45 @@ function summarize(db: SqliteDb, counts: { pool: string; status: string; n: numb
   return pools;
 }
 
-const counts = { pool: poolCounts.pool, status: poolCounts.status, n: poolCounts.n };
-
 /**
- * Per-pool, per-status counts from the trigger-kept `pool_counts`, which counts pending and
- * claimed together as 'open' (migration 0007: a claim then writes no counter). Claimed items are
- * counted here from the status index — claims in flight are few — and the rest of 'open' is
- * pending. Runs in one read transaction so both reads see the same moment.
+ * Per-pool, per-status counts. Two counters keep them, both by triggers on `items`:
+ * `pool_counts` counts 'open' (pending and claimed together: a claim writes no counter),
+ * 'completed' and 'poisoned', except completions, which the completion trigger adds to a running
+ * total in `throughput` beside the minute it counts (migration 0010: one counter page a
+ * completion). A pool's total therefore moves from 'open' to 'completed' here. Claimed items are
+ * counted from the status index — claims in flight are few — and the rest of 'open' is pending.
+ * Runs in one read transaction so every read sees the same moment.
  */
 function poolStatusCounts(db: SqliteDb, pool?: string): { pool: string; status: string; n: number }[] {
   return db.transaction((tx) => {
+    const byPool = new Map<string, { open: number; completed: number; poisoned: number }>();
+    const of = (name: string) => {
+      let c = byPool.get(name);
+      if (!c) byPool.set(name, (c = { open: 0, completed: 0, poisoned: 0 }));
+      return c;
+    };
     const stored = tx
-      .select(counts)
+      .select({ pool: poolCounts.pool, status: poolCounts.status, n: poolCounts.n })
       .from(poolCounts)
-      .where(pool === undefined ? gt(poolCounts.n, 0) : and(eq(poolCounts.pool, pool), gt(poolCounts.n, 0)))
+      .where(pool === undefined ? undefined : eq(poolCounts.pool, pool))
       .all();
+    for (const r of stored) {
+      if (r.status === 'open' || r.status === 'completed' || r.status === 'poisoned') of(r.pool)[r.status] += r.n;
+    }
+    const totals = tx
+      .select({ pool: throughput.pool, n: throughput.completed })
+      .from(throughput)
+      .where(
+        pool === undefined
+          ? eq(throughput.minute, COMPLETED_TOTAL_MINUTE)
+          : and(eq(throughput.minute, COMPLETED_TOTAL_MINUTE), eq(throughput.pool, pool)),
+      )
+      .all();
+    for (const t of totals) {
+      const c = of(t.pool);
+      c.open -= t.n;
+      c.completed += t.n;
+    }
     const claimed = new Map(
       tx
         .select({ pool: items.pool, n: count() })
@@ -68,13 +93,14 @@ function poolStatusCounts(db: SqliteDb, pool?: string): { pool: string; status: 
         .all()
         .map((c) => [c.pool, c.n]),
     );
-    return stored.flatMap((c) => {
-      if (c.status !== 'open') return [c];
-      const held = claimed.get(c.pool) ?? 0;
+    return [...byPool].flatMap(([name, c]) => {
+      const held = claimed.get(name) ?? 0;
       return [
-        { pool: c.pool, status: 'pending', n: c.n - held },
-        { pool: c.pool, status: 'claimed', n: held },
-      ];
+        { pool: name, status: 'pending', n: c.open - held },
+        { pool: name, status: 'claimed', n: held },
+        { pool: name, status: 'completed', n: c.completed },
+        { pool: name, status: 'poisoned', n: c.poisoned },
+      ].filter((r) => r.n > 0);
     });
   });
 }

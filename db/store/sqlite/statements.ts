@@ -80,6 +80,22 @@ export function prepareStatements(sqlite: Database.Database) {
       `INSERT INTO throughput (pool, minute, completed, failed) VALUES (@pool, @minute, 0, 1)
        ON CONFLICT (minute, pool) DO UPDATE SET failed = failed + 1`,
     ),
+    // Retention pruning (liveness.ts): the pools, and a window of a pool's completed items in id
+    // order on the status index, deleting those completed before the cutoff.
+    countedPools: sqlite.prepare<[], string>(`SELECT DISTINCT pool FROM pool_counts`).pluck(),
+    completedWindowEnd: sqlite
+      .prepare<{ pool: string; after: number; window: number }, number | null>(
+        `SELECT max(id) FROM (SELECT id FROM items WHERE status = 'completed' AND pool = @pool AND id > @after
+           ORDER BY id LIMIT CAST(@window AS INTEGER))`,
+      )
+      .pluck(),
+    lastCompleted: sqlite
+      .prepare<[string], number | null>(`SELECT max(id) FROM items WHERE status = 'completed' AND pool = ?`)
+      .pluck(),
+    pruneCompleted: sqlite.prepare<{ pool: string; after: number; last: number; cutoff: number }>(
+      `DELETE FROM items WHERE status = 'completed' AND pool = @pool AND id > @after AND id <= @last
+         AND completed_at < @cutoff`,
+    ),
     // Every request with an issued token looks it up: prepared once, like the hot path it sits on.
     findToken: sqlite.prepare<[string], { id: string; name: string; role: string }>(
       `SELECT id, name, role FROM tokens WHERE token_hash = ? AND revoked_at IS NULL`,
