@@ -5,7 +5,7 @@ import { backToPending, parseItemId, whyNotEnded } from '../ids';
 import type { EndClaim, Outcome } from '../types';
 import { storeCompletion, writeTx, type SqliteCtx } from './context';
 import { bulkWhere, countFailure } from './operator';
-import { toWorkItem, type WorkItemRow } from './rows';
+import { toWorkItem, workItemOf, type ItemValues } from './rows';
 
 type EndCode = 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease';
 type Failure<C> = { ok: false; code: C; detail: string };
@@ -64,22 +64,22 @@ function admit(ctx: SqliteCtx, workerId: string, now: number): 'ok' | 'draining'
  */
 export function claim(ctx: SqliteCtx, pool: string, workerId: string, limit: number): Outcome<WorkItem[], 'worker-not-active'> {
   const now = ctx.clock();
-  let rows = ctx.stmts.claimOldestActive.all({ pool, workerId, limit, now }) as WorkItemRow[];
+  let rows = ctx.stmts.claimOldestActive.all({ pool, workerId, limit, now });
   // Nothing claimed: the worker is not active, or the pool has nothing pending. The slow path
   // tells which, and claims for a worker it registers on the spot.
   if (rows.length === 0) {
     const result = writeTx(ctx, () => {
       const admission = admit(ctx, workerId, now);
       if (admission !== 'ok') return admission;
-      return ctx.stmts.claimOldest.all({ pool, workerId, limit, now }) as WorkItemRow[];
+      return ctx.stmts.claimOldest.all({ pool, workerId, limit, now });
     });
     if (result === 'refused') return refused(workerId);
     if (result === 'draining') return { ok: true, value: [] };
     rows = result;
   }
+  const claimed = rows.map(workItemOf);
   // RETURNING order is unspecified: hand items out oldest first.
-  if (rows.length > 1) rows.sort((a, b) => a.id - b.id);
-  const claimed = rows.map(toWorkItem);
+  if (claimed.length > 1) claimed.sort((a, b) => Number(a.id) - Number(b.id));
   emitItems(ctx, claimed);
   return { ok: true, value: claimed };
 }
@@ -104,7 +104,7 @@ export function claimItem(
       return { ok: false, code: 'worker-not-active', detail: `worker ${workerId} is terminating and takes no new work` };
     }
     // Inside the write lock the row read above is still pending, so this matches it.
-    return { ok: true, value: toWorkItem(ctx.stmts.claimById.get({ id, workerId, now }) as WorkItemRow) };
+    return { ok: true, value: workItemOf(ctx.stmts.claimById.get({ id, workerId, now })!) };
   });
   if (outcome.ok) emitItems(ctx, [outcome.value]);
   return outcome;
@@ -123,13 +123,13 @@ function endClaim(
   ctx: SqliteCtx,
   itemId: string,
   c: EndClaim,
-  run: (params: EndParams) => unknown,
+  run: (params: EndParams) => ItemValues | undefined,
   now: number,
 ): Outcome<WorkItem, EndCode> {
   const id = parseItemId(itemId);
   if (id === null) return notFound(itemId);
-  const row = run({ id, workerId: c.workerId, leaseId: c.leaseId ?? null, now }) as WorkItemRow | undefined;
-  return row ? { ok: true, value: toWorkItem(row) } : diagnose(ctx, id, itemId, c);
+  const row = run({ id, workerId: c.workerId, leaseId: c.leaseId ?? null, now });
+  return row ? { ok: true, value: workItemOf(row) } : diagnose(ctx, id, itemId, c);
 }
 
 const resultJson = (result: unknown) => (result === undefined ? null : JSON.stringify(result));
@@ -148,9 +148,9 @@ export function complete(ctx: SqliteCtx, itemId: string, c: EndClaim & { result?
   const now = ctx.clock();
   const id = parseItemId(itemId);
   const params = id === null ? null : { id, workerId: c.workerId, leaseId: c.leaseId ?? null, now };
-  const row = params && (completeRow(ctx, params, result) as WorkItemRow | undefined);
+  const row = params && completeRow(ctx, params, result);
   const outcome = row
-    ? { ok: true as const, value: toWorkItem(row) }
+    ? { ok: true as const, value: workItemOf(row) }
     : writeTx(ctx, () => endClaim(ctx, itemId, c, (p) => completeRow(ctx, p, result), now));
   if (outcome.ok) emitItems(ctx, [outcome.value]);
   return outcome;

@@ -1,17 +1,15 @@
 import type Database from 'better-sqlite3';
+import { ITEM_COLUMNS, type ItemValues } from './rows';
 
 /**
  * The hot path (push, claim, complete, fail) as statements prepared once per connection.
  * Drizzle builds and prepares a statement on every call, and SQLite compiles the pool-count
  * triggers into every INSERT/UPDATE it prepares: ~1 ms a call, which capped a drain at a few
  * hundred items a second. Prepared once, the same SQL runs in microseconds. Column names follow
- * db/schema/sqlite.ts; ITEM_COLUMNS aliases them to the schema's property names so the same row
- * mapper (rows.ts) reads both. It leaves out `history`, which a WorkItem does not show and which
- * grows with every attempt.
+ * db/schema/sqlite.ts. The statements that return items return them as arrays of ITEM_COLUMNS
+ * (rows.ts), which leaves out `history`: a WorkItem does not show it, and it grows with every
+ * attempt.
  */
-const ITEM_COLUMNS = `id, pool, data, status, claimed_by AS claimedBy, lease_id AS leaseId, attempts,
-  max_retries AS maxRetries, created_at AS createdAt, claimed_at AS claimedAt,
-  completed_at AS completedAt, result, last_error AS lastError`;
 
 /** Appends the claim now ending to `history`; SET expressions see the row before the update. */
 const appendAttempt = (outcome: 'failed', error: string) =>
@@ -27,6 +25,8 @@ const CLAIM_SET = `status = 'claimed', claimed_by = @workerId, lease_id = lower(
   attempts = attempts + 1, claimed_at = @now`;
 
 export function prepareStatements(sqlite: Database.Database) {
+  /** A statement that returns items, as arrays of ITEM_COLUMNS. */
+  const returningItems = <P extends object>(sql: string) => sqlite.prepare<P, ItemValues>(sql).raw();
   return {
     insertItem: sqlite.prepare<{ pool: string; data: string; maxRetries: number; now: number }>(
       `INSERT INTO items (pool, data, status, max_retries, created_at) VALUES (@pool, @data, 'pending', @maxRetries, @now)`,
@@ -39,7 +39,7 @@ export function prepareStatements(sqlite: Database.Database) {
     // steer the query plan (sqlite3_prepare_v2 docs), and a bare LIMIT parameter is one: every
     // claim recompiled this UPDATE and its triggers, ~50 µs. Behind the CAST the planner does not
     // look at the value, and the compiled statement is reused.
-    claimOldest: sqlite.prepare<{ pool: string; workerId: string; limit: number; now: number }>(
+    claimOldest: returningItems<{ pool: string; workerId: string; limit: number; now: number }>(
       `UPDATE items SET ${CLAIM_SET}
        WHERE id IN (SELECT id FROM items WHERE pool = @pool AND status = 'pending' ORDER BY id LIMIT CAST(@limit AS INTEGER))
        RETURNING ${ITEM_COLUMNS}`,
@@ -47,26 +47,26 @@ export function prepareStatements(sqlite: Database.Database) {
     // The claim's fast path: the same UPDATE, for a worker that is already active. Anything else
     // (unknown, draining, lost, terminated) claims nothing here and takes the slow path in
     // items.ts. The EXISTS does not depend on the row, so SQLite evaluates it once per claim.
-    claimOldestActive: sqlite.prepare<{ pool: string; workerId: string; limit: number; now: number }>(
+    claimOldestActive: returningItems<{ pool: string; workerId: string; limit: number; now: number }>(
       `UPDATE items SET ${CLAIM_SET}
        WHERE id IN (SELECT id FROM items WHERE pool = @pool AND status = 'pending'
          AND EXISTS (SELECT 1 FROM workers WHERE worker_id = @workerId AND status = 'active')
          ORDER BY id LIMIT CAST(@limit AS INTEGER))
        RETURNING ${ITEM_COLUMNS}`,
     ),
-    claimById: sqlite.prepare<{ id: number; workerId: string; now: number }>(
+    claimById: returningItems<{ id: number; workerId: string; now: number }>(
       `UPDATE items SET ${CLAIM_SET} WHERE id = @id AND status = 'pending' RETURNING ${ITEM_COLUMNS}`,
     ),
     // The completing attempt is not appended to `history`: attempts, claimed_by, claimed_at and
     // completed_at already say it, and the item detail adds it from them (rows.ts). Growing the
     // row's JSON on every completion cost ~5 µs. A retry, the only way out of 'completed' that
     // keeps the row, stores it first (storeCompletion in context.ts).
-    complete: sqlite.prepare<{ id: number; workerId: string; leaseId: string | null; result: string | null; now: number }>(
+    complete: returningItems<{ id: number; workerId: string; leaseId: string | null; result: string | null; now: number }>(
       `UPDATE items SET status = 'completed', lease_id = NULL, completed_at = @now, result = @result
        WHERE ${HOLDER} RETURNING ${ITEM_COLUMNS}`,
     ),
     // A poisoned item keeps who held it last; a pending one is free for anyone.
-    fail: sqlite.prepare<{ id: number; workerId: string; leaseId: string | null; error: string | null; now: number }>(
+    fail: returningItems<{ id: number; workerId: string; leaseId: string | null; error: string | null; now: number }>(
       `UPDATE items SET
          status = CASE WHEN ${EXHAUSTED} THEN 'poisoned' ELSE 'pending' END,
          claimed_by = CASE WHEN ${EXHAUSTED} THEN claimed_by ELSE NULL END,
