@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openStore, type HubStore } from '@/db';
 import { createSqliteStore } from '@/db/store/sqlite';
+import { prepareStatements } from '@/db/store/sqlite/statements';
 import { tempDbFile, tempDir } from '../helpers/tmp';
 import { storeContract, type OpenStore } from './contract';
 import { operatorContract } from './operator-contract';
@@ -255,6 +256,25 @@ describe('sqlite migrations 0009–0010 (one counter page a completion, no compl
     expect((await store.listItems('p', { limit: 50 })).items.map((i) => i.id)).toEqual([ids[4]]);
     expect(await store.getPool('p')).toMatchObject({ pending: 0, claimed: 0, completed: 1, poisoned: 0 });
     await store.close();
+    cleanup();
+  });
+});
+
+describe('sqlite hot path statements', () => {
+  it('claim through the status index, with no temporary b-tree for a single item', async () => {
+    const { file, cleanup } = tempDbFile();
+    await createSqliteStore(file).close();
+    const db = new Database(file);
+    const stmts = prepareStatements(db);
+    const plan = (s: { source: string }) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${s.source}`).all({ pool: 'p', workerId: 'w', limit: 2, now: 0 }) as { detail: string }[]).map((r) => r.detail).join(' | ');
+    for (const s of [stmts.claimOneActive, stmts.claimOne, stmts.claimOldestActive, stmts.claimOldest]) {
+      expect(plan(s)).toMatch(/SEARCH items USING COVERING INDEX items_status_pool_id \(status=\? AND pool=\?\)/);
+      expect(plan(s)).not.toMatch(/SCAN items|TEMP B-TREE/);
+    }
+    // `id = (…)`: the oldest pending id is a value, not a list to keep (`LIST SUBQUERY`).
+    for (const s of [stmts.claimOneActive, stmts.claimOne]) expect(plan(s)).toMatch(/SCALAR SUBQUERY/);
+    db.close();
     cleanup();
   });
 });

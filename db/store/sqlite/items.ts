@@ -64,14 +64,16 @@ function admit(ctx: SqliteCtx, workerId: string, now: number): 'ok' | 'draining'
  */
 export function claim(ctx: SqliteCtx, pool: string, workerId: string, limit: number): Outcome<WorkItem[], 'worker-not-active'> {
   const now = ctx.clock();
-  let rows = ctx.stmts.claimOldestActive.all({ pool, workerId, limit, now });
+  const one = limit === 1;
+  const params = { pool, workerId, limit, now };
+  let rows = (one ? ctx.stmts.claimOneActive : ctx.stmts.claimOldestActive).all(params);
   // Nothing claimed: the worker is not active, or the pool has nothing pending. The slow path
   // tells which, and claims for a worker it registers on the spot.
   if (rows.length === 0) {
     const result = writeTx(ctx, () => {
       const admission = admit(ctx, workerId, now);
       if (admission !== 'ok') return admission;
-      return ctx.stmts.claimOldest.all({ pool, workerId, limit, now });
+      return (one ? ctx.stmts.claimOne : ctx.stmts.claimOldest).all(params);
     });
     if (result === 'refused') return refused(workerId);
     if (result === 'draining') return { ok: true, value: [] };
