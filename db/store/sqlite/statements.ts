@@ -12,7 +12,7 @@ import { ITEM_COLUMNS, type ItemValues } from './rows';
  */
 
 /*
- * Pool counts are kept by triggers that fire on the columns a write sets (migration 0011): a
+ * Pool counts are kept by triggers that fire on the columns a write sets (migration 0010): a
  * completion sets `completed_at`; every other write that moves an item between count buckets
  * (fail, reap, release, retry) must set `history`, as each records the attempt it ends; a
  * claim sets neither, and moves none.
