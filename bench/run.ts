@@ -7,7 +7,9 @@
  *   BENCH_ONLY (store,http,growth)  the sections to run, while working on one of them
  *   DATABASE_URL=postgres://…  measures the same on PostgreSQL, beside a bare node-postgres loop
  *   (SKIP LOCKED), with BENCH_PG_ITEMS (5000) items per drain — each PostgreSQL commit waits for
- *   fsync, so its drains are slower — and BENCH_PG_GROWTH (10000,100000,1000000) pool sizes.
+ *   fsync, so its drains are slower — and BENCH_PG_GROWTH (10000,100000,1000000) pool sizes. The
+ *   URL names the server (any database of it): the benchmark runs in a database of its own that
+ *   it creates there and drops after, so every run starts empty and nothing else is touched.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { createInterface } from 'node:readline';
 import { openStore } from '@/db';
 import { startHub } from '@/test/helpers/hub-process';
 import { tempDir } from '@/test/helpers/tmp';
+import { createTestDatabase } from '@/test/pg/database';
 import { openBarePg, resetBarePg } from './bare-pg';
 import { openBare } from './bare-sqlite';
 
@@ -231,19 +234,25 @@ async function main() {
       log(`growth ${GROWTH.join(', ')}…`);
       await growth(sqliteUrl, 'sqlite', GROWTH);
     }
-    const pg = process.env.DATABASE_URL;
-    if (pg && /^postgres(ql)?:\/\//.test(pg)) {
+    const server = process.env.DATABASE_URL;
+    if (server && /^postgres(ql)?:\/\//.test(server)) {
       log('PostgreSQL…');
       N = Number(process.env.BENCH_PG_ITEMS ?? 5_000);
-      let barePg: Record<number, number> = {};
-      if (ONLY.has('store')) barePg = await storeDrain(() => pg, 'postgres');
-      if (ONLY.has('http')) await httpDrain({ DATABASE_URL: pg }, 'postgres', barePg[1], dir);
-      if (ONLY.has('growth')) await growth(() => pg, 'postgres', PG_GROWTH);
+      const scratch = await createTestDatabase('bench', server);
+      try {
+        const pg = scratch.url;
+        let barePg: Record<number, number> = {};
+        if (ONLY.has('store')) barePg = await storeDrain(() => pg, 'postgres');
+        if (ONLY.has('http')) await httpDrain({ DATABASE_URL: pg }, 'postgres', barePg[1], dir);
+        if (ONLY.has('growth')) await growth(() => pg, 'postgres', PG_GROWTH);
+      } finally {
+        await scratch.drop();
+      }
     }
   } finally {
     cleanup();
+    printTable(); // what was measured, also when a later section failed
   }
-  printTable();
   const out = path.join(ROOT, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify({ items: N, growth: GROWTH, seconds: (Date.now() - started) / 1000, rows }, null, 2));

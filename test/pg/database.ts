@@ -7,8 +7,8 @@ import pg from 'pg';
  */
 export const MAINTENANCE_URL = process.env.HUB_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-async function onMaintenance(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: MAINTENANCE_URL });
+async function onMaintenance(sql: string, server = MAINTENANCE_URL): Promise<void> {
+  const client = new pg.Client({ connectionString: server });
   await client.connect();
   try {
     await client.query(sql);
@@ -18,20 +18,26 @@ async function onMaintenance(sql: string): Promise<void> {
 }
 
 /** A URL of the same server naming another database. */
-export function databaseUrl(name: string): string {
-  const url = new URL(MAINTENANCE_URL);
+export function databaseUrl(name: string, server = MAINTENANCE_URL): string {
+  const url = new URL(server);
   url.pathname = `/${name}`;
   return url.toString();
 }
 
-/** Creates a fresh, uniquely named database; `drop` removes it, closing whatever still uses it. */
-export async function createTestDatabase(label: string): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
+/**
+ * Creates a fresh, uniquely named database on `server` (a URL of any database there); `drop`
+ * removes it, closing whatever still uses it.
+ */
+export async function createTestDatabase(
+  label: string,
+  server = MAINTENANCE_URL,
+): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
   const name = `hub_test_${label}_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await onMaintenance(`CREATE DATABASE ${name}`);
+  await onMaintenance(`CREATE DATABASE ${name}`, server);
   return {
     name,
-    url: databaseUrl(name),
-    drop: () => onMaintenance(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    url: databaseUrl(name, server),
+    drop: () => onMaintenance(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, server),
   };
 }
 
