@@ -8,19 +8,45 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
+import { databaseUrl, onDatabase } from './pg/database';
 
 const ROOT = path.resolve(__dirname, '..');
 
 it('runs every SQLite section at toy sizes and finds each item completed exactly once', async () => {
-  const env: NodeJS.ProcessEnv = { ...process.env, BENCH_ITEMS: '300', BENCH_GROWTH: '1000,2000' };
+  const env: NodeJS.ProcessEnv = { ...process.env, BENCH_ITEMS: '300', BENCH_GROWTH: '1000,2000', BENCH_TRIALS: '2' };
   delete env.DATABASE_URL;
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/run.ts'], { cwd: ROOT, env, timeout: 240_000 });
   const rows = stdout.split('\n').filter((l) => l.startsWith('| '));
   const drains = rows.filter((l) => /^\| (1 store drain|2 HTTP drain) /.test(l));
   expect(drains).toHaveLength(7); // bare and hub at 1 and 4 processes; bare HTTP, hub batch 1 and 100
   for (const row of drains) expect(row).toContain('exactly-once ok');
+  // Two trials of each store drain, bare and hub taking turns: the median ratio and its range.
+  expect(rows.filter((l) => /hub store \(sqlite\), [14] proc .*× bare, median of 2: \d\.\d\d–\d\.\d\d/.test(l))).toHaveLength(2);
   expect(rows.filter((l) => l.includes('3 growth'))).toHaveLength(4);
   expect(rows.some((l) => /peak RSS/.test(l))).toBe(true);
   const written = /results in (\S+)/.exec(stdout)![1]!;
   rmSync(path.join(ROOT, written));
 }, 250_000);
+
+it('runs the PostgreSQL sections in a scratch database of their own, and drops it', async () => {
+  const server = databaseUrl('postgres');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: server,
+    BENCH_ONLY: 'store,growth',
+    BENCH_ITEMS: '50',
+    BENCH_TRIALS: '1',
+    BENCH_GROWTH: '500',
+    BENCH_PG_ITEMS: '50',
+    BENCH_PG_GROWTH: '500',
+  };
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/run.ts'], { cwd: ROOT, env, timeout: 120_000 });
+  const rows = stdout.split('\n').filter((l) => l.startsWith('| '));
+  const pgDrains = rows.filter((l) => /^\| 1 store drain .*(node-postgres|postgres\))/.test(l));
+  expect(pgDrains).toHaveLength(4);
+  for (const row of pgDrains) expect(row).toContain('exactly-once ok');
+  expect(rows.filter((l) => /3 growth .*postgres, 500 items/.test(l))).toHaveLength(2);
+  const left = await onDatabase(server, (c) => c.query(`SELECT datname FROM pg_database WHERE datname LIKE 'hub_test_bench_%'`));
+  expect(left.rows).toEqual([]);
+  rmSync(path.join(ROOT, /results in (\S+)/.exec(stdout)![1]!));
+}, 130_000);
