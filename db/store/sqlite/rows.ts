@@ -1,9 +1,4 @@
-import type { items } from '@/db/schema/sqlite';
 import { rowMappers } from '../rows';
-
-export type ItemRow = typeof items.$inferSelect;
-/** An item row without `history`, as the hot path maps it. */
-export type WorkItemRow = Omit<ItemRow, 'history'>;
 
 /**
  * The columns the prepared hot path returns (statements.ts), in the order `workItemOf` reads
