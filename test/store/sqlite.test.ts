@@ -231,7 +231,7 @@ describe('sqlite migrations 0009–0010 (one counter page a completion, no compl
     cleanup();
   });
 
-  it('prunes a window of a pool’s completed items a call, and comes round to every one', async () => {
+  it('prunes a window of completed items a call, in id order, and comes round to every one', async () => {
     const { file, cleanup } = tempDbFile();
     let now = Date.parse('2026-11-29T08:00:00.000Z');
     const store = createSqliteStore(file, { clock: () => now, pruneWindow: 2 });
@@ -255,6 +255,26 @@ describe('sqlite migrations 0009–0010 (one counter page a completion, no compl
     expect(await store.getItem(ids[0]!)).toBeNull();
     expect((await store.listItems('p', { limit: 50 })).items.map((i) => i.id)).toEqual([ids[4]]);
     expect(await store.getPool('p')).toMatchObject({ pending: 0, claimed: 0, completed: 1, poisoned: 0 });
+    await store.close();
+    cleanup();
+  });
+
+  it('shares one window among the pools, which take turns', async () => {
+    const { file, cleanup } = tempDbFile();
+    let now = Date.parse('2026-11-29T08:00:00.000Z');
+    const store = createSqliteStore(file, { clock: () => now, pruneWindow: 2 });
+    for (const pool of ['a', 'b']) {
+      await store.push(pool, [{ data: 1 }, { data: 2 }, { data: 3 }]);
+      const c = await store.claim(pool, 'w1', 3);
+      if (!c.ok) throw new Error('claim');
+      for (const it of c.value) await store.complete(it.id, { workerId: 'w1' });
+    }
+    now += 3_600_000;
+    // a1 a2 | a3 b1 | b2 b3 | nothing left
+    const counts = [];
+    for (let i = 0; i < 4; i++) counts.push(await store.prune(1800));
+    expect(counts).toEqual([2, 2, 2, 0]);
+    expect(await store.listPools()).toEqual([]);
     await store.close();
     cleanup();
   });

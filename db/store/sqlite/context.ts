@@ -17,8 +17,8 @@ export interface SqliteCtx {
   stmts: Statements;
   clock: () => number;
   emit: (event: HubEvent) => void;
-  /** Where retention pruning goes on in each pool: the last item id it looked at. */
-  pruneCursors: Map<string, number>;
+  /** Where retention pruning goes on: the pool to start with, and in each pool the last id it looked at. */
+  prune: { pool: string | undefined; cursors: Map<string, number> };
 }
 
 /** A transaction that takes the write lock at once, so two processes never deadlock upgrading. */

@@ -17,7 +17,7 @@ import * as workerOps from './workers';
 
 export interface SqliteStoreOptions extends StoreOptions {
   migrationsFolder?: string;
-  /** Completed items of a pool one prune looks at (liveness.ts PRUNE_WINDOW); for tests. */
+  /** Completed items one prune looks at (liveness.ts PRUNE_WINDOW); for tests. */
   pruneWindow?: number;
 }
 
@@ -68,7 +68,7 @@ export function createSqliteStore(file: string, opts: SqliteStoreOptions = {}): 
     stmts: prepareStatements(sqlite),
     clock: opts.clock ?? Date.now,
     emit: opts.onChange ?? (() => {}),
-    pruneCursors: new Map(),
+    prune: { pool: undefined, cursors: new Map() },
   };
   // better-sqlite3 is synchronous; the interface is async so PostgreSQL can stand beside it.
   return {

@@ -94,16 +94,11 @@ export function prepareStatements(sqlite: Database.Database) {
     ),
     // Retention pruning (liveness.ts): the pools, and a window of a pool's completed items in id
     // order on the status index, deleting those completed before the cutoff.
-    countedPools: sqlite.prepare<[], string>(`SELECT DISTINCT pool FROM pool_counts`).pluck(),
-    completedWindowEnd: sqlite
-      .prepare<{ pool: string; after: number; window: number }, number | null>(
-        `SELECT max(id) FROM (SELECT id FROM items WHERE status = 'completed' AND pool = @pool AND id > @after
-           ORDER BY id LIMIT CAST(@window AS INTEGER))`,
-      )
-      .pluck(),
-    lastCompleted: sqlite
-      .prepare<[string], number | null>(`SELECT max(id) FROM items WHERE status = 'completed' AND pool = ?`)
-      .pluck(),
+    countedPools: sqlite.prepare<[], string>(`SELECT DISTINCT pool FROM pool_counts ORDER BY pool`).pluck(),
+    completedWindow: sqlite.prepare<{ pool: string; after: number; window: number }, { n: number; last: number | null }>(
+      `SELECT count(*) AS n, max(id) AS last FROM (SELECT id FROM items
+         WHERE status = 'completed' AND pool = @pool AND id > @after ORDER BY id LIMIT CAST(@window AS INTEGER))`,
+    ),
     pruneCompleted: sqlite.prepare<{ pool: string; after: number; last: number; cutoff: number }>(
       `DELETE FROM items WHERE status = 'completed' AND pool = @pool AND id > @after AND id <= @last
          AND completed_at < @cutoff`,
