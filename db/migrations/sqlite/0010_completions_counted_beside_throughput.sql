@@ -44,14 +44,11 @@ CREATE TRIGGER `items_count_update` AFTER UPDATE OF `history`, `pool` ON `items`
     ON CONFLICT (`pool`, `status`) DO UPDATE SET `n` = `n` + 1;
 END;
 --> statement-breakpoint
--- Exactly the transition items_count_update leaves out. The minute is the start of the
--- completion's minute (completed_at is never negative).
+-- Exactly the transition items_count_update leaves out: the completion's minute (the start of
+-- it; completed_at is never negative) and the pool's running total, in one statement.
 CREATE TRIGGER `items_count_completed` AFTER UPDATE OF `completed_at`, `pool` ON `items`
   WHEN OLD.`status` = 'claimed' AND NEW.`status` = 'completed' AND OLD.`pool` IS NEW.`pool` BEGIN
   INSERT INTO `throughput` (`pool`, `minute`, `completed`, `failed`)
-    VALUES (NEW.`pool`, CAST(NEW.`completed_at` AS INTEGER) / 60000 * 60000, 1, 0)
-    ON CONFLICT (`minute`, `pool`) DO UPDATE SET `completed` = `completed` + 1;
-  INSERT INTO `throughput` (`pool`, `minute`, `completed`, `failed`)
-    VALUES (NEW.`pool`, 9007199254740991, 1, 0)
+    VALUES (NEW.`pool`, CAST(NEW.`completed_at` AS INTEGER) / 60000 * 60000, 1, 0), (NEW.`pool`, 9007199254740991, 1, 0)
     ON CONFLICT (`minute`, `pool`) DO UPDATE SET `completed` = `completed` + 1;
 END;
