@@ -63,11 +63,12 @@ export function prune(ctx: SqliteCtx, retentionSeconds: number, window = PRUNE_W
   const { cursors } = ctx.prune;
   const pools = ctx.stmts.countedPools.all();
   // Start with the pool the last prune stopped in, or else the one after it.
-  const from = ctx.prune.pool === undefined ? 0 : pools.findIndex((p) => p >= ctx.prune.pool!);
+  const stoppedIn = ctx.prune.pool;
+  const from = stoppedIn === undefined ? 0 : Math.max(0, pools.findIndex((p) => p >= stoppedIn));
   let budget = window;
   let total = 0;
   for (let k = 0; k < pools.length && budget > 0; k++) {
-    const pool = pools[(Math.max(from, 0) + k) % pools.length]!;
+    const pool = pools[(from + k) % pools.length]!;
     const after = cursors.get(pool) ?? 0;
     const { n, last } = ctx.stmts.completedWindow.get({ pool, after, window: budget })!;
     if (last !== null) total += ctx.stmts.pruneCompleted.run({ pool, after, last, cutoff }).changes;
@@ -75,7 +76,7 @@ export function prune(ctx: SqliteCtx, retentionSeconds: number, window = PRUNE_W
     if (n < budget) cursors.delete(pool);
     else cursors.set(pool, last!);
     budget -= n;
-    ctx.prune.pool = cursors.has(pool) ? pool : pools[(Math.max(from, 0) + k + 1) % pools.length];
+    ctx.prune.pool = cursors.has(pool) ? pool : pools[(from + k + 1) % pools.length];
   }
   return total;
 }
