@@ -80,17 +80,31 @@ const ALLOWED: Record<UiAction, readonly Role[]> = {
 /** Whether `role` may use `action`; with no session known yet, nothing is offered. */
 export const can = (role: Role | undefined, action: UiAction): boolean => role !== undefined && ALLOWED[action].includes(role);
 
+/** A stand-in origin: `next` is resolved against it, and only what stays on it is kept. */
+const HERE = 'http://hub.invalid';
+
 /**
- * Where to go after signing in: a path of this site only. Anything else (another origin,
- * `//host`, `/\host`, the sign-in page itself) falls back to the overview, so the sign-in
- * link cannot be used to bounce an operator to a look-alike site.
+ * Where to go after signing in: a path of this site only. `next` is resolved as the browser
+ * would resolve it (which drops tabs and newlines, so `/\t/evil.example/` is `//evil.example/`)
+ * and kept only when it stays on this origin; anything else (another origin, `//host`, `/\host`,
+ * the sign-in page itself) falls back to the overview, so the sign-in link cannot be used to
+ * bounce an operator to a look-alike site.
  */
 export function safeNext(next: string | null | undefined): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
-  if (next === '/signin' || next.startsWith('/signin?') || next.startsWith('/signin/')) return '/';
-  return next;
+  if (!next || !next.startsWith('/')) return '/';
+  let url: URL;
+  try {
+    url = new URL(next, HERE);
+  } catch {
+    return '/';
+  }
+  if (url.origin !== HERE) return '/';
+  const path = url.pathname + url.search + url.hash;
+  // Re-resolved once more: the kept form must itself stay here (no `//host` survives).
+  if (path.startsWith('//') || new URL(path, HERE).origin !== HERE) return '/';
+  if (url.pathname === '/signin' || url.pathname.startsWith('/signin/')) return '/';
+  return path;
 }
-
 export const signInHref = (from: string) => (safeNext(from) === '/' ? '/signin' : `/signin?next=${encodeURIComponent(safeNext(from))}`);
 
 /** The dashboard page an audit entry's target is shown on, if any. */

@@ -91,6 +91,13 @@ describe('safeNext (where sign-in returns to)', () => {
     expect(signInHref('/workers?show=stale')).toBe('/signin?next=%2Fworkers%3Fshow%3Dstale');
     expect(signInHref('/')).toBe('/signin');
   });
+  it('refuses paths a browser would resolve to another origin (tab, newline, carriage return)', () => {
+    for (const bad of ['/\t/evil.example/', '/\n/evil.example/', '/\r/evil.example/', '/%09/evil.example/', '/\t\\evil.example']) {
+      const kept = safeNext(decodeURIComponent(bad));
+      expect(new URL(kept, 'http://127.0.0.1:3000').origin).toBe('http://127.0.0.1:3000');
+    }
+    expect(safeNext('/\t/evil.example/')).toBe('/');
+  });
   it('refuses other origins and the sign-in page itself', () => {
     for (const bad of [null, '', 'https://evil.example/', '//evil.example/x', '/\\evil.example', 'javascript:alert(1)', '/signin', '/signin?next=/']) {
       expect(safeNext(bad)).toBe('/');
