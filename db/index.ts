@@ -4,7 +4,7 @@ import type { HubStore, StoreOptions } from './store/types';
 
 export type { Actor, HubStore, HubEvent, StoreOptions, Outcome, FailureCode } from './store/types';
 
-export { storeProblemOf } from './store/errors';
+export { loggable, storeProblemOf } from './store/errors';
 
 /**
  * Opens the store that `databaseUrl` names: `postgres://…` (or `postgresql://…`) for PostgreSQL,

@@ -31,6 +31,16 @@ test('an unauthenticated visit goes to sign-in; a wrong token is refused', async
   await expect(page).toHaveURL(/\/signin/);
 });
 
+test('sign-in never sends the browser to another site, whatever ?next= says', async ({ page, baseURL }) => {
+  for (const next of ['/%09/evil.example/', '/%0a/evil.example/', '/%0d/evil.example/', '//evil.example/', '/%5Cevil.example']) {
+    await page.context().clearCookies();
+    await page.goto(`/signin?next=${next}`);
+    await signIn(page, SECURED_TOKENS.viewer);
+    await expect(page.getByTestId('session-role')).toHaveText('viewer');
+    expect(new URL(page.url()).origin, `next=${next}`).toBe(new URL(baseURL!).origin);
+  }
+});
+
 for (const role of ['viewer', 'worker'] as const) {
   test(`a ${role} sees the data and no action buttons`, async ({ page, request }) => {
     const worker = `w-${role}`;

@@ -36,3 +36,29 @@ export function storeProblemOf(err: unknown): (StoreProblem & { detail: string }
   const { storeProblem, message } = err as { storeProblem: StoreProblem; message?: unknown };
   return { ...storeProblem, detail: String(message ?? '') };
 }
+
+/**
+ * What the hub's log may say of an unexpected error. A failed query's error carries the query's
+ * parameters — item data, results, metadata, token hashes — and its message repeats them, as
+ * PostgreSQL's own message may (`invalid input syntax for type integer: "…"`). The log gets the
+ * statement and the database's reason by code (SQLSTATE, the routine, and the table, column or
+ * constraint it names), never a value.
+ */
+export function loggable(err: unknown): unknown {
+  if (!(err instanceof Error) || !('query' in err) || !('params' in err)) return err;
+  const params = Array.isArray(err.params) ? err.params.length : 0;
+  return `query failed: ${String(err.query)} (${params} parameters, not logged): ${reasonOf(err.cause)}`;
+}
+
+function reasonOf(cause: unknown): string {
+  if (!(cause instanceof Error)) return 'no reason given';
+  const c = cause as Error & Partial<Record<'code' | 'routine' | 'table' | 'column' | 'constraint', unknown>>;
+  if (typeof c.code === 'string' && /^[0-9A-Z]{5}$/.test(c.code)) {
+    const named = (['routine', 'table', 'column', 'constraint'] as const)
+      .filter((k) => typeof c[k] === 'string')
+      .map((k) => `${k} ${String(c[k])}`);
+    return `SQLSTATE ${c.code}${named.length ? ` (${named.join(', ')})` : ''}`;
+  }
+  // Not the database's answer (a dropped connection, a timeout): no value of ours in it.
+  return `${c.name}${typeof c.code === 'string' ? ` [${c.code}]` : ''}: ${c.message}`;
+}

@@ -37,11 +37,17 @@ let isoLast = 0;
 export const fromJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
 /** Shallow merge when both sides are plain objects; otherwise the new value replaces the old. */
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 export function mergeMetadata(old: unknown, next: unknown): unknown {
-  const isObject = (v: unknown): v is Record<string, unknown> =>
-    typeof v === 'object' && v !== null && !Array.isArray(v);
-  return isObject(old) && isObject(next) ? { ...old, ...next } : next;
+  return isPlainObject(old) && isPlainObject(next) ? { ...old, ...next } : next;
 }
+
+/**
+ * A heartbeat's metadata that changes nothing: absent, or `{}` (an empty merge, as in the seed,
+ * leaves a worker without metadata without it rather than setting `{}`).
+ */
+export const heartbeatKeepsMetadata = (next: unknown) => next === undefined || (isPlainObject(next) && Object.keys(next).length === 0);
 
 export const lostReason = (workerId: string, staleSeconds: number) =>
   `worker ${workerId} was lost (no heartbeat for ${staleSeconds} s)`;

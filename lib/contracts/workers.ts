@@ -45,6 +45,9 @@ export type HeartbeatBody = z.infer<typeof HeartbeatBody>;
 export const PatchWorkerBody = z.strictObject({ status: WorkerStatus });
 export type PatchWorkerBody = z.infer<typeof PatchWorkerBody>;
 
+/** Ten years, in seconds: the largest heartbeat age a worker filter takes. */
+export const MAX_STALE_THRESHOLD_SECONDS = 10 * 365 * 24 * 3600;
+
 export const ListWorkersQuery = z.object({
   /** One status or several, comma-separated; empty means no filter. */
   status: z
@@ -55,7 +58,8 @@ export const ListWorkersQuery = z.object({
     .optional(),
   capability: z.string().min(1).max(128).optional(),
   pool_id: Name.optional(),
-  stale_threshold_seconds: z.coerce.number().min(0).finite().optional(),
+  /** At most ten years: any larger age is no filter at all, and a date that far back is not one. */
+  stale_threshold_seconds: z.coerce.number().min(0).max(MAX_STALE_THRESHOLD_SECONDS).optional(),
 });
 export type ListWorkersQuery = z.infer<typeof ListWorkersQuery>;
 

@@ -38,8 +38,13 @@ export async function readBody<S extends z.ZodType>(
   }
   const declared = Number(req.headers.get('content-length') ?? '0');
   if (declared > maxBytes) throw new ProblemError(tooLarge(maxBytes));
-  const text = await readLimited(req, maxBytes);
-  if (text.trim() === '') {
+  const decoded = await readLimited(req, maxBytes);
+  // A leading byte-order mark is tolerated before JSON (RFC 8259 §8.1), but a body that is only
+  // a BOM is not JSON at all, and is not the empty body either.
+  const bom = decoded.startsWith('\ufeff');
+  const text = bom ? decoded.slice(1) : decoded;
+  if (JSON_WHITESPACE.test(text)) {
+    if (bom) throw new ProblemError(problem(400, 'invalid-json', 'body is a byte-order mark with no JSON after it'));
     if (opts.optional) return validate(schema, {}, 'body');
     throw new ProblemError(problem(400, 'invalid-request', 'body: a JSON object is required'));
   }
@@ -54,6 +59,12 @@ export async function readBody<S extends z.ZodType>(
   }
   if (depthExceeds(value, maxDepth)) {
     throw new ProblemError(problem(400, 'json-too-deep', `body nests arrays and objects deeper than ${maxDepth} levels`));
+  }
+  // Only a \uD8xx–\uDFxx escape can make a lone surrogate (the UTF-8 decoder refuses the bytes),
+  // so the walk runs only for bodies that spell one out.
+  if (SURROGATE_ESCAPE.test(text)) {
+    const where = loneSurrogateAt(value, 'body');
+    if (where) throw new ProblemError(problem(400, 'invalid-request', `${where}: holds a lone UTF-16 surrogate, which is not text`));
   }
   const body = validate(schema, value, 'body');
   checkConfiguredLimits(body, limits);
@@ -94,6 +105,31 @@ export function checkNameLength(name: string, value: unknown, maxNameLength: num
   }
 }
 
+const JSON_WHITESPACE = /^[ \t\n\r]*$/;
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/**
+ * The path of the first string (value or key) in `value` holding a lone surrogate, or null.
+ * PostgreSQL cannot store one and SQLite would keep it mangled, so both refuse it here alike.
+ */
+function loneSurrogateAt(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.isWellFormed() ? null : path;
+  if (typeof value !== 'object' || value === null) return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = loneSurrogateAt(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return null;
+  }
+  for (const [key, child] of Object.entries(value)) {
+    if (!key.isWellFormed()) return `${path} (a key)`;
+    const found = loneSurrogateAt(child, path === 'body' ? key : `${path}.${key}`);
+    if (found) return found;
+  }
+  return null;
+}
+
 /** Whether `value` nests deeper than `max` levels; iterative, so a hostile body cannot overflow the stack. */
 function depthExceeds(value: unknown, max: number): boolean {
   const stack: [unknown, number][] = [[value, 1]];
@@ -115,7 +151,8 @@ async function readLimited(req: HubRequest, maxBytes: number): Promise<string> {
   if (!bytes) return '';
   if (bytes.byteLength > maxBytes) throw new ProblemError(tooLarge(maxBytes));
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    // ignoreBOM keeps a leading BOM in the text, so readBody can tell a BOM-only body from none.
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     throw new ProblemError(problem(400, 'invalid-json', 'body is not valid UTF-8'));
   }

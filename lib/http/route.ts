@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { storeProblemOf, type Actor } from '@/db';
+import { loggable, storeProblemOf, type Actor } from '@/db';
 import { getHub, type Hub } from '@/lib/server/hub';
 import { authorize, type Caller, type Need } from './auth';
 import { Name } from '@/lib/contracts';
@@ -86,7 +86,7 @@ function wrap(endpoint: Endpoint): Handler {
       // The database down (503, the hub recovers by itself) or input it cannot store (400).
       const stored = storeProblemOf(err);
       if (stored) return problem(stored.status, stored.code, stored.detail, stored.status === 503 ? { 'retry-after': '1' } : {});
-      console.error(`${req.method} ${new URL(req.url).pathname} failed`, err);
+      console.error(`${req.method} ${new URL(req.url).pathname} failed`, loggable(err));
       return problem(500, 'internal-error', 'the hub hit an unexpected error; its log has the details');
     }
   });

@@ -1,4 +1,4 @@
-import { storeProblemOf } from '@/db';
+import { loggable, storeProblemOf } from '@/db';
 import type { Hub } from './hub';
 
 const g = globalThis as typeof globalThis & { __flatmachinesReaper?: NodeJS.Timeout };
@@ -26,7 +26,7 @@ export function startReaper(hub: Hub): void {
       // The database away (a restart): one line a tick, not a stack; the next tick tries again.
       const stored = storeProblemOf(err);
       if (stored) console.warn(`reaper: skipped, ${stored.detail}`);
-      else console.error('reaper: tick failed', err);
+      else console.error('reaper: tick failed', loggable(err));
     } finally {
       running = false;
     }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import next from 'next';
+import { loggable } from '@/db';
 import { problem } from '@/lib/http/problem';
 import type { BufferedRequest, Reply } from '@/lib/http/reply';
 import headerLists from '@/lib/http/response-headers.json';
@@ -58,7 +59,7 @@ function dispatch(table: RouteEntry[], pathname: string, req: IncomingMessage, r
   if (!match) return false;
   void answer(match.route.module, match.params, req, res, pathname).catch((err: unknown) => {
     if (err instanceof ClientGone) return void res.destroy();
-    console.error(`${req.method} ${pathname} failed`, err);
+    console.error(`${req.method} ${pathname} failed`, loggable(err));
     if (!res.headersSent) void send(req, res, problem(500, 'internal-error', 'the hub hit an unexpected error; its log has the details'), pathname);
     else res.destroy();
   });

@@ -432,6 +432,14 @@ export function storeContract(engine: string, open: OpenStore) {
         expect(made.worker_id).toMatch(/^[A-Za-z0-9._:-]{1,128}$/);
       });
 
+      it('leaves metadata as it is on an empty merge: null stays null, an object stays itself (seed)', async () => {
+        await store.registerWorker({ worker_id: 'bare' });
+        expect(await store.heartbeat('bare', { metadata: {} })).toMatchObject({ ok: true, value: { metadata: null } });
+        await store.registerWorker({ worker_id: 'rich', metadata: { a: 1 } });
+        expect(await store.heartbeat('rich', { metadata: {} })).toMatchObject({ ok: true, value: { metadata: { a: 1 } } });
+        expect(await store.heartbeat('bare', { metadata: { b: 2 } })).toMatchObject({ ok: true, value: { metadata: { b: 2 } } });
+      });
+
       it('filters by status list, exact capability, pool and staleness (seed semantics)', async () => {
         await store.registerWorker({ worker_id: 'old', capabilities: ['gpu'], pool_id: 'p1' });
         clock.advance(120_000);

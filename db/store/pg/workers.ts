@@ -1,7 +1,7 @@
 import { and, asc, eq, getTableColumns, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { HeartbeatBody, ListWorkersQuery, RegisterWorkerBody, WorkerRecord, WorkerStatus } from '@/lib/contracts';
 import { items, workers } from '@/db/schema/pg';
-import { registrationRow, releasedReason, statusReason } from '../ids';
+import { heartbeatKeepsMetadata, registrationRow, releasedReason, statusReason } from '../ids';
 import type { Outcome } from '../types';
 import { appendAttempt, jsonb, writeTx, inLocked, type PgCtx, type PgExec } from './context';
 import { toWorkerRecord } from './rows';
@@ -47,7 +47,7 @@ export async function registerWorker(ctx: PgCtx, input: RegisterWorkerBody): Pro
 /** One UPDATE: the shallow merge happens in SQL, so two heartbeats never lose each other's keys. */
 export async function heartbeat(ctx: PgCtx, workerId: string, input: HeartbeatBody): Promise<Outcome<WorkerRecord, 'worker-not-found'>> {
   const set: Partial<Record<keyof typeof workers.$inferInsert, unknown>> = { lastHeartbeat: ctx.clock() };
-  if (input.metadata !== undefined) {
+  if (!heartbeatKeepsMetadata(input.metadata)) {
     const next = jsonb(input.metadata);
     set.metadata = sql`CASE WHEN jsonb_typeof(${workers.metadata}) = 'object' AND jsonb_typeof(${next}) = 'object' THEN ${workers.metadata} || ${next} ELSE ${next} END`;
   }

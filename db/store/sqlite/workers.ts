@@ -1,7 +1,7 @@
 import { and, asc, eq, getTableColumns, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { HeartbeatBody, ListWorkersQuery, RegisterWorkerBody, WorkerRecord, WorkerStatus } from '@/lib/contracts';
 import { items, workers } from '@/db/schema/sqlite';
-import { mergeMetadata, registrationRow, releasedReason, statusReason } from '../ids';
+import { heartbeatKeepsMetadata, mergeMetadata, registrationRow, releasedReason, statusReason } from '../ids';
 import type { Outcome } from '../types';
 import { appendAttempt, writeTx, type SqliteCtx, type SqliteDb } from './context';
 import { toWorkerRecord } from './rows';
@@ -52,7 +52,7 @@ export function heartbeat(
     const current = tx.select({ metadata: workers.metadata }).from(workers).where(eq(workers.workerId, workerId)).get();
     if (!current) return null;
     const set: Partial<typeof workers.$inferInsert> = { lastHeartbeat: ctx.clock() };
-    if (input.metadata !== undefined) {
+    if (!heartbeatKeepsMetadata(input.metadata)) {
       const old = current.metadata === null ? null : (JSON.parse(current.metadata) as unknown);
       set.metadata = JSON.stringify(mergeMetadata(old, input.metadata));
     }
