@@ -21,6 +21,9 @@ const envSchema = z.object({
   HUB_MAX_NAME_LENGTH: z.coerce.number().int().min(1).max(128).default(128),
   HUB_RETENTION_SECONDS: positiveSeconds.default(604_800),
   HUB_PG_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  HUB_SSE_MAX_QUEUED_BYTES: z.coerce.number().int().min(4096).default(1_048_576),
+  HUB_ALLOWED_HOSTS: z.string().optional(),
+  HUB_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
 });
 
 export interface HubConfig {
@@ -43,6 +46,15 @@ export interface HubConfig {
   retentionSeconds: number;
   /** Most PostgreSQL connections this instance keeps open (besides one for LISTEN). */
   pgPoolSize: number;
+  /** Most bytes of events one live stream may have waiting for a client that does not read; past it the stream is closed. */
+  sseMaxQueuedBytes: number;
+  /**
+   * Host names (lower case, no port) the hub answers to, besides the loopback ones on an open hub.
+   * Empty: an open hub answers loopback names only, a hub with tokens any name.
+   */
+  allowedHosts: string[];
+  /** Failed token checks one client address may make in a minute before it gets 429. */
+  authFailuresPerMinute: number;
 }
 
 /** Parses an environment (default: this process's) into a config; throws naming the bad variable. */
@@ -71,6 +83,12 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     maxNameLength: e.HUB_MAX_NAME_LENGTH,
     retentionSeconds: e.HUB_RETENTION_SECONDS,
     pgPoolSize: e.HUB_PG_POOL_SIZE,
+    sseMaxQueuedBytes: e.HUB_SSE_MAX_QUEUED_BYTES,
+    allowedHosts: (e.HUB_ALLOWED_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+    authFailuresPerMinute: e.HUB_AUTH_FAILURES_PER_MINUTE,
   };
 }
 

@@ -118,6 +118,8 @@ export const tokens = pgTable(
     name: text('name').notNull(),
     role: text('role').notNull(),
     tokenHash: text('token_hash').notNull(),
+    /** Set: the token may act only as this worker (a per-worker token, role `worker`). */
+    workerId: text('worker_id'),
     createdAt: bigint('created_at', { mode: 'number' }).notNull(),
     lastUsedAt: bigint('last_used_at', { mode: 'number' }),
     revokedAt: bigint('revoked_at', { mode: 'number' }),

@@ -108,6 +108,8 @@ export const tokens = sqliteTable(
     role: text('role').notNull(),
     /** Hex SHA-256 of the secret. */
     tokenHash: text('token_hash').notNull(),
+    /** Set: the token may act only as this worker (a per-worker token, role `worker`). */
+    workerId: text('worker_id'),
     createdAt: integer('created_at').notNull(),
     lastUsedAt: integer('last_used_at'),
     revokedAt: integer('revoked_at'),

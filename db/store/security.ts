@@ -14,6 +14,7 @@ export interface TokenRow {
   id: string;
   name: string;
   role: string;
+  workerId: string | null;
   createdAt: number;
   lastUsedAt: number | null;
   revokedAt: number | null;
@@ -24,6 +25,7 @@ export function toTokenInfo(r: TokenRow): TokenInfo {
     id: r.id,
     name: r.name,
     role: r.role as Role,
+    worker_id: r.workerId,
     created_at: iso(r.createdAt)!,
     last_used_at: iso(r.lastUsedAt),
     revoked_at: iso(r.revokedAt),
@@ -56,11 +58,11 @@ export function toAuditEntry(r: AuditRow): AuditEntry {
 }
 
 /** The audit rows of token issue and revoke. */
-export const tokenAudit = (actor: Actor, action: 'token.issue' | 'token.revoke', t: { id: string; name: string; role: string }) => ({
+export const tokenAudit = (actor: Actor, action: 'token.issue' | 'token.revoke', t: { id: string; name: string; role: string; workerId: string | null }) => ({
   actor,
   action,
   target: t.id,
-  detail: { name: t.name, role: t.role },
+  detail: { name: t.name, role: t.role, ...(t.workerId ? { worker_id: t.workerId } : {}) },
   changed: 1,
 });
 

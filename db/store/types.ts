@@ -69,6 +69,17 @@ export interface TokenHolder {
   id: string;
   name: string;
   role: Role;
+  /** A per-worker token: its holder may act only as this worker. */
+  workerId: string | null;
+}
+
+/** A token to store: the caller makes the secret, shows it once and passes only its hash. */
+export interface NewToken {
+  name: string;
+  role: Role;
+  tokenHash: string;
+  /** Binds a `worker` token to one worker id. */
+  workerId?: string | null;
 }
 
 /** A change, as the store reports it to whoever listens (the live event stream). */
@@ -121,8 +132,10 @@ export interface HubStore {
    * Claims up to `limit` of the oldest pending items of a pool for a worker, in one statement.
    * May return fewer than `limit` (or none). A worker id never seen before is registered; a
    * `terminating` worker gets nothing (it is draining); a `lost` or `terminated` one is refused.
+   * With a `claimId` (leases.ts), a retry of a claim that took items returns the items the worker
+   * still holds from it instead of claiming more.
    */
-  claim(pool: string, workerId: string, limit: number): Promise<Outcome<WorkItem[], 'worker-not-active'>>;
+  claim(pool: string, workerId: string, limit: number, claimId?: string | null): Promise<Outcome<WorkItem[], 'worker-not-active'>>;
   /** Claims one chosen item if it is pending. */
   claimItem(
     itemId: string,
@@ -196,7 +209,7 @@ export interface HubStore {
    * Stores a token by the SHA-256 hex of its secret (the caller makes the secret and shows it
    * once) and records `token.issue` by `actor` in the same transaction.
    */
-  issueToken(input: { name: string; role: Role; tokenHash: string }, actor: Actor): Promise<TokenInfo>;
+  issueToken(input: NewToken, actor: Actor): Promise<TokenInfo>;
   /** Every issued token, revoked ones included, oldest first. Never a secret or a hash. */
   listTokens(): Promise<TokenInfo[]>;
   /**

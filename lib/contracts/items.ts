@@ -71,9 +71,16 @@ export type PushBody = z.infer<typeof PushBody>;
 export const PushedOne = z.object({ id: z.string() });
 export const PushedMany = z.object({ ids: z.array(z.string()) });
 
+/**
+ * A claim's own id, made by the worker (a UUID, say) and sent again when it retries the claim:
+ * a retry whose first answer was lost returns the items the worker still holds from it.
+ */
+export const ClaimId = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'must be 1–64 characters of A-Z a-z 0-9 . _ : -' });
+
 export const ClaimBody = z.strictObject({
   worker_id: Name,
   limit: z.number().int().min(1).max(CLAIM_LIMIT_MAX).default(1),
+  claim_id: ClaimId.nullish(),
 });
 export type ClaimBody = z.infer<typeof ClaimBody>;
 export const ClaimedItems = z.object({ items: z.array(WorkItem) });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Name } from './common';
 
 /**
  * Who may do what, and what they did.
@@ -20,6 +21,8 @@ export const TokenInfo = z.object({
   id: z.string(),
   name: z.string(),
   role: Role,
+  /** A per-worker token: it may register, heartbeat, set the status of, claim, complete and fail as this worker only. */
+  worker_id: z.string().nullable(),
   created_at: z.string(),
   last_used_at: z.string().nullable(),
   revoked_at: z.string().nullable(),
@@ -30,7 +33,9 @@ export const IssueTokenBody = z.strictObject({
   /** Who or what holds it, e.g. `worker-7` or `alice`; shown in the audit trail. */
   name: z.string().trim().min(1).max(64),
   role: Role.default('worker'),
-});
+  /** Binds the token to one worker id (role `worker` only): it may act as that worker and no other. */
+  worker_id: Name.optional(),
+}).refine((b) => b.worker_id === undefined || b.role === 'worker', { message: 'only a worker token can be bound to a worker', path: ['worker_id'] });
 export type IssueTokenBody = z.infer<typeof IssueTokenBody>;
 
 /** The answer to issuing: the only time the secret is shown. */

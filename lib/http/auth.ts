@@ -3,6 +3,7 @@ import type { HubStore } from '@/db';
 import type { Role } from '@/lib/contracts';
 import type { HubConfig } from '@/lib/env';
 import { problem, ProblemError } from './problem';
+import { FailureThrottle } from './throttle';
 import type { HubRequest } from './reply';
 
 /**
@@ -11,6 +12,8 @@ import type { HubRequest } from './reply';
  */
 export type Need = 'public' | 'read' | 'oversee' | 'worker' | 'operator';
 type Tokens = Pick<HubConfig, 'operatorToken' | 'workerToken' | 'viewerToken'>;
+/** What checking a caller needs of the config: its tokens and how many wrong ones an address may try. */
+type AuthConfig = Tokens & Pick<HubConfig, 'authFailuresPerMinute'>;
 
 /**
  * Who is calling. Configured tokens are named after their role (`operator`, `worker`, `viewer`),
@@ -21,6 +24,10 @@ export interface Caller {
   role: Role;
   name: string;
   via: 'bearer' | 'cookie' | 'open';
+  /** An issued token: its id and hash, so a live stream can see when it is revoked. */
+  issued?: { id: string; hash: string };
+  /** A per-worker token: the caller may act as this worker id only. */
+  workerId?: string;
 }
 
 /** The dashboard's session cookie: it holds the token signed in with. */
@@ -43,24 +50,50 @@ function same(a: string, b: string): boolean {
 }
 
 // On globalThis: Next bundles route modules apart, and one map keeps the writes to one a minute.
-const g = globalThis as typeof globalThis & { __hubTokenTouches?: Map<string, number> };
+const g = globalThis as typeof globalThis & { __hubTokenTouches?: Map<string, number>; __hubAuthThrottle?: FailureThrottle };
 const touches = (g.__hubTokenTouches ??= new Map());
+const throttleOf = (cfg: AuthConfig) => (g.__hubAuthThrottle ??= new FailureThrottle(cfg.authFailuresPerMinute));
+
+/**
+ * Runs a token check for `req` under the per-address throttle: 429 with Retry-After while its
+ * address has used up its wrong guesses, and a `null` answer counted as one more. Requests whose
+ * address the server does not know (handlers called by `next dev`) are not throttled.
+ */
+export async function throttled<T>(req: HubRequest, cfg: AuthConfig, check: () => Promise<T | null>): Promise<T | null> {
+  const address = req.remoteAddress;
+  if (!address) return check();
+  const throttle = throttleOf(cfg);
+  const wait = throttle.retryAfter(address);
+  if (wait > 0) {
+    throw new ProblemError(
+      problem(429, 'too-many-requests', `too many wrong tokens from this address; try again in ${wait} s`, { 'retry-after': String(wait) }),
+    );
+  }
+  const found = await check();
+  if (found === null) throttle.fail(address);
+  return found;
+}
+
+type Holder = Pick<Caller, 'role' | 'name' | 'issued' | 'workerId'>;
 
 /** The role and name of whoever holds `token`, or null for an unknown or revoked one. */
-export async function holderOf(token: string, cfg: Tokens, store: HubStore): Promise<{ role: Role; name: string } | null> {
+export async function holderOf(token: string, cfg: Tokens, store: HubStore): Promise<Holder | null> {
   if (cfg.operatorToken && same(token, cfg.operatorToken)) return { role: 'operator', name: 'operator' };
   if (cfg.workerToken && same(token, cfg.workerToken)) return { role: 'worker', name: 'worker' };
   if (cfg.viewerToken && same(token, cfg.viewerToken)) return { role: 'viewer', name: 'viewer' };
   if (!token.startsWith(ISSUED_PREFIX)) return null;
   // Hashed first, then looked up by hash: comparison time depends on the hash, not the secret.
-  const found = await store.findToken(hashToken(token));
+  const hash = hashToken(token);
+  const found = await store.findToken(hash);
   if (!found) return null;
   const now = Date.now();
   if ((touches.get(found.id) ?? 0) < now - TOUCH_EVERY_MS) {
     touches.set(found.id, now);
     await store.touchToken(found.id);
   }
-  return { role: found.role, name: found.name };
+  const holder: Holder = { role: found.role, name: found.name, issued: { id: found.id, hash } };
+  if (found.workerId !== null) holder.workerId = found.workerId;
+  return holder;
 }
 
 /** Cookies of a request by name (the last one wins). */
@@ -95,11 +128,11 @@ function presented(req: HubRequest): { token: string; via: 'bearer' | 'cookie' }
  * Who the caller is: the anonymous operator on an open hub, `null` when it presents no token or a
  * wrong (or revoked) one.
  */
-export async function identify(req: HubRequest, cfg: Tokens, store: HubStore): Promise<Caller | null> {
+export async function identify(req: HubRequest, cfg: AuthConfig, store: HubStore): Promise<Caller | null> {
   if (isOpen(cfg)) return { role: 'operator', name: 'anonymous', via: 'open' };
   const given = presented(req);
-  if (!given || !given.token) return null;
-  const holder = await holderOf(given.token, cfg, store);
+  if (!given) return null;
+  const holder = await throttled(req, cfg, async () => (given.token ? holderOf(given.token, cfg, store) : null));
   return holder ? { ...holder, via: given.via } : null;
 }
 
@@ -131,7 +164,7 @@ const crossSite = () =>
  * come from this hub's own pages (403 `cross-site`); on an open hub, a browser write whose Origin
  * names another site is refused too. Bearer requests carry no ambient credential and are not checked.
  */
-export async function authorize(req: HubRequest, need: Need, cfg: Tokens, store: HubStore): Promise<Caller | null> {
+export async function authorize(req: HubRequest, need: Need, cfg: AuthConfig, store: HubStore): Promise<Caller | null> {
   const caller = await identify(req, cfg, store);
   if (need === 'public') return caller;
   if (!caller) {

@@ -11,6 +11,8 @@ export interface HubRequest {
   readonly headers: { get(name: string): string | null };
   /** Aborts when the client goes away (the event stream listens to it). */
   readonly signal: AbortSignal;
+  /** The client's address, where the server knows it (failed token checks are counted by it). */
+  readonly remoteAddress?: string | undefined;
 }
 
 /** A request whose body the server has already read: at most the body limit plus one byte. */

@@ -1,11 +1,12 @@
 import type { z } from 'zod';
 import { loggable, storeProblemOf, type Actor } from '@/db';
 import { getHub, type Hub } from '@/lib/server/hub';
-import { authorize, type Caller, type Need } from './auth';
+import { authorize, isOpen, type Caller, type Need } from './auth';
+import { hostAllowed, misdirected } from './hosts';
 import { Name } from '@/lib/contracts';
 import { checkNameLength, readBody, readQuery, validate } from './parse';
 import { problem, ProblemError } from './problem';
-import { empty, toResponse, type HubRequest, type Reply } from './reply';
+import { empty, isBuffered, toResponse, type HubRequest, type Reply } from './reply';
 
 export { json, empty } from './reply';
 
@@ -27,6 +28,13 @@ export interface Call {
   caller: Caller | null;
   /** The caller as the audit trail names it: pass it as `by` to the store's operator actions. */
   actor: Actor;
+  /**
+   * `workerId`, once the caller may act as that worker: a per-worker token only as its own id
+   * (403 otherwise); any other worker or operator caller as any id.
+   */
+  asWorker(workerId: string): string;
+  /** Item reads for this caller: a per-worker token sees no other worker's `lease_id`. */
+  leasesShown<T extends { claimed_by: string | null; lease_id: string | null }>(item: T): T;
   /** A path parameter, validated (400 naming it when it does not fit). */
   param<S extends z.ZodType>(name: string, schema: S): z.output<S>;
   body<S extends z.ZodType>(schema: S, opts?: { optional?: boolean }): Promise<z.output<S>>;
@@ -56,12 +64,23 @@ function wrap(endpoint: Endpoint): Handler {
   return handler(async (req, params) => {
     try {
       const hub = getHub();
+      // The hub's own server has already checked the host; `next dev` has not.
+      const host = req.headers.get('host');
+      if (!isBuffered(req) && !hostAllowed(host, hub.config, isOpen(hub.config))) return misdirected(host ?? '');
       const caller = await authorize(req, endpoint.need, hub.config, hub.store);
       return await endpoint.handle({
         req,
         hub,
         caller,
         actor: actorOf(caller),
+        asWorker: (workerId) => {
+          if (caller?.workerId !== undefined && caller.workerId !== workerId) {
+            throw new ProblemError(problem(403, 'forbidden', `this token acts as worker ${caller.workerId} only, not ${workerId}`));
+          }
+          return workerId;
+        },
+        leasesShown: (item) =>
+          caller?.workerId === undefined || item.claimed_by === caller.workerId || item.lease_id === null ? item : { ...item, lease_id: null },
         param: (name, schema) => {
           const value = validate(schema, params[name], name);
           if ((schema as z.ZodType) === Name) checkNameLength(name, value, hub.config.maxNameLength);

@@ -44,9 +44,8 @@ const seg = encodeURIComponent;
  * are the shared contracts of `lib/contracts`; every answer is validated against them.
  *
  * Failures throw HubError subclasses by status (NotFound, Conflict, …). Network errors, 429 and
- * 5xx are retried with jittered exponential backoff; 409 and other 4xx never are. Note that a
- * retried claim whose first answer was lost leaves those items claimed by the worker until it is
- * reaped, released or marks itself `terminated` (which releases them).
+ * 5xx are retried with jittered exponential backoff; 409 and other 4xx never are. A claim is
+ * retried with the same claim id, so a retry whose first answer was lost returns those items.
  */
 export class HubClient {
   private readonly t: Transport;
@@ -120,9 +119,12 @@ export class HubClient {
    * Claims up to `limit` (1..100) oldest pending items for `workerId`; may return fewer, or none.
    * An unknown worker id is registered on the way. A `terminating` worker gets none; a `lost`
    * or `terminated` one gets Conflict `worker-not-active` and must register again.
+   *
+   * Each call sends a fresh `claim_id`, and its retries the same one: a retry whose first answer
+   * was lost gets back the items that first try took, so none is left claimed unbeknown.
    */
   async claim(pool: string, workerId: string, limit = 1): Promise<WorkItem[]> {
-    const body = { worker_id: workerId, limit };
+    const body = { worker_id: workerId, limit, claim_id: globalThis.crypto.randomUUID() };
     return (await this.t.send({ method: 'POST', path: `/pools/${seg(pool)}/claim`, body, schema: ClaimedItems })).items;
   }
 

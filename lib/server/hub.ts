@@ -2,12 +2,21 @@ import { EventEmitter } from 'node:events';
 import { openStore, type HubEvent, type HubStore } from '@/db';
 import { config, type HubConfig } from '@/lib/env';
 
+/** What travels on the hub's in-process bus. */
+export interface HubBus {
+  change: [HubEvent];
+  revoked: [string];
+}
+
 /** The process's one hub: config, store and the bus that live events travel on. */
 export interface Hub {
   config: HubConfig;
   store: HubStore;
-  /** Emits `change` with a HubEvent after every committed change. */
-  events: EventEmitter<{ change: [HubEvent] }>;
+  /**
+   * Emits `change` with a HubEvent after every committed change, and `revoked` with a token's id
+   * when this instance revokes it (live streams opened with it close).
+   */
+  events: EventEmitter<HubBus>;
 }
 
 // On globalThis so `next dev` reloads, and the separately bundled instrumentation and route
@@ -17,7 +26,7 @@ const g = globalThis as typeof globalThis & { __flatmachinesHub?: Hub };
 export function getHub(): Hub {
   if (!g.__flatmachinesHub) {
     const cfg = config();
-    const events = new EventEmitter<{ change: [HubEvent] }>();
+    const events = new EventEmitter<HubBus>();
     events.setMaxListeners(0);
     // On PostgreSQL, onChange also hears other instances' changes (LISTEN/NOTIFY).
     const store = openStore(cfg.databaseUrl, { onChange: (e) => events.emit('change', e), poolSize: cfg.pgPoolSize });

@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import path from 'node:path';
 import next from 'next';
 import { loggable } from '@/db';
+import { isOpen } from '@/lib/http/auth';
+import { hostAllowed, misdirected } from '@/lib/http/hosts';
 import { problem } from '@/lib/http/problem';
 import type { BufferedRequest, Reply } from '@/lib/http/reply';
 import headerLists from '@/lib/http/response-headers.json';
@@ -27,6 +29,12 @@ export async function serveHub(opts: { dir: string; host: string; port: number }
   const handleByNext = app.getRequestHandler();
   const table = loadRouteTable(path.join(opts.dir, 'app'));
   const server = createServer((req, res) => {
+    const hub = getHub();
+    if (!hostAllowed(req.headers.host, hub.config, isOpen(hub.config))) {
+      req.resume();
+      void send(req, res, misdirected(req.headers.host ?? ''), '/api/');
+      return;
+    }
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const pathname = q === -1 ? url : url.slice(0, q);
@@ -122,7 +130,7 @@ class NodeHeaders {
 async function toHubRequest(req: IncomingMessage, res: ServerResponse, url: string): Promise<BufferedRequest> {
   const method = req.method ?? 'GET';
   const rawBody = BODYLESS.has(method) ? (req.resume(), null) : await readUpTo(req, getHub().config.maxBodyBytes + 1);
-  return { method, url, headers: new NodeHeaders(req.headers), signal: signalFor(req, res), rawBody };
+  return { method, url, headers: new NodeHeaders(req.headers), signal: signalFor(req, res), rawBody, remoteAddress: req.socket.remoteAddress };
 }
 
 async function toWebRequest(req: IncomingMessage, res: ServerResponse, url: string): Promise<Request | null> {
@@ -209,10 +217,28 @@ async function send(req: IncomingMessage, res: ServerResponse, answer: Reply | R
   res.flushHeaders();
   const reader = answer.body.getReader();
   res.once('close', () => void reader.cancel().catch(() => {}));
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    res.write(value);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      // Backpressure: nothing more is taken from the stream until the socket has room, so what
+      // a slow client has not read waits in the stream, which bounds it (lib/server/sse.ts).
+      if (!res.write(value)) await drainedOrClosed(res);
+      if (res.destroyed) return;
+    }
+    res.end();
+  } catch {
+    res.destroy(); // the stream closed itself (a client that does not read, a revoked token)
   }
-  res.end();
+}
+
+/** Resolves when `res` can take more, or has closed. */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
 }

@@ -37,7 +37,7 @@ describe('a hub with tokens', () => {
     const listed = TokenList.parse(list.body).tokens.find((t) => t.id === token.id)!;
     expect(listed.last_used_at).not.toBeNull();
     expect(JSON.stringify(list.body)).not.toContain(token.token);
-    expect(Object.keys(listed).sort()).toEqual(['created_at', 'id', 'last_used_at', 'name', 'revoked_at', 'role']);
+    expect(Object.keys(listed).sort()).toEqual(['created_at', 'id', 'last_used_at', 'name', 'revoked_at', 'role', 'worker_id']);
 
     expect((await operator.del(`/tokens/${token.id}`)).status).toBe(204);
     const refused = await w7.get('/pools');

@@ -3,8 +3,8 @@
  * what Next.js used to do around them (HEAD, OPTIONS, 405, redirects of non-canonical paths,
  * streaming) and the two requests Next.js answered with a bare 500.
  */
-import { request } from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { rawRequest } from '../helpers/http';
 import { startHub, type HubProcess } from '../helpers/hub-process';
 
 let hub: HubProcess;
@@ -13,25 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => hub?.stop());
 
-/** node:http, because fetch refuses methods such as TRACE and paths it would normalise. */
-function raw(
-  method: string,
-  path: string,
-  body?: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
-  return new Promise((resolve, reject) => {
-    const sent = { ...(body ? { 'content-type': 'application/json' } : {}), ...headers };
-    const req = request({ host: '127.0.0.1', port: hub.port, method, path, headers: sent }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const raw = (method: string, path: string, body?: string, headers: Record<string, string> = {}) => rawRequest(hub.port, method, path, body, headers);
 
 it('answers a path with malformed percent-encoding with 400 problem+json (Next.js gave a bare 500)', async () => {
   const res = await raw('GET', '/api/v1/pools/%E0%A4%A');

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 // Bodies are read loosely (`any`) so black-box assertions stay short; the contracts are checked
 // by the store and SDK tests.
 /** A tiny JSON client for black-box API tests: returns status, headers and parsed body. */
@@ -35,3 +36,27 @@ export function client(api: string, defaults: { token?: string } = {}) {
   };
 }
 export type Client = ReturnType<typeof client>;
+
+/**
+ * One request over node:http, to 127.0.0.1:`port`: fetch refuses methods such as TRACE, paths it
+ * would normalise, and a Host header of the caller's choosing.
+ */
+export function rawRequest(
+  port: number,
+  method: string,
+  path: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  return new Promise((resolve, reject) => {
+    const sent = { ...(body ? { 'content-type': 'application/json' } : {}), ...headers };
+    const req = request({ host: '127.0.0.1', port, method, path, headers: sent }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}

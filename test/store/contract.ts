@@ -157,6 +157,45 @@ export function storeContract(engine: string, open: OpenStore) {
       });
     });
 
+    describe('claim ids make a retried claim safe', () => {
+      it('returns what the first try took, held under its id, and claims afresh once none is held', async () => {
+        await store.push('q', [{ data: 1 }, { data: 2 }, { data: 3 }, { data: 4 }, { data: 5 }]);
+        const first = await store.claim('q', 'w1', 2, 'claim-a');
+        expect(first.ok && first.value.map((i) => i.data)).toEqual([1, 2]);
+        for (const it of first.ok ? first.value : []) expect(it.lease_id).toMatch(/^claim-a\//);
+        // The answer was lost; the retry gets the very same claims, leases included.
+        const retry = await store.claim('q', 'w1', 2, 'claim-a');
+        expect(retry).toEqual(first);
+        expect((await store.getPool('q')).claimed).toBe(2);
+        // Another id (or none) claims more; another worker's retry of this id finds nothing of w1's.
+        expect((await store.claim('q', 'w1', 1, 'claim-b')).ok && 'more').toBe('more');
+        const other = await store.claim('q', 'w2', 1, 'claim-a');
+        expect(other.ok && other.value.map((i) => i.data)).toEqual([4]);
+        // Completed items are no longer held: a late retry holds what is left of the claim.
+        const [a, b] = first.ok ? first.value : [];
+        expect((await store.complete(a!.id, { workerId: 'w1', leaseId: a!.lease_id })).ok).toBe(true);
+        const late = await store.claim('q', 'w1', 2, 'claim-a');
+        expect(late.ok && late.value.map((i) => i.id)).toEqual([b!.id]);
+        expect((await store.complete(b!.id, { workerId: 'w1', leaseId: b!.lease_id })).ok).toBe(true);
+        const fresh = await store.claim('q', 'w1', 2, 'claim-a');
+        expect(fresh.ok && fresh.value.map((i) => i.data)).toEqual([5]);
+        expect((await store.getPool('q')).pending).toBe(0);
+      });
+
+      it('holds for a one-item claim, a pool apart, and a draining worker', async () => {
+        await store.push('q', [{ data: 1 }, { data: 2 }]);
+        await store.push('r', [{ data: 'r1' }]);
+        const one = await store.claim('q', 'w1', 1, 'k1');
+        expect(await store.claim('q', 'w1', 1, 'k1')).toEqual(one);
+        // The same id in another pool is another claim.
+        const inR = await store.claim('r', 'w1', 1, 'k1');
+        expect(inR.ok && inR.value.map((i) => i.data)).toEqual(['r1']);
+        await store.setWorkerStatus('w1', 'terminating');
+        expect(await store.claim('q', 'w1', 1, 'k1')).toEqual(one);
+        expect(await store.claim('q', 'w1', 1, 'k2')).toEqual({ ok: true, value: [] });
+      });
+    });
+
     describe('complete and fail are fenced', () => {
       it('completes with the result kept and the attempt in history', async () => {
         const [id] = await store.push('q', [{ data: 'job' }]);

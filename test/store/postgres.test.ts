@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type HubEvent, type HubStore } from '@/db';
+import { createPgStore } from '@/db/store/pg';
 import { createTestDatabase, onDatabase } from '../pg/database';
 import { storeContract, type OpenStore } from './contract';
 import { operatorContract } from './operator-contract';
@@ -47,6 +48,23 @@ describe('postgres specifics', () => {
     } finally {
       await fresh.drop();
     }
+  });
+
+  it('takes heartbeat times and the reaper threshold from the database clock, not a host clock 90 s ahead', async () => {
+    const a = createPgStore(db.url);
+    const b = createPgStore(db.url, { hostClock: () => Date.now() + 90_000 });
+    opened.push(a, b);
+    await a.registerWorker({ worker_id: 'skew-a' });
+    await a.push('skew', [{ data: 1 }]);
+    expect((await a.claim('skew', 'skew-a', 1)).ok).toBe(true);
+    await a.heartbeat('skew-a', {});
+    // B's host thinks it is 90 s later; with a 60 s threshold it would call A's worker lost.
+    expect((await b.reap(60)).lost).not.toContain('skew-a');
+    expect((await b.getWorker('skew-a'))?.status).toBe('active');
+    // B's own heartbeat is stamped by the database too: A's reaper sees it as fresh, not from the future.
+    await b.registerWorker({ worker_id: 'skew-b' });
+    const stamped = Date.parse((await a.getWorker('skew-b'))!.last_heartbeat);
+    expect(Math.abs(stamped - Date.now())).toBeLessThan(5_000);
   });
 
   it("tells one instance's listeners of another instance's changes, and its own once", async () => {

@@ -22,17 +22,27 @@ export function securityContract(engine: string, open: OpenStore) {
     });
     afterEach(async () => cleanup());
 
+    it('binds a worker token to one worker id, kept and found with it, and audited with it', async () => {
+      const info = await store.issueToken({ name: 'for-w9', role: 'worker', tokenHash: hash('bound'), workerId: 'w9' }, alice);
+      expect(info.worker_id).toBe('w9');
+      expect(await store.findToken(hash('bound'))).toEqual({ id: info.id, name: 'for-w9', role: 'worker', workerId: 'w9' });
+      expect((await store.listTokens())[0]!.worker_id).toBe('w9');
+      const [entry] = AuditPage.parse(await store.listAudit({ limit: 1 })).entries;
+      expect(entry!.detail).toEqual({ name: 'for-w9', role: 'worker', worker_id: 'w9' });
+    });
+
     it('issues a token, finds it by hash only, lists it without secret or hash, and records who issued it', async () => {
       const info = await store.issueToken({ name: 'worker-7', role: 'worker', tokenHash: hash('a') }, alice);
       expect(TokenInfo.strict().parse(info)).toEqual({
         id: expect.stringMatching(/^[0-9a-f]{16}$/),
         name: 'worker-7',
         role: 'worker',
+        worker_id: null,
         created_at: new Date(clock.now()).toISOString(),
         last_used_at: null,
         revoked_at: null,
       });
-      expect(await store.findToken(hash('a'))).toEqual({ id: info.id, name: 'worker-7', role: 'worker' });
+      expect(await store.findToken(hash('a'))).toEqual({ id: info.id, name: 'worker-7', role: 'worker', workerId: null });
       expect(await store.findToken(hash('b'))).toBeNull();
       expect(await store.listTokens()).toEqual([info]);
       const page = AuditPage.parse(await store.listAudit({ limit: 10 }));

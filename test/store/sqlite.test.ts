@@ -9,6 +9,7 @@ import { tempDbFile, tempDir } from '../helpers/tmp';
 import { storeContract, type OpenStore } from './contract';
 import { operatorContract } from './operator-contract';
 import { securityContract } from './security-contract';
+import { claimKeyParams } from '@/db/store/leases';
 
 const openSqlite: OpenStore = async ({ clock, onChange }) => {
   const { file, cleanup } = tempDbFile();
@@ -287,7 +288,7 @@ describe('sqlite hot path statements', () => {
     const db = new Database(file);
     const stmts = prepareStatements(db);
     const plan = (s: { source: string }) =>
-      (db.prepare(`EXPLAIN QUERY PLAN ${s.source}`).all({ pool: 'p', workerId: 'w', limit: 2, now: 0 }) as { detail: string }[]).map((r) => r.detail).join(' | ');
+      (db.prepare(`EXPLAIN QUERY PLAN ${s.source}`).all({ pool: 'p', workerId: 'w', limit: 2, now: 0, ...claimKeyParams('k') }) as { detail: string }[]).map((r) => r.detail).join(' | ');
     for (const s of [stmts.claimOneActive, stmts.claimOne, stmts.claimOldestActive, stmts.claimOldest]) {
       expect(plan(s)).toMatch(/SEARCH items USING COVERING INDEX items_status_pool_id \(status=\? AND pool=\?\)/);
       expect(plan(s)).not.toMatch(/SCAN items|TEMP B-TREE/);

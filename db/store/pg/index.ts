@@ -18,7 +18,15 @@ import * as workerOps from './workers';
 
 export interface PgStoreOptions extends StoreOptions {
   migrationsFolder?: string;
+  /**
+   * This machine's clock (default Date.now), which the store sets by the database's: see
+   * `clock` below. Tests give one that runs ahead to play a host whose clock is wrong.
+   */
+  hostClock?: () => number;
 }
+
+/** How often the store reads the database's clock again (a host clock may drift or be stepped). */
+const CLOCK_SYNC_MS = 10_000;
 
 export const DEFAULT_POOL_SIZE = 10;
 
@@ -45,15 +53,29 @@ export function createPgStore(connectionString: string, opts: PgStoreOptions = {
     onChange(event);
     publisher.publish(event);
   };
-  const ctx: PgCtx = { db, pool, clock: opts.clock ?? Date.now, emit };
+  // Every time the store writes or compares (heartbeats, claims, the reaper's threshold) is the
+  // database's, not this host's: several instances whose clocks disagree must not take each
+  // other's fresh heartbeats for stale ones. The host clock is set by the database's
+  // clock_timestamp(), read at start and every CLOCK_SYNC_MS; an injected `clock` (tests) is used as is.
+  const hostClock = opts.hostClock ?? Date.now;
+  let offset = 0;
+  const syncClock = async () => {
+    const before = hostClock();
+    const r = await pool.query<{ now: number }>(`SELECT extract(epoch FROM clock_timestamp()) * 1000 AS now`);
+    const after = hostClock();
+    offset = Math.round(Number(r.rows[0]!.now) - (before + after) / 2);
+  };
+  const ctx: PgCtx = { db, pool, clock: opts.clock ?? (() => hostClock() + offset), emit };
 
   const migrationsFolder = opts.migrationsFolder ?? path.join(process.cwd(), 'db/migrations/pg');
   let migrated: Promise<void> | null = null;
   const ready = () => {
-    migrated ??= migrateLocked(pool, migrationsFolder).catch((err: unknown) => {
-      migrated = null;
-      throw err;
-    });
+    migrated ??= migrateLocked(pool, migrationsFolder)
+      .then(syncClock)
+      .catch((err: unknown) => {
+        migrated = null;
+        throw err;
+      });
     return migrated;
   };
   ready().catch(() => {}); // start now; a failure is reported to the first call
@@ -64,6 +86,12 @@ export function createPgStore(connectionString: string, opts: PgStoreOptions = {
       .catch(() => {}); // the database away: the next round catches up
   }, 1000);
   compaction.unref();
+  const clockSync = setInterval(() => {
+    ready()
+      .then(syncClock)
+      .catch(() => {}); // the database away: keep the last offset, try again next round
+  }, CLOCK_SYNC_MS);
+  clockSync.unref();
 
   /** Waits for migrations, and turns driver errors into store errors. */
   const call =
@@ -86,7 +114,7 @@ export function createPgStore(connectionString: string, opts: PgStoreOptions = {
     listWorkers: call((filter) => workerOps.listWorkers(ctx, filter)),
     releaseWorker: call((id, pool, by) => audited(ctx, by, (c) => workerOps.releaseWorker(c, id, pool), auditOf.release(id, pool))),
     push: call((pool, batch) => itemWrites.push(ctx, pool, batch)),
-    claim: call((pool, workerId, limit) => itemWrites.claim(ctx, pool, workerId, limit)),
+    claim: call((pool, workerId, limit, claimId) => itemWrites.claim(ctx, pool, workerId, limit, claimId)),
     claimItem: call((id, workerId) => itemWrites.claimItem(ctx, id, workerId)),
     complete: call((id, c) => itemWrites.complete(ctx, id, c)),
     completeMany: call((input) => itemWrites.completeMany(ctx, input)),
@@ -118,6 +146,7 @@ export function createPgStore(connectionString: string, opts: PgStoreOptions = {
     ping: call(() => reads.ping(db)),
     close: async () => {
       clearInterval(compaction);
+      clearInterval(clockSync);
       await listener?.close();
       await publisher.drain();
       await pool.end();

@@ -5,7 +5,7 @@ import { backToPending, parseItemId, whyNotEnded } from '../ids';
 import type { EndClaim, Outcome } from '../types';
 import { appendAttempt, exhausted, freshLease, jsonb, writeTx, inLocked, type PgCtx, type PgExec, type PgTx } from './context';
 import { toWorkItem, type WorkItemRow } from './rows';
-import { claimActive, completeHeld } from './statements';
+import { claimActive, completeHeld, heldUnderKey } from './statements';
 import { bulkWhere } from './operator';
 
 type EndCode = 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease';
@@ -62,10 +62,11 @@ function emitItems(ctx: PgCtx, changed: WorkItem[]) {
   for (const pool of new Set(changed.map((it) => it.pool))) ctx.emit({ type: 'pool', name: pool });
 }
 
-const claimSet = (workerId: string, now: number) => ({
+const claimSet = (workerId: string, now: number, claimId: string | null = null) => ({
   status: 'claimed',
   claimedBy: workerId,
-  leaseId: freshLease,
+  // Under a claim id, as CLAIM_ACTIVE makes them (statements.ts, leases.ts).
+  leaseId: claimId === null ? freshLease : sql`${`${claimId}/`}::text || ${freshLease}`,
   attempts: sql`${items.attempts} + 1`,
   claimedAt: now,
 });
@@ -89,16 +90,24 @@ const oldestPending = (db: PgExec, pool: string, limit: number) =>
  * statements.ts), with the worker's row share-locked inside it as `admit` does. Anything else
  * (unknown, draining, lost, terminated, or nothing pending) takes the transaction with `admit`.
  */
-export async function claim(ctx: PgCtx, pool: string, workerId: string, limit: number): Promise<Outcome<WorkItem[], 'worker-not-active'>> {
+export async function claim(
+  ctx: PgCtx,
+  pool: string,
+  workerId: string,
+  limit: number,
+  claimId: string | null = null,
+): Promise<Outcome<WorkItem[], 'worker-not-active'>> {
   const now = ctx.clock();
-  let rows: WorkItemRow[] = await claimActive(ctx.pool, { workerId, now, pool, limit });
+  let rows: WorkItemRow[] = await claimActive(ctx.pool, { workerId, now, pool, limit, claimId: claimId || null });
+  // Nothing claimed: a retry of a claim id that took items gets them back.
+  if (rows.length === 0 && claimId) rows = await heldUnderKey(ctx.pool, { workerId, pool, claimId });
   if (rows.length === 0) {
     const result = await writeTx(ctx, async (tx) => {
       const admission = await admit(tx, workerId, now);
       if (admission !== 'ok') return admission;
       return tx
         .update(items)
-        .set(claimSet(workerId, now))
+        .set(claimSet(workerId, now, claimId || null))
         .where(and(inLocked(items.id, oldestPending(tx, pool, limit)), eq(items.status, 'pending')))
         .returning();
     });

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import type { AuditPage, AuditQuery, Role, TokenInfo } from '@/lib/contracts';
 import { audit, tokens } from '@/db/schema/pg';
 import { auditPage, newTokenId, tokenAudit, toTokenInfo, TOUCH_EVERY_MS, type AuditFields } from '../security';
-import type { Actor, HubEvent, NewAuditEntry, Outcome, TokenHolder } from '../types';
+import type { Actor, HubEvent, NewAuditEntry, NewToken, Outcome, TokenHolder } from '../types';
 import { writeTx, type PgCtx, type PgExec } from './context';
 
 // The same semantics as db/store/sqlite/security.ts (specified on HubStore in db/store/types.ts).
@@ -46,12 +46,12 @@ export async function recordAudit(ctx: PgCtx, e: NewAuditEntry): Promise<void> {
   await insertAudit(ctx.db, ctx.clock(), e);
 }
 
-export async function issueToken(ctx: PgCtx, input: { name: string; role: Role; tokenHash: string }, actor: Actor): Promise<TokenInfo> {
+export async function issueToken(ctx: PgCtx, input: NewToken, actor: Actor): Promise<TokenInfo> {
   const now = ctx.clock();
   return writeTx(ctx, async (tx) => {
     const [row] = await tx
       .insert(tokens)
-      .values({ id: newTokenId(), name: input.name, role: input.role, tokenHash: input.tokenHash, createdAt: now })
+      .values({ id: newTokenId(), name: input.name, role: input.role, tokenHash: input.tokenHash, workerId: input.workerId ?? null, createdAt: now })
       .returning();
     await insertAudit(tx, now, tokenAudit(actor, 'token.issue', row!));
     return toTokenInfo(row!);
@@ -77,7 +77,7 @@ export async function revokeToken(ctx: PgCtx, id: string, actor: Actor): Promise
 
 export async function findToken(ctx: PgCtx, tokenHash: string): Promise<TokenHolder | null> {
   const [row] = await ctx.db
-    .select({ id: tokens.id, name: tokens.name, role: tokens.role })
+    .select({ id: tokens.id, name: tokens.name, role: tokens.role, workerId: tokens.workerId })
     .from(tokens)
     .where(and(eq(tokens.tokenHash, tokenHash), isNull(tokens.revokedAt)));
   return row ? { ...row, role: row.role as Role } : null;

@@ -20,11 +20,21 @@ const types = {
     oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-const CLAIM_ACTIVE = `UPDATE items SET status = 'claimed', claimed_by = $1, lease_id = replace(gen_random_uuid()::text, '-', ''),
+/**
+ * The items worker $1 holds in pool $3 from the claim id $5 (leases.ts); items_claimed_by finds
+ * the worker's claimed items, which are few.
+ */
+const heldUnder = (claimId: string) => `status = 'claimed' AND claimed_by = $1 AND pool = $3 AND starts_with(lease_id, ${claimId}::text || '/')`;
+
+// With a claim id ($5), leases start with `$5/`, and the claim takes nothing while items are
+// held under that id: a retry then takes the slow path, which returns them (items.ts).
+const CLAIM_ACTIVE = `UPDATE items SET status = 'claimed', claimed_by = $1,
+    lease_id = coalesce($5::text || '/', '') || replace(gen_random_uuid()::text, '-', ''),
     attempts = attempts + 1, claimed_at = $2
   WHERE id = ANY(ARRAY(
     SELECT id FROM items WHERE pool = $3 AND status = 'pending'
       AND EXISTS (SELECT 1 FROM workers WHERE worker_id = $1 AND status = 'active' FOR SHARE)
+      AND ($5::text IS NULL OR NOT EXISTS (SELECT 1 FROM items WHERE ${heldUnder('$5')}))
     ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)) AND status = 'pending'
   RETURNING ${ITEM_COLUMNS}`;
 
@@ -38,8 +48,26 @@ const COMPLETE = `UPDATE items SET status = 'completed', lease_id = NULL, comple
  * Claims up to `limit` of the oldest pending items for a worker that is active, its row
  * share-locked for the statement (as `admit` in items.ts locks it); nothing for anyone else.
  */
-export async function claimActive(pool: pg.Pool, p: { workerId: string; now: number; pool: string; limit: number }): Promise<WorkItemRow[]> {
-  const r = await pool.query<WorkItemRow>({ name: 'hub_claim_active', text: CLAIM_ACTIVE, values: [p.workerId, p.now, p.pool, p.limit], types });
+export async function claimActive(
+  pool: pg.Pool,
+  p: { workerId: string; now: number; pool: string; limit: number; claimId: string | null },
+): Promise<WorkItemRow[]> {
+  const r = await pool.query<WorkItemRow>({
+    name: 'hub_claim_active',
+    text: CLAIM_ACTIVE,
+    values: [p.workerId, p.now, p.pool, p.limit, p.claimId],
+    types,
+  });
+  return r.rows;
+}
+
+/** The items `workerId` holds in `pool` from the claim `claimId`, oldest first. */
+export async function heldUnderKey(db: pg.Pool, p: { workerId: string; pool: string; claimId: string }): Promise<WorkItemRow[]> {
+  const r = await db.query<WorkItemRow>({
+    text: `SELECT ${ITEM_COLUMNS} FROM items WHERE ${heldUnder('$2')} ORDER BY id`,
+    values: [p.workerId, p.claimId, p.pool],
+    types,
+  });
   return r.rows;
 }
 

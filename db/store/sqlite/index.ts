@@ -80,7 +80,7 @@ export function createSqliteStore(file: string, opts: SqliteStoreOptions = {}): 
     listWorkers: async (filter) => workerOps.listWorkers(ctx, filter),
     releaseWorker: async (id, pool, by) => audited(ctx, by, (c) => workerOps.releaseWorker(c, id, pool), auditOf.release(id, pool)),
     push: async (pool, batch) => itemWrites.push(ctx, pool, batch),
-    claim: async (pool, workerId, limit) => itemWrites.claim(ctx, pool, workerId, limit),
+    claim: async (pool, workerId, limit, claimId) => itemWrites.claim(ctx, pool, workerId, limit, claimId),
     claimItem: async (id, workerId) => itemWrites.claimItem(ctx, id, workerId),
     complete: async (id, c) => itemWrites.complete(ctx, id, c),
     completeMany: async (input) => itemWrites.completeMany(ctx, input),

@@ -2,6 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { MAX_RETRIES_DEFAULT, type CompletedMany, type CompleteManyBody, type NewItem, type WorkItem } from '@/lib/contracts';
 import { items } from '@/db/schema/sqlite';
 import { backToPending, parseItemId, whyNotEnded } from '../ids';
+import { claimKeyParams } from '../leases';
 import type { EndClaim, Outcome } from '../types';
 import { storeCompletion, writeTx, type SqliteCtx } from './context';
 import { bulkWhere, countFailure } from './operator';
@@ -62,15 +63,26 @@ function admit(ctx: SqliteCtx, workerId: string, now: number): 'ok' | 'draining'
  * An active worker's claim is one statement in autocommit (no transaction to open and commit);
  * every other case takes the transaction with `admit`, which registers, drains or refuses.
  */
-export function claim(ctx: SqliteCtx, pool: string, workerId: string, limit: number): Outcome<WorkItem[], 'worker-not-active'> {
+export function claim(
+  ctx: SqliteCtx,
+  pool: string,
+  workerId: string,
+  limit: number,
+  claimId?: string | null,
+): Outcome<WorkItem[], 'worker-not-active'> {
   const now = ctx.clock();
   const one = limit === 1;
-  const params = { pool, workerId, limit, now };
+  const params = { pool, workerId, limit, now, ...claimKeyParams(claimId) };
   let rows = (one ? ctx.stmts.claimOneActive : ctx.stmts.claimOldestActive).all(params);
-  // Nothing claimed: the worker is not active, or the pool has nothing pending. The slow path
-  // tells which, and claims for a worker it registers on the spot.
+  // Nothing claimed: the worker is not active, the pool has nothing pending, or this is a retry
+  // of a claim id that already took items. The slow path tells which, and claims for a worker it
+  // registers on the spot.
   if (rows.length === 0) {
     const result = writeTx(ctx, () => {
+      if (params.claimKey !== null) {
+        const held = ctx.stmts.heldUnderKey.all(params);
+        if (held.length) return held;
+      }
       const admission = admit(ctx, workerId, now);
       if (admission !== 'ok') return admission;
       return (one ? ctx.stmts.claimOne : ctx.stmts.claimOldest).all(params);
@@ -106,7 +118,7 @@ export function claimItem(
       return { ok: false, code: 'worker-not-active', detail: `worker ${workerId} is terminating and takes no new work` };
     }
     // Inside the write lock the row read above is still pending, so this matches it.
-    return { ok: true, value: workItemOf(ctx.stmts.claimById.get({ id, workerId, now })!) };
+    return { ok: true, value: workItemOf(ctx.stmts.claimById.get({ id, workerId, now, ...claimKeyParams(null) })!) };
   });
   if (outcome.ok) emitItems(ctx, [outcome.value]);
   return outcome;

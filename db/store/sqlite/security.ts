@@ -3,7 +3,7 @@ import type { AuditPage, AuditQuery, Role, TokenInfo } from '@/lib/contracts';
 import { audit, tokens } from '@/db/schema/sqlite';
 import { fromJson } from '../ids';
 import { auditPage, newTokenId, tokenAudit, toTokenInfo, TOUCH_EVERY_MS, type AuditFields } from '../security';
-import type { Actor, HubEvent, NewAuditEntry, Outcome, TokenHolder } from '../types';
+import type { Actor, HubEvent, NewAuditEntry, NewToken, Outcome, TokenHolder } from '../types';
 import { writeTx, type SqliteCtx, type SqliteDb } from './context';
 
 function insertAudit(db: SqliteDb, at: number, e: NewAuditEntry) {
@@ -41,12 +41,12 @@ export function recordAudit(ctx: SqliteCtx, e: NewAuditEntry): void {
   insertAudit(ctx.db, ctx.clock(), e);
 }
 
-export function issueToken(ctx: SqliteCtx, input: { name: string; role: Role; tokenHash: string }, actor: Actor): TokenInfo {
+export function issueToken(ctx: SqliteCtx, input: NewToken, actor: Actor): TokenInfo {
   const now = ctx.clock();
   return writeTx(ctx, (tx) => {
     const row = tx
       .insert(tokens)
-      .values({ id: newTokenId(), name: input.name, role: input.role, tokenHash: input.tokenHash, createdAt: now })
+      .values({ id: newTokenId(), name: input.name, role: input.role, tokenHash: input.tokenHash, workerId: input.workerId ?? null, createdAt: now })
       .returning()
       .get();
     insertAudit(tx, now, tokenAudit(actor, 'token.issue', row));

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { ClaimKeyParams } from '../leases';
 import { ITEM_COLUMNS, type ItemValues } from './rows';
 
 /**
@@ -28,12 +29,29 @@ const EXHAUSTED = 'attempts >= max_retries';
 /** Only the current claim holder, and with a lease only that very claim, may end a claim. */
 const HOLDER = `id = @id AND status = 'claimed' AND claimed_by = @workerId AND (@leaseId IS NULL OR lease_id = @leaseId)`;
 
-const CLAIM_SET = `status = 'claimed', claimed_by = @workerId, lease_id = lower(hex(randomblob(16))),
-  attempts = attempts + 1, claimed_at = @now`;
+/**
+ * A claim made with a claim id (`@claimKey`) gets leases that start with `claimKey/`, which is
+ * how a retry of that claim finds what it took (leases.ts); without one, a random lease alone.
+ */
+const CLAIM_SET = `status = 'claimed', claimed_by = @workerId,
+  lease_id = coalesce(@claimKey || '/', '') || lower(hex(randomblob(16))), attempts = attempts + 1, claimed_at = @now`;
 
-const ACTIVE_WORKER = `AND EXISTS (SELECT 1 FROM workers WHERE worker_id = @workerId AND status = 'active')`;
+/**
+ * The items `@workerId` holds in `@pool` from the claim `@claimKey`: leases in [@leaseFrom,
+ * @leaseTo). items_status_pool_id narrows it to the pool's claimed items, which are few (no index
+ * more: each would be another page written in every claim and completion).
+ */
+const HELD_UNDER_KEY = `status = 'claimed' AND pool = @pool AND claimed_by = @workerId AND lease_id >= @leaseFrom AND lease_id < @leaseTo`;
 
-type ClaimParams = { pool: string; workerId: string; limit: number; now: number };
+/**
+ * The fast path claims for an active worker only, and for a claim id only when nothing is held
+ * under it yet (a retry of that claim then takes the slow path, which returns what it holds).
+ * Neither condition depends on the row: SQLite evaluates each once.
+ */
+const ACTIVE_WORKER = `AND EXISTS (SELECT 1 FROM workers WHERE worker_id = @workerId AND status = 'active')
+  AND (@claimKey IS NULL OR NOT EXISTS (SELECT 1 FROM items WHERE ${HELD_UNDER_KEY}))`;
+
+type ClaimParams = ClaimKeyParams & { pool: string; workerId: string; limit: number; now: number };
 
 /**
  * Claims the oldest pending items of a pool: up to @limit (`many`), or exactly the one oldest
@@ -51,6 +69,7 @@ const oldestPending = (count: 'one' | 'many', andWhere: string) => `UPDATE items
 export function prepareStatements(sqlite: Database.Database) {
   /** A statement that returns items, as arrays of ITEM_COLUMNS. */
   const returningItems = <P extends object>(sql: string) => sqlite.prepare<P, ItemValues>(sql).raw();
+  let findToken: Database.Statement<[string], { id: string; name: string; role: string; workerId: string | null }> | undefined;
   return {
     insertItem: sqlite.prepare<{ pool: string; data: string; maxRetries: number; now: number }>(
       `INSERT INTO items (pool, data, status, max_retries, created_at) VALUES (@pool, @data, 'pending', @maxRetries, @now)`,
@@ -66,7 +85,10 @@ export function prepareStatements(sqlite: Database.Database) {
     claimOneActive: returningItems<ClaimParams>(oldestPending('one', ACTIVE_WORKER)),
     claimOldest: returningItems<ClaimParams>(oldestPending('many', '')),
     claimOne: returningItems<ClaimParams>(oldestPending('one', '')),
-    claimById: returningItems<{ id: number; workerId: string; now: number }>(
+    heldUnderKey: returningItems<ClaimKeyParams & { pool: string; workerId: string }>(
+      `SELECT ${ITEM_COLUMNS} FROM items WHERE ${HELD_UNDER_KEY} ORDER BY id`,
+    ),
+    claimById: returningItems<ClaimKeyParams & { id: number; workerId: string; now: number }>(
       `UPDATE items SET ${CLAIM_SET} WHERE id = @id AND status = 'pending' RETURNING ${ITEM_COLUMNS}`,
     ),
     // The completing attempt is not appended to `history`: attempts, claimed_by, claimed_at and
@@ -103,10 +125,14 @@ export function prepareStatements(sqlite: Database.Database) {
       `DELETE FROM items WHERE status = 'completed' AND pool = @pool AND id > @after AND id <= @last
          AND completed_at < @cutoff`,
     ),
-    // Every request with an issued token looks it up: prepared once, like the hot path it sits on.
-    findToken: sqlite.prepare<[string], { id: string; name: string; role: string }>(
-      `SELECT id, name, role FROM tokens WHERE token_hash = ? AND revoked_at IS NULL`,
-    ),
+    // Every request with an issued token looks it up: prepared once, like the hot path it sits on,
+    // but on first use, so a store opened on a database migrated only part of the way (the
+    // migration tests) does not need tokens.worker_id to open.
+    get findToken() {
+      return (findToken ??= sqlite.prepare<[string], { id: string; name: string; role: string; workerId: string | null }>(
+        `SELECT id, name, role, worker_id AS workerId FROM tokens WHERE token_hash = ? AND revoked_at IS NULL`,
+      ));
+    },
     itemState: sqlite.prepare<[number], { status: string; claimedBy: string | null }>(
       `SELECT status, claimed_by AS claimedBy FROM items WHERE id = ?`,
     ),

@@ -1,5 +1,5 @@
 import { EmptyBody, SignInBody, type Session } from '@/lib/contracts';
-import { holderOf, isOpen, sameOrigin, SESSION_COOKIE } from '@/lib/http/auth';
+import { holderOf, isOpen, sameOrigin, SESSION_COOKIE, throttled } from '@/lib/http/auth';
 import { problem } from '@/lib/http/problem';
 import type { HubRequest } from '@/lib/http/reply';
 import { empty, json, route } from '@/lib/http/route';
@@ -38,9 +38,9 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
         return problem(403, 'cross-site', 'sign in from a page of this hub');
       }
       if (isOpen(hub.config)) return json(OPEN);
-      const holder = await holderOf(token, hub.config, hub.store);
+      const holder = await throttled(req, hub.config, () => holderOf(token, hub.config, hub.store));
       if (!holder) return unauthorized('that token is not valid (unknown or revoked)');
-      return json({ ...holder, open: false } satisfies Session, 200, { 'set-cookie': cookie(req, token) });
+      return json({ role: holder.role, name: holder.name, open: false } satisfies Session, 200, { 'set-cookie': cookie(req, token) });
     },
   },
   DELETE: {

@@ -11,10 +11,10 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: {
     need: 'operator',
     handle: async ({ hub, body, actor }) => {
-      const { name, role } = await body(IssueTokenBody);
+      const { name, role, worker_id } = await body(IssueTokenBody);
       // 32 random bytes: the secret is shown in this answer only; the store keeps its SHA-256.
       const token = ISSUED_PREFIX + randomBytes(32).toString('base64url');
-      const info = await hub.store.issueToken({ name, role, tokenHash: hashToken(token) }, actor);
+      const info = await hub.store.issueToken({ name, role, tokenHash: hashToken(token), workerId: worker_id ?? null }, actor);
       return json({ ...info, token }, 201);
     },
   },

@@ -8,7 +8,11 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   },
   POST: {
     need: 'worker',
-    handle: async ({ hub, body }) =>
-      json(await hub.store.registerWorker(await body(RegisterWorkerBody, { optional: true })), 201),
+    handle: async ({ hub, body, caller, asWorker }) => {
+      const input = await body(RegisterWorkerBody, { optional: true });
+      // A per-worker token registers its own worker when it names none.
+      const workerId = input.worker_id ?? caller?.workerId;
+      return json(await hub.store.registerWorker({ ...input, worker_id: workerId === undefined ? null : asWorker(workerId) }), 201);
+    },
   },
 });

@@ -5,10 +5,10 @@ import { empty, json, route } from '@/lib/http/route';
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   GET: {
     need: 'read',
-    handle: async ({ hub, param }) => {
+    handle: async ({ hub, param, leasesShown }) => {
       const id = param('id', ItemId);
       const item = await hub.store.getItem(id);
-      return item ? json(item) : problem(404, 'item-not-found', `work item ${id} not found`);
+      return item ? json(leasesShown(item)) : problem(404, 'item-not-found', `work item ${id} not found`);
     },
   },
   DELETE: {

@@ -9,7 +9,9 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
       const id = param('id', TokenId);
       await body(EmptyBody, { optional: true });
       const outcome = await hub.store.revokeToken(id, actor);
-      return outcome.ok ? empty() : failure(outcome);
+      if (!outcome.ok) return failure(outcome);
+      hub.events.emit('revoked', id); // this instance's streams opened with it close now; others' at their next keep-alive
+      return empty();
     },
   },
 });

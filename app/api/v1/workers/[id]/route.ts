@@ -13,8 +13,8 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   },
   PATCH: {
     need: 'worker',
-    handle: async ({ hub, param, body, caller, actor }) => {
-      const id = param('id', Name);
+    handle: async ({ hub, param, body, caller, actor, asWorker }) => {
+      const id = asWorker(param('id', Name));
       const { status } = await body(PatchWorkerBody);
       // A worker token changing a status is a worker marking itself (e.g. terminated on exit):
       // only an operator's change is an operator action.

@@ -5,10 +5,10 @@ import { json, route } from '@/lib/http/route';
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: {
     need: 'worker',
-    handle: async ({ hub, param, body }) => {
+    handle: async ({ hub, param, body, asWorker }) => {
       const id = param('id', ItemId);
       const { worker_id } = await body(ClaimOneBody);
-      const outcome = await hub.store.claimItem(id, worker_id);
+      const outcome = await hub.store.claimItem(id, asWorker(worker_id));
       return outcome.ok ? json(outcome.value) : failure(outcome);
     },
   },

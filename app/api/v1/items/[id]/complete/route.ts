@@ -5,10 +5,10 @@ import { json, route } from '@/lib/http/route';
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: {
     need: 'worker',
-    handle: async ({ hub, param, body }) => {
+    handle: async ({ hub, param, body, asWorker }) => {
       const id = param('id', ItemId);
       const b = await body(CompleteBody);
-      const outcome = await hub.store.complete(id, { workerId: b.worker_id, leaseId: b.lease_id, result: b.result });
+      const outcome = await hub.store.complete(id, { workerId: asWorker(b.worker_id), leaseId: b.lease_id, result: b.result });
       return outcome.ok ? json(outcome.value) : failure(outcome);
     },
   },

@@ -5,10 +5,10 @@ import { json, route } from '@/lib/http/route';
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: {
     need: 'worker',
-    handle: async ({ hub, param, body }) => {
+    handle: async ({ hub, param, body, asWorker }) => {
       const id = param('id', ItemId);
       const b = await body(FailBody);
-      const outcome = await hub.store.fail(id, { workerId: b.worker_id, leaseId: b.lease_id, error: b.error });
+      const outcome = await hub.store.fail(id, { workerId: asWorker(b.worker_id), leaseId: b.lease_id, error: b.error });
       return outcome.ok ? json(outcome.value) : failure(outcome);
     },
   },

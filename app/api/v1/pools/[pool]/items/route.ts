@@ -4,8 +4,10 @@ import { json, route } from '@/lib/http/route';
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   GET: {
     need: 'read',
-    handle: async ({ hub, param, query }) =>
-      json(await hub.store.listItems(param('pool', PoolName), query(ListItemsQuery))),
+    handle: async ({ hub, param, query, leasesShown }) => {
+      const page = await hub.store.listItems(param('pool', PoolName), query(ListItemsQuery));
+      return json({ ...page, items: page.items.map(leasesShown) });
+    },
   },
   POST: {
     need: 'worker',

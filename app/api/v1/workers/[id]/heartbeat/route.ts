@@ -5,8 +5,8 @@ import { json, route } from '@/lib/http/route';
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: {
     need: 'worker',
-    handle: async ({ hub, param, body }) => {
-      const id = param('id', Name);
+    handle: async ({ hub, param, body, asWorker }) => {
+      const id = asWorker(param('id', Name));
       const outcome = await hub.store.heartbeat(id, await body(HeartbeatBody, { optional: true }));
       return outcome.ok ? json(outcome.value) : failure(outcome);
     },

@@ -1,0 +1,1 @@
+ALTER TABLE `tokens` ADD `worker_id` text;
