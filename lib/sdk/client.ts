@@ -4,6 +4,7 @@ import {
   CompletedMany,
   ItemDetail,
   ItemPage,
+  PoolHolderList,
   PoolList,
   PoolSummary,
   PushedMany,
@@ -22,6 +23,7 @@ import {
   type HeartbeatBody,
   type WorkerStatus,
   type ItemStatus,
+  type PoolHolder,
 } from '../contracts';
 import { Transport, type TransportOptions } from './transport';
 
@@ -197,6 +199,11 @@ export class HubClient {
   /** One pool's counts; a pool never seen has all counts 0. `pending` is flatmachines' `size()`. */
   async getPool(pool: string): Promise<PoolSummary> {
     return this.t.send({ method: 'GET', path: `/pools/${seg(pool)}`, schema: PoolSummary });
+  }
+
+  /** Who holds the pool's claimed items, and how many each, most first. */
+  async poolHolders(pool: string): Promise<PoolHolder[]> {
+    return (await this.t.send({ method: 'GET', path: `/pools/${seg(pool)}/holders`, schema: PoolHolderList })).holders;
   }
 
   /** Operator: the items `workerId` holds in this pool back to `pending`. Returns how many. */

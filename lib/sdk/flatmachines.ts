@@ -80,6 +80,37 @@ function toRecord(r: HubWorkerRecord): WorkerRecord {
   return record;
 }
 
+/**
+ * What the hub released when a worker was marked `lost` through a registration backend, by hub
+ * and worker, then pool. flatmachines' reaper marks a stale worker lost and then calls
+ * `release_by_worker` on its pool, expecting the count of claims that freed; the hub releases
+ * them with the status change already, so the pool's release adds what this ledger says was
+ * released moments before. Entries are taken once, and forgotten after LEDGER_TTL_MS.
+ */
+const releasedOnLoss = new Map<string, { at: number; byPool: Map<string, number> }>();
+const LEDGER_TTL_MS = 10 * 60_000;
+const ledgerKey = (client: HubClient, workerId: string) => `${client.apiUrl} ${workerId}`;
+
+/** The pools where `workerId` holds items right now, and how many in each. */
+async function heldByPool(client: HubClient, workerId: string): Promise<Map<string, number>> {
+  const byPool = new Map<string, number>();
+  const pools = (await client.listPools()).filter((p) => p.claimed > 0);
+  for (const p of pools) {
+    const mine = (await client.poolHolders(p.name)).find((h) => h.worker_id === workerId);
+    if (mine) byPool.set(p.name, mine.claimed);
+  }
+  return byPool;
+}
+
+function takeReleasedOnLoss(client: HubClient, pool: string, workerId: string): number {
+  const now = Date.now();
+  for (const [key, entry] of releasedOnLoss) if (entry.at < now - LEDGER_TTL_MS) releasedOnLoss.delete(key);
+  const entry = releasedOnLoss.get(ledgerKey(client, workerId));
+  const n = entry?.byPool.get(pool) ?? 0;
+  entry?.byPool.delete(pool);
+  return n;
+}
+
 /** flatmachines types status as a string; the hub knows four. Checked here so a typo fails before any request. */
 function parseStatus(status: string, request: string) {
   const parsed = WorkerStatus.safeParse(status);
@@ -107,9 +138,28 @@ export class HubRegistrationBackend implements RegistrationBackend {
     await this.client.heartbeat(workerId, metadata === undefined ? {} : { metadata });
   }
 
-  /** `terminated` is a worker's clean exit; it and `lost` release the items the worker holds. */
+  /**
+   * `terminated` is a worker's clean exit; it and `lost` release the items the worker holds. For
+   * `lost` (the reaper's step), what that frees is noted per pool, so the pool's
+   * `releaseByWorker` that the reaper calls next reports it as flatmachines expects.
+   */
   async updateStatus(workerId: string, status: string): Promise<void> {
-    await this.client.setWorkerStatus(workerId, parseStatus(status, `PATCH /workers/${workerId}`));
+    const parsed = parseStatus(status, `PATCH /workers/${workerId}`);
+    const held = parsed === 'lost' ? await this.heldBeforeLoss(workerId) : null;
+    const record = await this.client.setWorkerStatus(workerId, parsed);
+    if (held && held.size > 0 && record.claimed_count === 0) {
+      releasedOnLoss.set(ledgerKey(this.client, workerId), { at: Date.now(), byPool: held });
+    }
+  }
+
+  private async heldBeforeLoss(workerId: string): Promise<Map<string, number> | null> {
+    try {
+      const w = await this.client.getWorker(workerId);
+      return w.status === 'lost' || w.claimed_count === 0 ? null : await heldByPool(this.client, workerId);
+    } catch (err) {
+      if (err instanceof NotFound) return null; // the PATCH answers 404 for it
+      throw err;
+    }
   }
 
   async get(workerId: string): Promise<WorkerRecord | null> {
@@ -193,9 +243,12 @@ export class HubWorkPool implements WorkPool {
     return (await this.client.getPool(this.name)).pending;
   }
 
-  /** Operator: the worker's claims in this pool back to `pending`; returns how many. */
+  /**
+   * Operator: the worker's claims in this pool back to `pending`; returns how many, counting those
+   * the hub released when the worker was just marked `lost` through a registration backend.
+   */
   async releaseByWorker(workerId: string): Promise<number> {
-    const n = await this.client.releasePool(this.name, workerId);
+    const n = (await this.client.releasePool(this.name, workerId)) + takeReleasedOnLoss(this.client, this.name, workerId);
     for (const [id, h] of this.held) if (h.workerId === workerId) this.held.delete(id);
     return n;
   }

@@ -136,6 +136,27 @@ describe('flatmachines flow over the hub backends', () => {
     expect((await new HubClient({ url: hub.url }).getItem(held!.id)).result).toBe('on time');
   });
 
+  it("counts released jobs right in flatmachines' own order: marked lost first, then released", async () => {
+    // DistributedWorkerHooks.reap_stale_workers: update_status(id, 'lost'), then release_by_worker(id).
+    // Separate backend objects, as an application makes them.
+    const regOwn = new HubRegistrationBackend({ url: hub.url });
+    const workOwn = new HubWorkBackend({ url: hub.url });
+    const pool = workOwn.pool('reaped-order');
+    for (const job of [1, 2, 3]) await pool.push({ job });
+    await regOwn.register({ worker_id: 'gone', pool_id: 'reaped-order', started_at: new Date().toISOString() });
+    await pool.claim('gone');
+    await pool.claim('gone');
+    await workOwn.pool('elsewhere').push({ job: 'x' });
+    await workOwn.pool('elsewhere').claim('gone');
+
+    await regOwn.updateStatus('gone', 'lost');
+    expect(await pool.releaseByWorker('gone')).toBe(2);
+    expect(await workOwn.pool('elsewhere').releaseByWorker('gone')).toBe(1);
+    // Counted once: a second release finds nothing more.
+    expect(await pool.releaseByWorker('gone')).toBe(0);
+    expect(await pool.size()).toBe(3);
+  });
+
   it('keeps the flatmachines shapes: no nulls, get() is null for an unknown worker', async () => {
     const record = await reg.register({ worker_id: 'shape', started_at: '2026-01-01T00:00:00.000Z' });
     expect(Object.keys(record).sort()).toEqual(['last_heartbeat', 'started_at', 'status', 'worker_id']);
