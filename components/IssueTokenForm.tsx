@@ -4,7 +4,10 @@ import { ROLES, Role, type IssueTokenBody } from '@/lib/contracts';
 import { Button } from './ui';
 import { useHydrated } from './useHydrated';
 
-/** Name and role of a token to issue. `onIssue` resolves once issued; the name is then cleared. */
+/**
+ * Name, role and (for a worker token) the one worker it may act as. `onIssue` resolves once
+ * issued; the form is then cleared.
+ */
 export function IssueTokenForm({ busy, error, onIssue }: { busy: boolean; error: string | null; onIssue: (body: IssueTokenBody) => Promise<unknown> }) {
   const hydrated = useHydrated();
   return (
@@ -16,7 +19,9 @@ export function IssueTokenForm({ busy, error, onIssue }: { busy: boolean; error:
         const data = new FormData(form);
         const name = String(data.get('name') ?? '').trim();
         const role = Role.catch('worker').parse(data.get('role'));
-        if (name) void onIssue({ name, role }).then(() => form.reset(), () => undefined);
+        const workerId = String(data.get('worker_id') ?? '').trim();
+        const body: IssueTokenBody = workerId && role === 'worker' ? { name, role, worker_id: workerId } : { name, role };
+        if (name) void onIssue(body).then(() => form.reset(), () => undefined);
       }}
     >
       <div className="space-y-1">
@@ -43,6 +48,20 @@ export function IssueTokenForm({ busy, error, onIssue }: { busy: boolean; error:
             </option>
           ))}
         </select>
+      </div>
+      <div className="space-y-1">
+        <label htmlFor="token-worker" className="block text-xs font-medium text-slate-600">
+          Acts only as worker <span className="font-normal text-slate-400">(optional)</span>
+        </label>
+        <input
+          id="token-worker"
+          name="worker_id"
+          maxLength={128}
+          pattern="[A-Za-z0-9._:\-]{1,128}"
+          title="1–128 characters of A-Z a-z 0-9 . _ : -"
+          placeholder="any worker"
+          className="h-8 w-48 rounded border border-slate-300 px-2 font-mono text-sm"
+        />
       </div>
       <Button type="submit" kind="primary" disabled={busy || !hydrated} className="h-8">
         {busy ? 'Issuing…' : 'Issue token'}

@@ -5,12 +5,15 @@ import { Badge, Button, cell, Table } from './ui';
 /** Issued tokens (never their secrets), each revocable until it is revoked. */
 export function TokensTable({ tokens, onRevoke }: { tokens: TokenInfo[]; onRevoke: (t: TokenInfo) => void }) {
   return (
-    <Table label="Issued tokens" head={['Name', 'Role', 'Created', 'Last used', 'Revoked', 'Actions']}>
+    <Table label="Issued tokens" head={['Name', 'Role', 'Acts as', 'Created', 'Last used', 'Revoked', 'Actions']}>
       {tokens.map((t) => (
         <tr key={t.id} data-testid={`token-row-${t.name}`} className={t.revoked_at ? 'text-slate-400' : undefined}>
           <td className={`${cell} font-medium`}>{t.name}</td>
           <td className={cell}>
             <Badge tone={t.role === 'operator' ? 'blue' : 'neutral'}>{t.role}</Badge>
+          </td>
+          <td className={`${cell} font-mono text-xs`} data-testid="token-worker">
+            {t.worker_id ?? (t.role === 'worker' ? 'any worker' : '—')}
           </td>
           <td className={`${cell} text-xs whitespace-nowrap`}>{formatTime(t.created_at)}</td>
           <td className={`${cell} text-xs whitespace-nowrap`}>{t.last_used_at ? formatTime(t.last_used_at) : 'never'}</td>

@@ -105,6 +105,7 @@ test('an operator issues a token, sees its secret once, and revokes it', async (
   await expect(page).toHaveURL(/\/tokens$/);
   await page.getByLabel('Name').fill('worker-7');
   await page.getByLabel('Role').selectOption('worker');
+  await page.getByLabel(/Acts only as worker/).fill('w-seven');
   await page.getByRole('button', { name: 'Issue token' }).click();
   await expect(page.getByLabel('Name')).toHaveValue('');
   const secret = page.getByTestId('issued-secret');
@@ -113,10 +114,13 @@ test('an operator issues a token, sees its secret once, and revokes it', async (
   expect(token.length).toBeGreaterThan(20);
   const row = page.getByTestId('token-row-worker-7');
   await expect(row).toContainText('never');
+  await expect(row.getByTestId('token-worker')).toHaveText('w-seven');
   await screenshot(page, 'tokens');
 
-  // The issued token works as a bearer token until revoked.
+  // The issued token works as a bearer token until revoked, as its own worker only.
   expect((await request.get('/api/v1/pools', { headers: bearer(token) })).status()).toBe(200);
+  expect((await request.post('/api/v1/workers', { headers: bearer(token), data: {} })).status()).toBe(201);
+  expect((await request.post('/api/v1/workers', { headers: bearer(token), data: { worker_id: 'someone-else' } })).status()).toBe(403);
   await page.getByRole('button', { name: 'I have stored it' }).click();
   await expect(secret).toHaveCount(0);
 
