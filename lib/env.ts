@@ -24,6 +24,7 @@ const envSchema = z.object({
   HUB_SSE_MAX_QUEUED_BYTES: z.coerce.number().int().min(4096).default(1_048_576),
   HUB_ALLOWED_HOSTS: z.string().optional(),
   HUB_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
+  HUB_MAX_WAITING_CLAIMS: z.coerce.number().int().min(0).max(1_000_000).default(1000),
 });
 
 export interface HubConfig {
@@ -55,6 +56,8 @@ export interface HubConfig {
   allowedHosts: string[];
   /** Failed token checks one client address may make in a minute before it gets 429. */
   authFailuresPerMinute: number;
+  /** Most claims that may wait for work at once (`wait_seconds`); past it a claim that finds nothing gets 429. */
+  maxWaitingClaims: number;
 }
 
 /** Parses an environment (default: this process's) into a config; throws naming the bad variable. */
@@ -89,6 +92,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       .map((h) => h.trim().toLowerCase())
       .filter(Boolean),
     authFailuresPerMinute: e.HUB_AUTH_FAILURES_PER_MINUTE,
+    maxWaitingClaims: e.HUB_MAX_WAITING_CLAIMS,
   };
 }
 

@@ -41,6 +41,8 @@ export const MAX_RETRIES_DEFAULT = 3;
 export const PUSH_BATCH_MAX = 1000;
 export const CLAIM_LIMIT_MAX = 100;
 export const COMPLETE_BATCH_MAX = 100;
+/** The longest a claim may wait for work (`wait_seconds`). */
+export const CLAIM_WAIT_MAX_SECONDS = 30;
 export const LIST_LIMIT_MAX = 500;
 
 export const NewItem = z.strictObject({
@@ -81,6 +83,8 @@ export const ClaimBody = z.strictObject({
   worker_id: Name,
   limit: z.number().int().min(1).max(CLAIM_LIMIT_MAX).default(1),
   claim_id: ClaimId.nullish(),
+  /** With nothing to claim, wait up to this long for work to appear (long-poll); 0: answer at once. */
+  wait_seconds: z.number().min(0).max(CLAIM_WAIT_MAX_SECONDS).default(0),
 });
 export type ClaimBody = z.infer<typeof ClaimBody>;
 export const ClaimedItems = z.object({ items: z.array(WorkItem) });

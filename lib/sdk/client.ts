@@ -49,6 +49,16 @@ const seg = encodeURIComponent;
  * 5xx are retried with jittered exponential backoff; 409 and other 4xx never are. A claim is
  * retried with the same claim id, so a retry whose first answer was lost returns those items.
  */
+export interface ClaimOptions {
+  /**
+   * With nothing to claim, the hub holds the request up to this long (0..30 s) and answers as
+   * soon as work appears (long-poll). Default 0: answer at once.
+   */
+  waitSeconds?: number;
+  /** Aborts a (waiting) claim: the hub then claims nothing for it. Throws RequestAborted. */
+  signal?: AbortSignal;
+}
+
 export class HubClient {
   private readonly t: Transport;
 
@@ -125,9 +135,13 @@ export class HubClient {
    * Each call sends a fresh `claim_id`, and its retries the same one: a retry whose first answer
    * was lost gets back the items that first try took, so none is left claimed unbeknown.
    */
-  async claim(pool: string, workerId: string, limit = 1): Promise<WorkItem[]> {
-    const body = { worker_id: workerId, limit, claim_id: globalThis.crypto.randomUUID() };
-    return (await this.t.send({ method: 'POST', path: `/pools/${seg(pool)}/claim`, body, schema: ClaimedItems })).items;
+  async claim(pool: string, workerId: string, limit = 1, opts: ClaimOptions = {}): Promise<WorkItem[]> {
+    const wait = opts.waitSeconds ?? 0;
+    const body = { worker_id: workerId, limit, claim_id: globalThis.crypto.randomUUID(), ...(wait > 0 ? { wait_seconds: wait } : {}) };
+    // A waiting claim may take its whole wait: its timeout allows for that.
+    const timeoutMs = wait > 0 ? wait * 1000 + 30_000 : undefined;
+    const path = `/pools/${seg(pool)}/claim`;
+    return (await this.t.send({ method: 'POST', path, body, schema: ClaimedItems, signal: opts.signal, timeoutMs })).items;
   }
 
   /** Claims this one item if it is pending (the scheduler pattern); Conflict when it is not. */

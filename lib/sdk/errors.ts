@@ -66,6 +66,10 @@ export class ServerError extends HubError {
 export class HubUnreachable extends HubError {
   override name = 'HubUnreachable';
 }
+/** The caller aborted the request (its `signal`): never retried. */
+export class RequestAborted extends HubError {
+  override name = 'RequestAborted';
+}
 /** The hub answered with a body that does not match the shared contract (a version mismatch). */
 export class UnexpectedResponse extends HubError {
   override name = 'UnexpectedResponse';

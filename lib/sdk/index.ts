@@ -2,7 +2,7 @@
  * The hub's worker SDK: a typed HTTP client, flatmachines-compatible backends and a worker loop.
  * Imports only the shared contracts, so it can be lifted into its own package.
  */
-export { HubClient, type HubClientOptions, type WorkerQuery } from './client';
+export { HubClient, type ClaimOptions, type HubClientOptions, type WorkerQuery } from './client';
 export { DEFAULT_RETRY, type RetryPolicy } from './transport';
 export * from './errors';
 export {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { errorFor, HubUnreachable, isRetryable, UnexpectedResponse } from './errors';
+import { errorFor, HubUnreachable, isRetryable, RequestAborted, UnexpectedResponse } from './errors';
 
 /**
  * When to try a request again. Only failures that cannot have been a decision of the hub are
@@ -37,6 +37,10 @@ export interface Request<S extends z.ZodType | null> {
   body?: unknown;
   /** Schema of a 2xx body; `null` for an answer without one (204). */
   schema: S;
+  /** Aborts the request (RequestAborted, not retried). */
+  signal?: AbortSignal | undefined;
+  /** This request's per-attempt timeout in ms, when it may take longer than the client's (a waiting claim). */
+  timeoutMs?: number | undefined;
 }
 
 /** Full-jitter exponential backoff: a random wait up to min(max, min·2^attempt). */
@@ -78,7 +82,7 @@ export class Transport {
       try {
         return await this.once(req, label, (ms) => (waitHint = ms));
       } catch (err) {
-        if (!isRetryable(err) || attempt >= this.retry.retries) throw err;
+        if (!isRetryable(err) || attempt >= this.retry.retries || req.signal?.aborted) throw err;
         const jitter = backoffMs(this.retry, attempt);
         await sleep(waitHint === undefined ? jitter : Math.min(Math.max(waitHint, jitter), 60_000));
       }
@@ -102,10 +106,11 @@ export class Transport {
         method: req.method,
         headers,
         body: req.body === undefined ? undefined : JSON.stringify(req.body),
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
+        signal: AbortSignal.any([AbortSignal.timeout(req.timeoutMs ?? this.opts.timeoutMs ?? 30_000), ...(req.signal ? [req.signal] : [])]),
       });
       text = await res.text();
     } catch (err) {
+      if (req.signal?.aborted) throw new RequestAborted(0, 'aborted', `${label} was aborted by the caller`, label);
       const reason = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
       throw new HubUnreachable(0, 'unreachable', `no answer from ${this.base}: ${reason}`, label);
     }

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Json, WorkerRecord, WorkItem } from '../contracts';
 import { HubClient } from './client';
-import { Conflict, HubError, isRetryable, NotFound } from './errors';
+import { Conflict, HubError, isRetryable, NotFound, RequestAborted } from './errors';
 
 /** What a handler gets besides the item. */
 export interface WorkerContext {
@@ -35,7 +35,13 @@ export interface RunWorkerOptions {
   metadata?: Record<string, Json>;
   /** Seconds between heartbeats (default 10); keep it well under the hub's HUB_STALE_SECONDS. */
   heartbeatSeconds?: number;
-  /** Seconds to wait before claiming again when the pool is empty (default 1). */
+  /**
+   * Seconds an idle claim waits at the hub for work (long-poll, 0..30, default 20): work reaches
+   * an idle worker the moment it is pushed, with about one request per `waitSeconds` while idle.
+   * 0 turns it off: an empty pool is asked again every `pollSeconds`.
+   */
+  waitSeconds?: number;
+  /** Seconds to wait before claiming again when the pool is empty and claims do not wait (default 1). */
   pollSeconds?: number;
   /** Stop once a claim finds the pool empty and nothing is in flight. */
   exitWhenEmpty?: boolean;
@@ -109,10 +115,14 @@ class WorkerRun {
     else process.stderr.write(`[worker ${this.workerId}] ${level === 'info' ? '' : `${level}: `}${message}\n`);
   }
 
+  /** Aborts the claim waiting at the hub, if any: the hub then claims nothing for it. */
+  private readonly claimAbort = new AbortController();
+
   /** Stops claiming; the first reason wins. */
   private stop(reason: StopReason) {
     if (this.stopReason) return;
     this.stopReason = reason;
+    this.claimAbort.abort();
     this.wake();
   }
 
@@ -237,6 +247,8 @@ class WorkerRun {
 
   private async claimLoop() {
     const pollMs = (this.opts.pollSeconds ?? 1) * 1000;
+    // Stopping when empty needs to know at once that the pool is empty: no waiting then.
+    const waitSeconds = this.opts.exitWhenEmpty ? 0 : Math.max(0, Math.min(30, this.opts.waitSeconds ?? 20));
     while (!this.stopReason) {
       const max = this.opts.maxItems;
       if (max !== undefined && this.counts.claimed >= max) {
@@ -250,9 +262,11 @@ class WorkerRun {
       }
       let items: WorkItem[];
       const settledBefore = this.settled;
+      const claimedAt = Date.now();
       try {
-        items = await this.client.claim(this.opts.pool, this.workerId, free);
+        items = await this.client.claim(this.opts.pool, this.workerId, free, { waitSeconds, signal: this.claimAbort.signal });
       } catch (err) {
+        if (err instanceof RequestAborted) continue; // stopping: the loop ends
         if (err instanceof Conflict && err.code === 'worker-not-active') {
           await this.onInactive();
         } else if (err instanceof HubError && !isRetryable(err)) {
@@ -274,7 +288,10 @@ class WorkerRun {
           if (this.settled === settledBefore) this.stop('empty');
           continue; // a task ended during the claim, maybe failing its item back to pending: look again
         }
-        await this.idle(this.inFlight.size > 0 && this.opts.exitWhenEmpty ? 60_000 : pollMs);
+        // A claim that waited has paused already. One that does not wait, or came back empty long
+        // before its wait was up (a draining worker gets [] at once), pauses before the next.
+        const waitedOut = waitSeconds > 0 && Date.now() - claimedAt >= waitSeconds * 1000 - 250;
+        if (!waitedOut) await this.idle(this.inFlight.size > 0 && this.opts.exitWhenEmpty ? 60_000 : pollMs);
       }
     }
   }

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { openStore, type HubEvent, type HubStore } from '@/db';
 import { config, type HubConfig } from '@/lib/env';
+import { Waiters } from './waiters';
 
 /** What travels on the hub's in-process bus. */
 export interface HubBus {
@@ -17,6 +18,8 @@ export interface Hub {
    * when this instance revokes it (live streams opened with it close).
    */
   events: EventEmitter<HubBus>;
+  /** Claims waiting for work (long-poll), woken by `events`. */
+  waiters: Waiters;
 }
 
 // On globalThis so `next dev` reloads, and the separately bundled instrumentation and route
@@ -30,7 +33,9 @@ export function getHub(): Hub {
     events.setMaxListeners(0);
     // On PostgreSQL, onChange also hears other instances' changes (LISTEN/NOTIFY).
     const store = openStore(cfg.databaseUrl, { onChange: (e) => events.emit('change', e), poolSize: cfg.pgPoolSize });
-    g.__flatmachinesHub = { config: cfg, store, events };
+    const waiters = new Waiters(cfg.maxWaitingClaims);
+    events.on('change', waiters.onChange);
+    g.__flatmachinesHub = { config: cfg, store, events, waiters };
   }
   return g.__flatmachinesHub;
 }

@@ -97,20 +97,19 @@ async function answer(mod: RouteModule, params: Record<string, string | string[]
   await send(req, res, await handler(request, { params: Promise.resolve(params) }), pathname);
 }
 
-/** A signal that never aborts, for requests that cannot outlive their answer. */
-const NEVER = new AbortController().signal;
-
 /**
- * Only a GET can stream (the event stream), and it stops when the client goes away. An abort
- * signal costs about as much as a claim's own parsing (most of it in the abort event that would
- * fire when every answer ends), so other requests go without one.
+ * Aborts when the client goes away before its answer is written: the event stream and a waiting
+ * claim (long-poll) listen to it. An abort signal costs about as much as a claim's own parsing,
+ * so it is made only for the requests that ask for it (`req.signal` is read lazily).
  */
-function signalFor(req: IncomingMessage, res: ServerResponse): AbortSignal {
-  if (req.method !== 'GET') return NEVER;
+function signalFor(res: ServerResponse): AbortSignal {
   const aborted = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) aborted.abort();
-  });
+  if (res.destroyed) aborted.abort();
+  else {
+    res.once('close', () => {
+      if (!res.writableFinished) aborted.abort();
+    });
+  }
   return aborted.signal;
 }
 
@@ -130,7 +129,17 @@ class NodeHeaders {
 async function toHubRequest(req: IncomingMessage, res: ServerResponse, url: string): Promise<BufferedRequest> {
   const method = req.method ?? 'GET';
   const rawBody = BODYLESS.has(method) ? (req.resume(), null) : await readUpTo(req, getHub().config.maxBodyBytes + 1);
-  return { method, url, headers: new NodeHeaders(req.headers), signal: signalFor(req, res), rawBody, remoteAddress: req.socket.remoteAddress };
+  let signal: AbortSignal | undefined;
+  return {
+    method,
+    url,
+    headers: new NodeHeaders(req.headers),
+    get signal() {
+      return (signal ??= signalFor(res));
+    },
+    rawBody,
+    remoteAddress: req.socket.remoteAddress,
+  };
 }
 
 async function toWebRequest(req: IncomingMessage, res: ServerResponse, url: string): Promise<Request | null> {
@@ -146,7 +155,7 @@ async function toWebRequest(req: IncomingMessage, res: ServerResponse, url: stri
   }
   const body = BODYLESS.has(method) ? (req.resume(), undefined) : ((await readUpTo(req, getHub().config.maxBodyBytes + 1)) ?? undefined);
   try {
-    return new Request(url, { method, headers, body, signal: signalFor(req, res) });
+    return new Request(url, { method, headers, body, signal: signalFor(res) });
   } catch {
     return null;
   }

@@ -27,6 +27,42 @@ function gate() {
 const quick = { heartbeatSeconds: 0.3, pollSeconds: 0.05, signals: false as const };
 
 describe('runWorker', () => {
+  it('waits at the hub while idle (long-poll): about one request per wait, work taken at once, a stop claims nothing', async () => {
+    let claims = 0;
+    const counting = new HubClient({
+      url: hub.url,
+      fetch: async (input, init) => {
+        if (String(input).endsWith('/claim')) claims++;
+        return fetch(input, init);
+      },
+    });
+    const stop = new AbortController();
+    const done: Json[] = [];
+    const running = runWorker({
+      ...quick,
+      waitSeconds: 1,
+      client: counting,
+      pool: 'rw-longpoll',
+      workerId: 'rw-longpoll-1',
+      signal: stop.signal,
+      log: logs().log,
+      handler: async (item) => void done.push(item.data),
+    });
+    await new Promise((r) => setTimeout(r, 3200));
+    // Polling every 0.05 s would have asked ~60 times; waiting 1 s at the hub, about 4.
+    expect(claims).toBeGreaterThanOrEqual(2);
+    expect(claims).toBeLessThanOrEqual(6);
+    await c.push('rw-longpoll', 'now');
+    await waitFor('the pushed item', () => done.includes('now'), 5000, 20);
+    // Stopping while a claim waits: the worker ends promptly, and what is pushed afterwards stays.
+    await new Promise((r) => setTimeout(r, 200));
+    stop.abort();
+    expect((await running).reason).toBe('aborted');
+    await c.push('rw-longpoll', 'after');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await c.getPool('rw-longpoll')).toMatchObject({ pending: 1, claimed: 0, completed: 1 });
+  });
+
   it('claims in batches up to its concurrency, completes with results, fails with error messages', async () => {
     await c.pushMany('rw-batch', Array.from({ length: 9 }, (_, i) => ({ data: i })));
     await c.push('rw-batch', 'bad', { max_retries: 2 });

@@ -24,7 +24,17 @@ Options:
   --max-items N         exit after N items
   --item-timeout S      stop a command after S seconds and fail its item
   --heartbeat S         seconds between heartbeats (default 10)
-  --poll S              seconds between claims while the pool is empty (default 1)`;
+  --wait S              an idle claim waits up to S seconds at the hub for work (0-30, default 20);
+                        work reaches an idle worker as soon as it is pushed. 0: poll instead
+  --poll S              seconds between claims while the pool is empty, with --wait 0 (default 1)`;
+
+/** `--wait`: 0 up to 30 seconds. */
+function waitSeconds(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 30) throw new UsageError(`--wait must be 0 to 30 seconds, not ${JSON.stringify(value)}`);
+  return n;
+}
 
 /** Largest stdout kept as a result: the hub takes bodies up to 1 MiB by default. */
 const MAX_STDOUT = 900 * 1024;
@@ -123,6 +133,7 @@ export async function worker(args: string[], io: Io): Promise<number> {
       'item-timeout': { type: 'string' },
       heartbeat: { type: 'string' },
       poll: { type: 'string' },
+      wait: { type: 'string' },
     },
     true,
   );
@@ -141,6 +152,7 @@ export async function worker(args: string[], io: Io): Promise<number> {
     maxItems: positiveInt(values['max-items'], '--max-items'),
     heartbeatSeconds: positiveSeconds(values.heartbeat, '--heartbeat'),
     pollSeconds: positiveSeconds(values.poll, '--poll'),
+    waitSeconds: waitSeconds(values.wait),
     metadata: { command: [cmd, ...cmdArgs].join(' ').slice(0, 500) },
   };
   checkCommand(cmd, io.env);

@@ -1,14 +1,20 @@
 import { ClaimBody, PoolName } from '@/lib/contracts';
-import { failure } from '@/lib/http/problem';
+import { failure, problem } from '@/lib/http/problem';
 import { json, route } from '@/lib/http/route';
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: {
     need: 'worker',
-    handle: async ({ hub, param, body, asWorker }) => {
+    handle: async ({ hub, req, param, body, asWorker }) => {
       const pool = param('pool', PoolName);
-      const { worker_id, limit, claim_id } = await body(ClaimBody);
-      const outcome = await hub.store.claim(pool, asWorker(worker_id), limit, claim_id);
+      const { worker_id, limit, claim_id, wait_seconds } = await body(ClaimBody);
+      const worker = asWorker(worker_id);
+      const attempt = () => hub.store.claim(pool, worker, limit, claim_id);
+      // With nothing to claim, a waiting claim holds the request until work appears (long-poll).
+      const outcome = wait_seconds > 0 ? await hub.waiters.claim(pool, limit, wait_seconds * 1000, req.signal, attempt) : await attempt();
+      if (outcome === 'full') {
+        return problem(429, 'too-many-waiting', `${hub.config.maxWaitingClaims} claims are waiting already; try again shortly`, { 'retry-after': '1' });
+      }
       return outcome.ok ? json({ items: outcome.value }) : failure(outcome);
     },
   },
