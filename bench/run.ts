@@ -4,7 +4,7 @@
  * exactly-once: each item completed once, none lost.
  *
  *   BENCH_ITEMS (20000)  items per drain        BENCH_GROWTH (10000,100000,1000000) pool sizes
- *   BENCH_ONLY (store,http,growth)  the sections to run, while working on one of them
+ *   BENCH_ONLY (store,http,growth,longpoll)  the sections to run, while working on one of them
  *   BENCH_TRIALS (3)  SQLite store drains per case (bare and hub taking turns; medians reported)
  *   DATABASE_URL=postgres://…  measures the same on PostgreSQL, beside a bare node-postgres loop
  *   (SKIP LOCKED), with BENCH_PG_ITEMS (5000) items per drain — each PostgreSQL commit waits for
@@ -22,6 +22,7 @@ import { tempDir } from '@/test/helpers/tmp';
 import { createTestDatabase } from '@/test/pg/database';
 import { openBarePg, resetBarePg } from './bare-pg';
 import { openBare } from './bare-sqlite';
+import { longPoll } from './long-poll';
 
 const ROOT = path.resolve(__dirname, '..');
 let N = Number(process.env.BENCH_ITEMS ?? 20_000);
@@ -29,7 +30,7 @@ const GROWTH = (process.env.BENCH_GROWTH ?? '10000,100000,1000000').split(',').m
 const PG_GROWTH = (process.env.BENCH_PG_GROWTH ?? '10000,100000,1000000').split(',').map(Number);
 const CLAIMS = 5_000;
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 3);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'store,http,growth').split(','));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'store,http,growth,longpoll').split(','));
 
 interface Row {
   section: string;
@@ -256,6 +257,10 @@ async function main() {
       log(`growth ${GROWTH.join(', ')}…`);
       await growth(sqliteUrl, 'sqlite', GROWTH);
     }
+    if (ONLY.has('longpoll')) {
+      log('long-poll…');
+      rows.push(...(await longPoll({}, 'sqlite')));
+    }
     const server = process.env.DATABASE_URL;
     if (server && /^postgres(ql)?:\/\//.test(server)) {
       log('PostgreSQL…');
@@ -267,6 +272,7 @@ async function main() {
         if (ONLY.has('store')) barePg = await storeDrain(() => pg, 'postgres', 1);
         if (ONLY.has('http')) await httpDrain({ DATABASE_URL: pg }, 'postgres', barePg[1], dir);
         if (ONLY.has('growth')) await growth(() => pg, 'postgres', PG_GROWTH);
+        if (ONLY.has('longpoll')) rows.push(...(await longPoll({ DATABASE_URL: pg }, 'postgres')));
       } finally {
         await scratch.drop();
       }

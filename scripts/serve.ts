@@ -29,12 +29,12 @@ async function main() {
   const { serveHub } = require('../lib/server/serve') as typeof import('../lib/server/serve');
   const server = await serveHub({ dir: path.resolve(__dirname, '..'), host: cfg.host, port: cfg.port });
   console.log(`flatmachines-hub on http://${cfg.host}:${cfg.port} (database: ${cfg.databaseUrl.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@')})`);
-  const { getHub } = require('../lib/server/hub') as typeof import('../lib/server/hub');
+  const { closeWaiters } = require('../lib/server/hub') as typeof import('../lib/server/hub');
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
       // Waiting claims are answered (with no items) before the connections go; a moment later
       // whatever is still open is closed.
-      getHub().waiters.close();
+      closeWaiters();
       server.close(() => process.exit(0));
       server.closeIdleConnections();
       setTimeout(() => server.closeAllConnections(), 250).unref();

@@ -26,6 +26,11 @@ export interface Hub {
 // modules, share one database handle instead of opening new ones.
 const g = globalThis as typeof globalThis & { __flatmachinesHub?: Hub };
 
+/** Answers every waiting claim (shutdown); nothing to do when no hub was made in this process. */
+export function closeWaiters(): void {
+  g.__flatmachinesHub?.waiters.close();
+}
+
 export function getHub(): Hub {
   if (!g.__flatmachinesHub) {
     const cfg = config();
