@@ -5,7 +5,7 @@ import { backToPending, parseItemId, whyNotEnded } from '../ids';
 import type { EndClaim, Outcome } from '../types';
 import { appendAttempt, exhausted, freshLease, jsonb, writeTx, inLocked, type PgCtx, type PgExec, type PgTx } from './context';
 import { toWorkItem, type WorkItemRow } from './rows';
-import { claimActive, completeHeld, heldUnderKey } from './statements';
+import { claimActive, completeHeld, heldUnderKey, workerStatusOf } from './statements';
 import { bulkWhere } from './operator';
 
 type EndCode = 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease';
@@ -99,8 +99,10 @@ export async function claim(
 ): Promise<Outcome<WorkItem[], 'worker-not-active'>> {
   const now = ctx.clock();
   let rows: WorkItemRow[] = await claimActive(ctx.pool, { workerId, now, pool, limit, claimId: claimId || null });
-  // Nothing claimed: a retry of a claim id that took items gets them back.
+  // Nothing claimed: a retry of a claim id that took items gets them back; an active worker's empty
+  // poll (the common case) is told by one read, no transaction; anything else takes the slow path.
   if (rows.length === 0 && claimId) rows = await heldUnderKey(ctx.pool, { workerId, pool, claimId });
+  if (rows.length === 0 && (await workerStatusOf(ctx.pool, workerId)) === 'active') return { ok: true, value: [] };
   if (rows.length === 0) {
     const result = await writeTx(ctx, async (tx) => {
       const admission = await admit(tx, workerId, now);

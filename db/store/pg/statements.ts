@@ -61,6 +61,12 @@ export async function claimActive(
   return r.rows;
 }
 
+/** The worker's status, or undefined for an unknown id: what tells an empty poll from a refusal. */
+export async function workerStatusOf(pool: pg.Pool, workerId: string): Promise<string | undefined> {
+  const r = await pool.query<{ status: string }>({ name: 'hub_worker_status', text: 'SELECT status FROM workers WHERE worker_id = $1', values: [workerId] });
+  return r.rows[0]?.status;
+}
+
 /** The items `workerId` holds in `pool` from the claim `claimId`, oldest first. */
 export async function heldUnderKey(db: pg.Pool, p: { workerId: string; pool: string; claimId: string }): Promise<WorkItemRow[]> {
   const r = await db.query<WorkItemRow>({

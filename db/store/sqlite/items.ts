@@ -60,8 +60,8 @@ function admit(ctx: SqliteCtx, workerId: string, now: number): 'ok' | 'draining'
 
 /**
  * Claims up to `limit` of the oldest pending items of `pool`; may return fewer, or none.
- * An active worker's claim is one statement in autocommit (no transaction to open and commit);
- * every other case takes the transaction with `admit`, which registers, drains or refuses.
+ * An active worker's claim is one statement in autocommit (no transaction to open and commit),
+ * and its empty poll one read more; every other case takes the transaction with `admit`.
  */
 export function claim(
   ctx: SqliteCtx,
@@ -74,15 +74,14 @@ export function claim(
   const one = limit === 1;
   const params = { pool, workerId, limit, now, ...claimKeyParams(claimId) };
   let rows = (one ? ctx.stmts.claimOneActive : ctx.stmts.claimOldestActive).all(params);
-  // Nothing claimed: the worker is not active, the pool has nothing pending, or this is a retry
-  // of a claim id that already took items. The slow path tells which, and claims for a worker it
-  // registers on the spot.
+  // Nothing claimed: this is a retry of a claim id that already took items, the pool has nothing
+  // pending (an active worker's empty poll: the common case, told by reads alone, no write lock
+  // taken), or the worker is not active. Only the last takes the slow path, which registers,
+  // drains or refuses.
+  if (rows.length === 0 && params.claimKey !== null) rows = ctx.stmts.heldUnderKey.all(params);
   if (rows.length === 0) {
+    if (ctx.stmts.workerStatus.get(workerId) === 'active') return { ok: true, value: [] };
     const result = writeTx(ctx, () => {
-      if (params.claimKey !== null) {
-        const held = ctx.stmts.heldUnderKey.all(params);
-        if (held.length) return held;
-      }
       const admission = admit(ctx, workerId, now);
       if (admission !== 'ok') return admission;
       return (one ? ctx.stmts.claimOne : ctx.stmts.claimOldest).all(params);
