@@ -49,8 +49,6 @@ export function mergeMetadata(old: unknown, next: unknown): unknown {
  */
 export const heartbeatKeepsMetadata = (next: unknown) => next === undefined || (isPlainObject(next) && Object.keys(next).length === 0);
 
-export const lostReason = (workerId: string, staleSeconds: number) =>
-  `worker ${workerId} was lost (no heartbeat for ${staleSeconds} s)`;
 export const statusReason = (workerId: string, status: string) => `worker ${workerId} was marked ${status}`;
 export const releasedReason = (workerId: string) => `released from worker ${workerId} by an operator`;
 

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { HubStore } from '@/db';
+import { TOUCH_EVERY_MS, type HubStore } from '@/db';
 import type { Role } from '@/lib/contracts';
 import type { HubConfig } from '@/lib/env';
 import { problem, ProblemError } from './problem';
@@ -34,8 +34,6 @@ export interface Caller {
 export const SESSION_COOKIE = 'hub_session';
 /** Issued secrets start with this, so a leaked one is recognizable (and env tokens never hit the database). */
 export const ISSUED_PREFIX = 'fmh_';
-/** `last_used_at` is refreshed at most this often per token by this process (the store also guards it). */
-const TOUCH_EVERY_MS = 60_000;
 
 /** Hex SHA-256 of a secret: how issued tokens are stored and looked up. */
 export const hashToken = (secret: string) => createHash('sha256').update(secret).digest('hex');
