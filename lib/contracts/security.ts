@@ -16,6 +16,24 @@ export const ROLES = ['operator', 'worker', 'viewer'] as const;
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 
+/**
+ * The one permission table: what a request (or a dashboard button) needs, and the roles that have
+ * it. Read by the route kit (lib/http/auth.ts) and the dashboard (lib/query/rules.ts).
+ * `public`: no token at all; `read`: any role; `oversee`: the audit trail (not workers);
+ * `worker`: register, heartbeat, push, claim, complete, fail; `operator`: everything else.
+ */
+export const NEEDS = {
+  public: ROLES,
+  read: ROLES,
+  oversee: ['operator', 'viewer'],
+  worker: ['operator', 'worker'],
+  operator: ['operator'],
+} as const satisfies Record<string, readonly Role[]>;
+export type Need = keyof typeof NEEDS;
+
+/** Whether `role` has what `need` asks for. */
+export const roleMay = (role: Role, need: Need): boolean => (NEEDS[need] as readonly Role[]).includes(role);
+
 /** An issued token as listed: never its secret. */
 export const TokenInfo = z.object({
   id: z.string(),

@@ -1,16 +1,19 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { TOUCH_EVERY_MS, type HubStore } from '@/db';
-import type { Role } from '@/lib/contracts';
+import { roleMay, type Need, type Role } from '@/lib/contracts';
 import type { HubConfig } from '@/lib/env';
 import { problem, ProblemError } from './problem';
 import { FailureThrottle } from './throttle';
 import type { HubRequest } from './reply';
 
-/**
- * What a request needs: `public` (no token), `read` (any role: viewer, worker, operator),
- * `oversee` (viewer or operator: the audit trail), `worker` (worker or operator), `operator`.
- */
-export type Need = 'public' | 'read' | 'oversee' | 'worker' | 'operator';
+export type { Need } from '@/lib/contracts';
+
+/** The 403 detail when a caller's role lacks what a route needs. */
+const LACKING: Record<Exclude<Need, 'public' | 'read'>, string> = {
+  operator: 'this action needs the operator role',
+  worker: 'this action needs the worker or operator role',
+  oversee: 'this needs the operator or viewer role',
+};
 type Tokens = Pick<HubConfig, 'operatorToken' | 'workerToken' | 'viewerToken'>;
 /** What checking a caller needs of the config: its tokens and how many wrong ones an address may try. */
 type AuthConfig = Tokens & Pick<HubConfig, 'authFailuresPerMinute'>;
@@ -174,14 +177,6 @@ export async function authorize(req: HubRequest, need: Need, cfg: AuthConfig, st
     if (caller.via === 'cookie' && !sameOrigin(req)) throw crossSite();
     if (caller.via === 'open' && req.headers.get('origin') !== null && !sameOrigin(req, { refererToo: false })) throw crossSite();
   }
-  if (need === 'operator' && caller.role !== 'operator') {
-    throw new ProblemError(problem(403, 'forbidden', 'this action needs the operator role'));
-  }
-  if (need === 'worker' && caller.role === 'viewer') {
-    throw new ProblemError(problem(403, 'forbidden', 'this action needs the worker or operator role'));
-  }
-  if (need === 'oversee' && caller.role === 'worker') {
-    throw new ProblemError(problem(403, 'forbidden', 'this needs the operator or viewer role'));
-  }
+  if (need !== 'read' && !roleMay(caller.role, need)) throw new ProblemError(problem(403, 'forbidden', LACKING[need]));
   return caller;
 }

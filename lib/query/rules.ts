@@ -1,4 +1,4 @@
-import type { AuditEntry, PoolSummary, Role, WorkerRecord, WorkerStatus } from '@/lib/contracts';
+import { roleMay, type AuditEntry, type Need, type PoolSummary, type Role, type WorkerRecord, type WorkerStatus } from '@/lib/contracts';
 
 /**
  * Dashboard rules, kept out of the components so they are stated (and tested) once.
@@ -68,17 +68,18 @@ export function workerTotals(workers: Pick<WorkerRecord, 'status'>[]): Record<Wo
  */
 export type UiAction = 'release' | 'drain' | 'retry' | 'discard' | 'tokens' | 'audit';
 
-const ALLOWED: Record<UiAction, readonly Role[]> = {
-  release: ['operator'],
-  drain: ['operator'],
-  retry: ['operator'],
-  discard: ['operator'],
-  tokens: ['operator'],
-  audit: ['operator', 'viewer'],
+/** What each button needs of the caller, as the route it calls needs it (contracts' NEEDS). */
+const NEED_OF: Record<UiAction, Need> = {
+  release: 'operator',
+  drain: 'operator',
+  retry: 'operator',
+  discard: 'operator',
+  tokens: 'operator',
+  audit: 'oversee',
 };
 
 /** Whether `role` may use `action`; with no session known yet, nothing is offered. */
-export const can = (role: Role | undefined, action: UiAction): boolean => role !== undefined && ALLOWED[action].includes(role);
+export const can = (role: Role | undefined, action: UiAction): boolean => role !== undefined && roleMay(role, NEED_OF[action]);
 
 /** A stand-in origin: `next` is resolved against it, and only what stays on it is kept. */
 const HERE = 'http://hub.invalid';
