@@ -32,11 +32,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
-async function post(url: string, body: unknown, signal?: AbortSignal): Promise<any> {
+async function post<T = unknown>(url: string, body: unknown, signal?: AbortSignal): Promise<T> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: signal ?? null });
   const text = await res.text();
   if (!res.ok) throw new Error(`POST ${url}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
+  return (text ? JSON.parse(text) : null) as T;
 }
 
 /** The hub process's CPU time so far, in ms (utime + stime from /proc, in clock ticks of 10 ms). */
@@ -59,7 +59,7 @@ async function latency(env: Record<string, string>, engine: string): Promise<Lon
     while (!stop.signal.aborted) {
       let items: { id: string; data: { n: number }; lease_id: string }[];
       try {
-        items = (await post(`${hub.api}/pools/${pool}/claim`, { worker_id: worker, wait_seconds: 30 }, stop.signal)).items;
+        items = (await post<{ items: typeof items }>(`${hub.api}/pools/${pool}/claim`, { worker_id: worker, wait_seconds: 30 }, stop.signal)).items;
       } catch {
         return; // stopped
       }

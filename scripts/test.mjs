@@ -1,4 +1,4 @@
-// `npm test`: builds the hub, runs the Vitest suite (store, API, multi-process, SDK) and the
+// `npm test`: builds the hub, runs ESLint, the Vitest suite (store, API, multi-process, SDK) and the
 // Playwright suite (dashboard in Chromium), and prints one closing line `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -27,6 +27,13 @@ function report(label, passed, failed, skipped) {
   return `${label}: ${passed} passed, ${failed} failed, ${skipped} skipped`;
 }
 const lines = [];
+
+// Lint first: a quick, whole-tree check (Drizzle's UPDATE/DELETE-without-WHERE rules included).
+if (extraArgs.length === 0) {
+  console.log('› eslint');
+  const lintStatus = run(bin('eslint'), ['.']);
+  lines.push(report('eslint', lintStatus === 0 ? 1 : 0, lintStatus === 0 ? 0 : 1, 0));
+}
 
 console.log('› vitest run');
 const vitestJson = path.join(tmp, 'vitest.json');

@@ -8,7 +8,6 @@ import type {
   CompleteManyBody,
   HeartbeatBody,
   ItemDetail,
-  ItemStatus,
   ListItemsQuery,
   ListWorkersQuery,
   NewItem,

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- these are flatmachines' own interfaces, typed with `any` upstream (item data, results, metadata); a narrower type here would reject what flatmachines code passes. */
 /**
  * flatmachines' distributed backends over the hub. The interfaces below have the method names
  * and shapes of flatmachines' TypeScript port (`RegistrationBackend`, `WorkBackend`, `WorkPool`),

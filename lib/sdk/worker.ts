@@ -129,13 +129,12 @@ class WorkerRun {
   /** Waits `ms`, or less when a task ends or a stop is asked for. */
   private idle(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(t);
-        self.wake = () => {};
+        this.wake = () => {};
         resolve();
-      }
+      };
+      const t = setTimeout(done, ms);
       this.wake = done;
     });
   }

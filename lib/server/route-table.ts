@@ -68,6 +68,7 @@ export function loadRouteTable(appDir: string): RouteEntry[] {
   for (const rel of findRouteFiles(appDir)) {
     const folders = rel.filter((f) => !/^\(.+\)$/.test(f));
     // require, not import(): the server runs under tsx's in-thread CommonJS hook (scripts/serve.ts).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const module = require(path.join(appDir, ...rel, 'route.ts')) as RouteModule;
     table.push({ pattern: `/${folders.join('/')}`, segments: folders.map(parseSegment), module });
   }

@@ -11,7 +11,7 @@ import { startHub, type HubProcess } from '../helpers/hub-process';
 import { createTestDatabase } from './database';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let hubs: HubProcess[] = [];
+const hubs: HubProcess[] = [];
 
 beforeAll(async () => {
   try {
