@@ -35,13 +35,11 @@ export interface HubProcess {
  * with a fresh SQLite file unless `env.DATABASE_URL` says otherwise, and waits until /healthz
  * answers.
  */
-export async function startHub(env: Record<string, string> = {}, opts: { prefix?: string[] } = {}): Promise<HubProcess> {
+export async function startHub(env: Record<string, string> = {}): Promise<HubProcess> {
   const port = await freePort();
   const db = env.DATABASE_URL ? null : tempDbFile();
   const databaseUrl = env.DATABASE_URL ?? db!.file;
-  // `prefix` runs the hub under another command, e.g. `faketime -f +90s` for a host clock ahead.
-  const [command, ...args] = [...(opts.prefix ?? []), process.execPath, '--require', 'tsx/cjs', path.join(REPO, 'scripts/serve.ts')];
-  const child = spawn(command!, args, {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(REPO, 'scripts/serve.ts')], {
     cwd: REPO,
     env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', ...env, DATABASE_URL: databaseUrl, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

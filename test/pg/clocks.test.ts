@@ -1,29 +1,29 @@
 /**
- * Two hub instances on one PostgreSQL database whose hosts disagree on the time: hub B runs under
- * `faketime` 90 s ahead of hub A (Debian's faketime; .ci/run installs it). Heartbeats and the
+ * Two hub instances on one PostgreSQL database whose hosts disagree on the time: hub B runs with
+ * Debian's libfaketime preloaded, 90 s ahead of hub A (.ci/run installs faketime).
+ * The library is preloaded into the hub process itself rather than run through the `faketime`
+ * command, which would stand between the test and the hub and leave the hub running when stopped. Heartbeats and the
  * reaper's threshold come from the database's clock, so B's reaper must not take a worker that
  * heartbeats through A for a silent one. Needs `next build` first (npm test does it).
  */
-import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { client } from '../helpers/http';
 import { startHub, type HubProcess } from '../helpers/hub-process';
 import { createTestDatabase } from './database';
 
+const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 const hubs: HubProcess[] = [];
 
 beforeAll(async () => {
-  try {
-    execFileSync('faketime', ['-f', '+0s', 'true']);
-  } catch {
-    throw new Error('this test needs faketime: apt-get install -y faketime');
-  }
+  if (!existsSync(LIBFAKETIME)) throw new Error(`this test needs ${LIBFAKETIME}: apt-get install -y faketime`);
   db = await createTestDatabase('clocks');
   const env = { DATABASE_URL: db.url, HUB_STALE_SECONDS: '60', HUB_REAP_INTERVAL_SECONDS: '0.2' };
   const a = await startHub(env);
   hubs.push(a);
-  hubs.push(await startHub(env, { prefix: ['faketime', '-f', '+90s'] }));
+  hubs.push(await startHub({ ...env, LD_PRELOAD: LIBFAKETIME, FAKETIME: '+90s' }));
 }, 90_000);
 
 afterAll(async () => {
