@@ -13,7 +13,14 @@ import { databaseUrl, onDatabase } from './pg/database';
 const ROOT = path.resolve(__dirname, '..');
 
 it('runs every SQLite section at toy sizes and finds each item completed exactly once', async () => {
-  const env: NodeJS.ProcessEnv = { ...process.env, BENCH_ITEMS: '300', BENCH_GROWTH: '1000,2000', BENCH_TRIALS: '2' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    BENCH_ITEMS: '300',
+    BENCH_GROWTH: '1000,2000',
+    BENCH_TRIALS: '2',
+    BENCH_LP_SECONDS: '1',
+    BENCH_IDLE_SECONDS: '2',
+  };
   delete env.DATABASE_URL;
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/run.ts'], { cwd: ROOT, env, timeout: 240_000 });
   const rows = stdout.split('\n').filter((l) => l.startsWith('| '));
@@ -24,6 +31,9 @@ it('runs every SQLite section at toy sizes and finds each item completed exactly
   expect(rows.filter((l) => /hub store \(sqlite\), [14] proc .*× bare, median of 2: \d\.\d\d–\d\.\d\d/.test(l))).toHaveLength(2);
   expect(rows.filter((l) => l.includes('3 growth'))).toHaveLength(4);
   expect(rows.some((l) => /peak RSS/.test(l))).toBe(true);
+  // Long-poll: latency of 200 items at 200/s, all of them claimed; idle cost waiting and polling.
+  expect(rows.filter((l) => /5 long-poll .*push→claim.*200 of 200 items/.test(l))).toHaveLength(1);
+  expect(rows.filter((l) => /5 long-poll .*idle workers.*hub CPU/.test(l))).toHaveLength(2);
   const written = /results in (\S+)/.exec(stdout)![1]!;
   rmSync(path.join(ROOT, written));
 }, 250_000);

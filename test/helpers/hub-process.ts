@@ -48,7 +48,8 @@ export async function startHub(env: Record<string, string> = {}): Promise<HubPro
   child.stdout!.on('data', (d) => (log += d));
   child.stderr!.on('data', (d) => (log += d));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  // A minute: on a busy 2-core machine a cold start (Next.js, migrations) can take half of it.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`hub exited with ${child.exitCode}:\n${log}`);
     try {
@@ -59,7 +60,7 @@ export async function startHub(env: Record<string, string> = {}): Promise<HubPro
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`hub did not become healthy in 30 s:\n${log}`);
+      throw new Error(`hub did not become healthy in 60 s:\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
