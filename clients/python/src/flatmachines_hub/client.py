@@ -16,7 +16,7 @@ import uuid
 from typing import Any, Iterator, Mapping, Optional, Sequence, Union
 from urllib.parse import quote
 
-from .transport import RetryPolicy, Transport
+from .transport import EventStream, RetryPolicy, Transport
 
 __all__ = ["HubClient", "Json"]
 
@@ -272,14 +272,15 @@ class HubClient:
         """Operator: runs the reaper now. ``{"lost": [ids], "released": n, "poisoned": n}``."""
         return self._send("POST", "/reap", expect=_has("lost", "released"))
 
-    def events(self) -> Iterator[dict]:
+    def events(self) -> EventStream:
         """Live changes as they happen (``GET /events``, Server-Sent Events), one dict per event:
         ``{"event": "item" | "worker" | "pool", "data": {...}}``, e.g. ``{"event": "item", "data":
         {"type": "item", "id": "7", "pool": "images", "status": "completed"}}``. Blocks between
         events; the hub sends a keep-alive every 15 s, so a silence longer than the client's
         timeout raises HubUnreachable. Not retried: after an error, open it again and refetch
-        what you show (no event is replayed). Close it by closing the generator (or leaving the
-        ``for`` loop and letting it go)."""
+        what you show (no event is replayed). ``close()`` it when done, from any thread, or use
+        it in a ``with`` block. A push is a ``pool`` event; claims and completions are ``item``
+        events."""
         return self.transport.stream("/events")
 
     # ── tokens, audit, session ──────────────────────────────────────────────

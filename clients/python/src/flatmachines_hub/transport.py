@@ -14,11 +14,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from .errors import HubUnreachable, UnexpectedResponse, error_for, is_retryable
 
-__all__ = ["RetryPolicy", "Transport", "backoff_seconds"]
+__all__ = ["RetryPolicy", "Transport", "EventStream", "backoff_seconds"]
 
 
 @dataclass(frozen=True)
@@ -161,51 +161,94 @@ class Transport:
         return _decode(text) if text else None
 
 
-    def stream(self, path: str) -> Iterator[dict]:
-        """Server-Sent Events from ``path``: yields ``{"event", "data"}`` per event (``data``
-        decoded from JSON when it is JSON). Errors as :meth:`send`, without retries."""
+    def stream(self, path: str) -> "EventStream":
+        """Server-Sent Events from ``path`` as an :class:`EventStream`. Errors as :meth:`send`
+        (raised here, before the first event), without retries."""
         label = f"GET {path}"
+        parts = urllib.parse.urlsplit(self.base + path)
+        conn_cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        conn = conn_cls(parts.netloc, timeout=self.timeout)
         headers = {"accept": "text/event-stream"}
         if self.token:
             headers["authorization"] = f"Bearer {self.token}"
-        request = urllib.request.Request(self.base + path, headers=headers, method="GET")
         try:
-            res = self._opener.open(request, timeout=self.timeout)
-        except urllib.error.HTTPError as err:
-            text = err.read().decode("utf-8", errors="replace")
-            err.close()
-            raise error_for(err.code, _decode(text), label) from None
-        except (urllib.error.URLError, OSError, http.client.HTTPException) as err:
+            conn.request("GET", parts.path, headers=headers)
+            res = conn.getresponse()
+        except (OSError, http.client.HTTPException) as err:
+            conn.close()
             raise HubUnreachable(0, "unreachable", f"no answer from {self.base}: {_reason(err)}", label) from err
-        return self._events(res, label)
+        if res.status >= 300:
+            text = res.read().decode("utf-8", errors="replace")
+            conn.close()
+            raise error_for(res.status, _decode(text), label)
+        return EventStream(conn, res, self.base, label)
 
-    def _events(self, res: Any, label: str) -> Iterator[dict]:
+
+class EventStream:
+    """Live events, one ``{"event": name, "data": decoded JSON}`` per iteration. Blocks between
+    events. ``close()`` (from any thread) ends it: a loop over it then stops quietly. Also a
+    context manager. Raises HubUnreachable when the connection breaks or the hub closes it."""
+
+    def __init__(self, conn: http.client.HTTPConnection, res: http.client.HTTPResponse, base: str, label: str) -> None:
+        self._conn = conn
+        self._res = res
+        self._base = base
+        self._label = label
+        self._closed = False
+
+    def __iter__(self) -> "EventStream":
+        return self
+
+    def __enter__(self) -> "EventStream":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        sock = self._conn.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)  # wakes a reader blocked in another thread
+            except OSError:
+                pass
+        self._conn.close()
+
+    def __next__(self) -> dict:
         event, data = "message", []
-        try:
-            while True:
-                try:
-                    raw = res.readline()
-                except (OSError, http.client.HTTPException) as err:
-                    raise HubUnreachable(0, "unreachable", f"the event stream from {self.base} broke: {_reason(err)}", label) from err
-                if not raw:
-                    raise HubUnreachable(0, "stream-closed", f"the hub closed the event stream of {self.base}", label)
-                line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-                if line == "":
-                    if data:
-                        text = "\n".join(data)
-                        yield {"event": event, "data": _decode(text)}
-                    event, data = "message", []
-                elif line.startswith(":"):
-                    continue  # a keep-alive comment
-                else:
-                    field, _, value = line.partition(":")
-                    value = value[1:] if value.startswith(" ") else value
-                    if field == "event":
-                        event = value
-                    elif field == "data":
-                        data.append(value)
-        finally:
-            res.close()
+        while True:
+            if self._closed:
+                raise StopIteration
+            try:
+                raw = self._res.readline()
+            except Exception as err:
+                if self._closed:
+                    # Closed from another thread mid-read; http.client may trip over itself then.
+                    raise StopIteration from None
+                if not isinstance(err, (OSError, ValueError, http.client.HTTPException)):
+                    raise
+                self.close()
+                raise HubUnreachable(0, "unreachable", f"the event stream from {self._base} broke: {_reason(err)}", self._label) from err
+            if not raw:
+                if self._closed:
+                    raise StopIteration
+                self.close()
+                raise HubUnreachable(0, "stream-closed", f"the hub closed the event stream of {self._base}", self._label)
+            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            if line == "":
+                if data:
+                    return {"event": event, "data": _decode("\n".join(data))}
+                event = "message"
+            elif not line.startswith(":"):  # a line starting with ":" is a keep-alive comment
+                field, _, value = line.partition(":")
+                value = value[1:] if value.startswith(" ") else value
+                if field == "event":
+                    event = value
+                elif field == "data":
+                    data.append(value)
 
 
 def _decode(text: str) -> Any:
