@@ -50,7 +50,7 @@ class Hub:
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"the hub exited with {self.proc.returncode}:\n{self.output()}")
@@ -62,7 +62,7 @@ class Hub:
                 pass
             if time.monotonic() > deadline:
                 self.proc.kill()
-                raise RuntimeError(f"the hub did not answer /healthz in 30 s:\n{self.output()}")
+                raise RuntimeError(f"the hub did not answer /healthz in 60 s:\n{self.output()}")
             time.sleep(0.1)
 
     def output(self) -> str:
@@ -93,10 +93,16 @@ class PgDatabase:
 
     def __init__(self, label: str) -> None:
         self.name = f"fmh_py_{label}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-        try:
-            _psql(f"CREATE DATABASE {self.name}")
-        except subprocess.CalledProcessError as err:
-            raise RuntimeError(f"could not create a database on {PG_MAINTENANCE_URL}: {err.stderr.strip()}") from None
+        for attempt in range(6):
+            try:
+                _psql(f"CREATE DATABASE {self.name}")
+                break
+            except subprocess.CalledProcessError as err:
+                # Two CREATE DATABASE at once on one server (other test runs) fail with "source
+                # database template1 is being accessed by other users": try again shortly.
+                if "being accessed by other users" not in err.stderr or attempt == 5:
+                    raise RuntimeError(f"could not create a database on {PG_MAINTENANCE_URL}: {err.stderr.strip()}") from None
+                time.sleep(0.5 + attempt)
         base, _, _ = PG_MAINTENANCE_URL.rpartition("/")
         self.url = f"{base}/{self.name}"
 
