@@ -1,5 +1,6 @@
-// `npm test`: builds the hub, runs ESLint, the Vitest suite (store, API, multi-process, SDK) and the
-// Playwright suite (dashboard in Chromium), and prints one closing line `N passed, N failed`.
+// `npm test`: builds the hub, runs ESLint, the Vitest suite (store, API, multi-process, SDK), the
+// Playwright suite (dashboard in Chromium) and the Python package's pytest suite, and prints one
+// closing line `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -75,6 +76,43 @@ if (hasE2e && extraArgs.length === 0 && !existsSync('/usr/bin/chromium')) {
   } else {
     lines.push(report('playwright', 0, 1, 0));
   }
+}
+
+// The Python package (clients/python): installed into a fresh venv the way its README says
+// (offline, from Debian's setuptools), then its pytest suite against real hubs.
+if (extraArgs.length === 0) lines.push(report('pytest', ...runPython()));
+
+function runPython() {
+  const python = process.env.PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+  const hint = 'as root: apt-get install -y python3-venv python3-pytest python3-setuptools python3-wheel';
+  const venv = path.join(tmp, 'pyvenv');
+  rmSync(venv, { recursive: true, force: true });
+  console.log(`› python: venv with ${python}, pip install ./clients/python, pytest`);
+  if (run(python, ['-m', 'venv', '--system-site-packages', venv]) !== 0) {
+    console.log(`› python: could not make a venv; ${hint}`);
+    return [0, 1, 0];
+  }
+  const py = path.join(venv, 'bin', 'python');
+  const pipEnv = { PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1' };
+  const pip = ['-m', 'pip', 'install', '--quiet', '--no-build-isolation', '--no-index', '--no-deps', './clients/python'];
+  if (run(py, pip, pipEnv) !== 0) {
+    console.log(`› python: pip install ./clients/python failed; ${hint}`);
+    return [0, 1, 0];
+  }
+  const xml = path.join(tmp, 'pytest.xml');
+  rmSync(xml, { force: true });
+  const status = spawnSync(py, ['-m', 'pytest', 'tests', '-p', 'no:cacheprovider', `--junitxml=${xml}`], {
+    cwd: path.join(root, 'clients/python'),
+    stdio: 'inherit',
+    env: { ...process.env, HUB_TEST_NODE: process.execPath },
+  }).status;
+  if (!existsSync(xml)) return [0, 1, 0];
+  const suite = readFileSync(xml, 'utf8').match(/<testsuite\b[^>]*>/)?.[0] ?? '';
+  const count = (attr) => Number(suite.match(new RegExp(`\\b${attr}="(\\d+)"`))?.[1] ?? 0);
+  const failed = count('failures') + count('errors');
+  const skipped = count('skipped');
+  const passed = count('tests') - failed - skipped;
+  return [passed, failed + (status !== 0 && failed === 0 ? 1 : 0), skipped];
 }
 
 console.log('');
