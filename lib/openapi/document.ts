@@ -13,7 +13,7 @@ import { API_OPERATIONS, ROLES_OF, type Operation } from '@/lib/contracts/api';
 type JsonSchema = Record<string, unknown>;
 export interface OpenApiDocument {
   openapi: '3.1.1';
-  info: Record<string, unknown>;
+  info: { title: string; version: string; description: string; license: { name: string; identifier: string } };
   servers: { url: string; description: string }[];
   tags: { name: string; description: string }[];
   paths: Record<string, Record<string, JsonSchema>>;
