@@ -24,7 +24,7 @@ import {
   WorkItem,
 } from './items';
 import { Discarded, ErrorGroupList, ErrorGroupsQuery, PoolHolderList, Throughput, ThroughputQuery } from './operator';
-import { AuditPage, AuditQuery, IssuedToken, IssueTokenBody, type Role, Session, SignInBody, TokenId, TokenList } from './security';
+import { AuditPage, AuditQuery, IssuedToken, IssueTokenBody, type Need, NEEDS, type Role, Session, SignInBody, TokenId, TokenList } from './security';
 import { HeartbeatBody, ListWorkersQuery, PatchWorkerBody, RegisterWorkerBody, Released, WorkerList, WorkerRecord } from './workers';
 
 /**
@@ -36,21 +36,13 @@ import { HeartbeatBody, ListWorkersQuery, PatchWorkerBody, RegisterWorkerBody, R
  */
 
 /**
- * Who may call, as the route kit's `need` says it (lib/http/auth.ts): `public` (anyone), `read`
- * (any role), `oversee` (operator or viewer), `worker` (worker or operator), `operator`. `metrics`
- * is `oversee` or the HUB_METRICS_TOKEN.
+ * Who may call: the route kit's `need` (lib/contracts/security.ts NEEDS, the one permission table),
+ * or `metrics`: operator or viewer, or the HUB_METRICS_TOKEN.
  */
-export type Access = 'public' | 'read' | 'oversee' | 'worker' | 'operator' | 'metrics';
+export type Access = Need | 'metrics';
 
 /** The roles each access admits (`null`: no token needed). */
-export const ROLES_OF: Record<Access, readonly Role[] | null> = {
-  public: null,
-  read: ['operator', 'worker', 'viewer'],
-  oversee: ['operator', 'viewer'],
-  worker: ['operator', 'worker'],
-  operator: ['operator'],
-  metrics: ['operator', 'viewer'],
-};
+export const ROLES_OF: Record<Access, readonly Role[] | null> = { ...NEEDS, public: null, metrics: NEEDS.oversee };
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 export type Tag = 'Workers' | 'Items' | 'Pools' | 'Operator views' | 'Tokens and audit' | 'Session' | 'Service';
@@ -83,9 +75,11 @@ export interface Operation {
   bodyOptional?: true;
   success: Success;
   /** Problems this operation answers with besides those every operation of its kind can give. */
-  problems?: Partial<Record<400 | 401 | 403 | 404 | 409, string[]>>;
+  problems?: Partial<Record<400 | 401 | 403 | 404 | 409 | 429, string[]>>;
   /** It never touches the database (no 503). */
   noStore?: true;
+  /** A route.ts written without the route kit: it checks no token (no 429 for wrong ones). */
+  plain?: true;
 }
 
 const WORKER = { id: Name };
@@ -161,7 +155,7 @@ export const API_OPERATIONS: readonly Operation[] = [
     method: 'POST', path: '/api/v1/pools/{pool}/claim', id: 'claim', tag: 'Items', access: 'worker',
     summary: 'Claim the oldest pending items',
     description: 'Atomic: no item is handed to two claimers. `{"items": []}` when none is pending, or when the worker is `terminating`. An unknown worker id is registered.',
-    params: POOL, body: ClaimBody, problems: { 409: ['worker-not-active'] },
+    params: POOL, body: ClaimBody, problems: { 409: ['worker-not-active'], 429: ['too-many-waiting'] },
     success: { status: 200, schema: ClaimedItems, description: 'The claimed items, each with a fresh `lease_id`.' },
   },
   {
@@ -309,7 +303,7 @@ export const API_OPERATIONS: readonly Operation[] = [
     summary: 'Health check', success: { status: 200, schema: Health, description: 'The database answers.' },
   },
   {
-    method: 'GET', path: '/healthz', id: 'rootHealthz', tag: 'Service', access: 'public',
+    method: 'GET', path: '/healthz', id: 'rootHealthz', tag: 'Service', access: 'public', plain: true,
     summary: 'Health check for load balancers', success: { status: 200, schema: Health, description: 'The database answers.' },
   },
   {

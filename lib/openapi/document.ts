@@ -130,7 +130,7 @@ function components(names: Map<z.ZodType, string>) {
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad request', 401: 'No valid token', 403: 'Not allowed', 404: 'Not found', 405: 'Method not allowed',
-  409: 'Conflict', 413: 'Body too large', 415: 'Not JSON', 500: 'A bug in the hub', 503: 'The database is unavailable',
+  409: 'Conflict', 413: 'Body too large', 415: 'Not JSON', 421: 'Host not served', 429: 'Too many requests', 500: 'A bug in the hub', 503: 'The database is unavailable',
 };
 
 /** The problems an operation can answer with, by status: its own and those of its kind. */
@@ -152,6 +152,10 @@ export function problemsOf(op: Operation): Map<number, string[]> {
   const roles = ROLES_OF[op.access];
   if (roles && roles.length < 3) add(403, 'forbidden');
   if (op.access !== 'public' && op.method !== 'GET') add(403, 'cross-site');
+  // The server refuses a Host it does not serve before any route runs.
+  add(421, 'host-not-allowed');
+  // Every token check is throttled per address, also on public routes that read the caller.
+  if (!op.plain) add(429, 'too-many-requests');
   for (const [status, list] of Object.entries(op.problems ?? {})) add(Number(status), ...list);
   add(500, 'internal-error');
   if (!op.noStore) add(503, 'database-unavailable');
