@@ -242,7 +242,7 @@ export function openApiDocument(): OpenApiDocument {
       version: 'v1',
       description: [
         'A work-distribution hub: workers register and heartbeat, claim items from pools, complete or fail them.',
-        'Every error is RFC 9457 `application/problem+json` with a stable `code`. Any path under `/api/v1` that names no route answers 404 `route-not-found`; a method a route does not serve answers 405 `method-not-allowed` with `Allow` (`OPTIONS` answers 204 with the same list, `HEAD` is a GET without the body).',
+        'Every error is RFC 9457 `application/problem+json` with a stable `code`. Any path under `/api/v1` that names no route answers 404 `route-not-found`; a method a route does not serve answers 405 `method-not-allowed` with `Allow` (`OPTIONS` answers 204 with the same list, `HEAD` is a GET without the body). A path with a trailing or doubled slash is redirected (308) to its canonical form.',
         'With no `HUB_*_TOKEN` configured the hub is open: every caller is the operator `anonymous` and no token is needed.',
       ].join('\n\n'),
       license: { name: 'MIT', identifier: 'MIT' },

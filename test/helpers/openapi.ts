@@ -45,6 +45,16 @@ function validatorFor(key: string, schema: Json): ValidateFunction {
 
 const problemSchema = { $ref: '#/components/schemas/Problem' };
 
+// Compiled up front, while the test file loads: compiling on a first answer would put tens of
+// milliseconds between a test's requests, and tests that race the reaper cannot afford them.
+validatorFor('problem', problemSchema);
+for (const t of templates) {
+  for (const [status, response] of Object.entries(doc.paths[t.path][t.method.toLowerCase()].responses as Json)) {
+    const media = Object.values((response as Json).content ?? {})[0] as Json | undefined;
+    if (media?.schema) validatorFor(`${t.method} ${t.path} ${status}`, media.schema);
+  }
+}
+
 /** Throws, saying what differs, unless the answer is one the document describes. */
 export function checkAnswer(method: string, url: string, status: number, contentType: string | null, text: string | null): void {
   const pathname = new URL(url).pathname;
@@ -52,6 +62,8 @@ export function checkAnswer(method: string, url: string, status: number, content
   const m = method === 'HEAD' ? 'GET' : method;
   const where = `${method} ${pathname} → ${status}`;
   const t = templates.find((x) => x.method === m && x.pattern.test(pathname));
+  // A path with a trailing or doubled slash: Next.js redirects it to the canonical one.
+  if (status === 308 && pathname !== '/' && (pathname.endsWith('/') || pathname.includes('//'))) return;
   if (!t) {
     // No such operation: a path under /api (or a documented path's other method) answers a
     // problem (404 route-not-found, 405 method-not-allowed, 400 for a malformed path).
