@@ -10,7 +10,7 @@ test('no page breaks its Content-Security-Policy', async ({ page }) => {
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => console.error(`Refused to load: CSP ${e.violatedDirective} ${e.blockedURI}`));
   });
-  for (const path of ['/', '/workers', '/pools/e2e-csp', '/items/999999', '/audit', '/tokens']) {
+  for (const path of ['/', '/workers', '/pools/e2e-csp', '/items/999999', '/audit', '/tokens', '/api-docs']) {
     const res = await page.goto(path);
     expect(res?.headers()['content-security-policy'], path).toMatch(/script-src 'self' 'nonce-/);
     expect(res?.headers()['x-frame-options']).toBe('DENY');

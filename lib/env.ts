@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 /**
@@ -25,6 +26,8 @@ const envSchema = z.object({
   HUB_ALLOWED_HOSTS: z.string().optional(),
   HUB_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
   HUB_MAX_WAITING_CLAIMS: z.coerce.number().int().min(0).max(1_000_000).default(1000),
+  HUB_METRICS_TOKEN: z.string().min(1).optional(),
+  HUB_METRICS_INSTANCE: z.string().min(1).max(200).optional(),
 });
 
 export interface HubConfig {
@@ -58,6 +61,10 @@ export interface HubConfig {
   authFailuresPerMinute: number;
   /** Most claims that may wait for work at once (`wait_seconds`); past it a claim that finds nothing gets 429. */
   maxWaitingClaims: number;
+  /** A bearer token that may read `GET /metrics` and nothing else (besides operator and viewer tokens). */
+  metricsToken: string | undefined;
+  /** The `instance` label of this process's own metrics: `hostname:port` unless set. */
+  metricsInstance: string;
 }
 
 /** Parses an environment (default: this process's) into a config; throws naming the bad variable. */
@@ -93,6 +100,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       .filter(Boolean),
     authFailuresPerMinute: e.HUB_AUTH_FAILURES_PER_MINUTE,
     maxWaitingClaims: e.HUB_MAX_WAITING_CLAIMS,
+    metricsToken: e.HUB_METRICS_TOKEN,
+    metricsInstance: e.HUB_METRICS_INSTANCE ?? `${hostname()}:${e.PORT}`,
   };
 }
 

@@ -20,6 +20,7 @@ export function Frame({ children }: { children: ReactNode }) {
     { href: '/workers', label: 'Workers' },
     ...(can('audit') ? [{ href: '/audit', label: 'Audit' }] : []),
     ...(can('tokens') ? [{ href: '/tokens', label: 'Tokens' }] : []),
+    { href: '/api-docs', label: 'API' },
   ];
   return (
     <Shell

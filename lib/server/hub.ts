@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { openStore, type HubEvent, type HubStore } from '@/db';
 import { config, type HubConfig } from '@/lib/env';
+import { withMetrics } from './metrics';
 import { Waiters } from './waiters';
 
 /** What travels on the hub's in-process bus. */
@@ -37,7 +38,9 @@ export function getHub(): Hub {
     const events = new EventEmitter<HubBus>();
     events.setMaxListeners(0);
     // On PostgreSQL, onChange also hears other instances' changes (LISTEN/NOTIFY).
-    const store = openStore(cfg.databaseUrl, { onChange: (e) => events.emit('change', e), poolSize: cfg.pgPoolSize });
+    const opened = openStore(cfg.databaseUrl, { onChange: (e) => events.emit('change', e), poolSize: cfg.pgPoolSize });
+    // Counts pushes, claims, completions… for GET /metrics (lib/server/metrics.ts).
+    const store = withMetrics(opened);
     const waiters = new Waiters(cfg.maxWaitingClaims);
     events.on('change', waiters.onChange);
     g.__flatmachinesHub = { config: cfg, store, events, waiters };

@@ -8,6 +8,7 @@ import { problem } from '@/lib/http/problem';
 import type { BufferedRequest, Reply } from '@/lib/http/reply';
 import headerLists from '@/lib/http/response-headers.json';
 import { getHub } from './hub';
+import { timeRequest } from './metrics';
 import { loadRouteTable, matchRoute, type RouteEntry, type RouteModule } from './route-table';
 
 /**
@@ -65,6 +66,7 @@ function dispatch(table: RouteEntry[], pathname: string, req: IncomingMessage, r
     return true;
   }
   if (!match) return false;
+  timeRequest(match.route.pattern, req, res);
   void answer(match.route.module, match.params, req, res, pathname).catch((err: unknown) => {
     if (err instanceof ClientGone) return void res.destroy();
     console.error(`${req.method} ${pathname} failed`, loggable(err));

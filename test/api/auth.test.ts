@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { client } from '../helpers/http';
 import { startHub, type HubProcess } from '../helpers/hub-process';
+import { checkedFetch } from '../helpers/openapi';
 
 let hub: HubProcess;
 beforeAll(async () => {
@@ -62,6 +63,6 @@ it('lets a viewer token read everything and change nothing (403)', async () => {
 });
 
 it('keeps /healthz open', async () => {
-  expect((await fetch(`${hub.url}/healthz`)).status).toBe(200);
-  expect((await fetch(`${hub.api}/healthz`)).status).toBe(200);
+  expect((await checkedFetch(`${hub.url}/healthz`)).status).toBe(200);
+  expect((await checkedFetch(`${hub.api}/healthz`)).status).toBe(200);
 });

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, type Client } from '../helpers/http';
 import { startHub, type HubProcess } from '../helpers/hub-process';
+import { checkedFetch } from '../helpers/openapi';
 
 let hub: HubProcess;
 let api: Client;
@@ -136,7 +137,7 @@ describe('malformed requests', () => {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
       if (!('content-type' in h) && !blankType) (init.headers as Record<string, string>)['content-type'] = 'application/json';
     }
-    const res = await fetch(`${hub.api}${path}`, init);
+    const res = await checkedFetch(`${hub.api}${path}`, init);
     const text = await res.text();
     expect(res.status, text).toBe(expected);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, type Client } from '../helpers/http';
 import { startHub, type HubProcess } from '../helpers/hub-process';
+import { checkedFetch } from '../helpers/openapi';
 
 let hub: HubProcess;
 let api: Client;
@@ -102,7 +103,7 @@ describe('GET /stats/throughput', () => {
 describe('GET /events', () => {
   it('streams one named event per change', async () => {
     const ctrl = new AbortController();
-    const res = await fetch(`${hub.api}/events`, { signal: ctrl.signal });
+    const res = await checkedFetch(`${hub.api}/events`, { signal: ctrl.signal });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const reader = res.body!.getReader();
@@ -131,7 +132,7 @@ describe('GET /events', () => {
 describe('GET /events and shutdown', () => {
   it('does not keep the hub from exiting on SIGTERM while a stream is open', async () => {
     const own = await startHub();
-    const res = await fetch(`${own.api}/events`);
+    const res = await checkedFetch(`${own.api}/events`);
     const reader = res.body!.getReader();
     await reader.read(); // ": connected"
     const t0 = Date.now();

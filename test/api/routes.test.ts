@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, type Client } from '../helpers/http';
 import { startHub, type HubProcess } from '../helpers/hub-process';
+import { checkedFetch } from '../helpers/openapi';
 
 let hub: HubProcess;
 let api: Client;
@@ -20,7 +21,7 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 describe('health', () => {
   it('answers /healthz and /api/v1/healthz', async () => {
     for (const url of [`${hub.url}/healthz`, `${hub.api}/healthz`]) {
-      const res = await fetch(url);
+      const res = await checkedFetch(url);
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ ok: true });
     }
@@ -42,7 +43,7 @@ describe('workers', () => {
     const hb = await api.post(`/workers/${id}/heartbeat`, { metadata: { b: 2 } });
     expect(hb.status).toBe(200);
     expect(hb.body.metadata).toEqual({ a: 1, b: 2 });
-    const bare = await fetch(`${hub.api}/workers/${id}/heartbeat`, { method: 'POST' });
+    const bare = await checkedFetch(`${hub.api}/workers/${id}/heartbeat`, { method: 'POST' });
     expect(bare.status).toBe(200);
 
     expect((await api.get(`/workers/${id}`)).body.worker_id).toBe(id);
@@ -193,7 +194,7 @@ describe('work', () => {
     expect(await api.post(`/pools/${pool}/retry`, { status: 'poisoned' })).toMatchObject({ status: 200, body: { retried: 2 } });
     expect(await api.post(`/pools/${pool}/retry`)).toMatchObject({ status: 200, body: { retried: 0 } });
 
-    const del = await fetch(`${hub.api}/items/${a}`, { method: 'DELETE' });
+    const del = await checkedFetch(`${hub.api}/items/${a}`, { method: 'DELETE' });
     expect(del.status).toBe(204);
     expect((await api.del(`/items/${a}`)).status).toBe(404);
     expect((await api.get(`/items/${a}`)).status).toBe(404);

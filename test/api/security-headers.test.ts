@@ -1,6 +1,7 @@
 /** Security headers over real HTTP: every page and API response, and a fresh CSP nonce per page. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startHub, type HubProcess } from '../helpers/hub-process';
+import { checkedFetch } from '../helpers/openapi';
 
 let hub: HubProcess;
 beforeAll(async () => {
@@ -17,7 +18,7 @@ function expectCommon(res: Response) {
 
 it('sends them on API answers, errors included, with a policy that loads nothing', async () => {
   for (const [method, path] of [['GET', '/pools'], ['GET', '/no-such-route'], ['POST', '/pools/p/items']] as const) {
-    const res = await fetch(`${hub.api}${path}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{' : undefined });
+    const res = await checkedFetch(`${hub.api}${path}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{' : undefined });
     expectCommon(res);
     expect(res.headers.get('content-security-policy')).toMatch(/^default-src 'none'/);
     await res.arrayBuffer();

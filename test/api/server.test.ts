@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { rawRequest } from '../helpers/http';
 import { startHub, type HubProcess } from '../helpers/hub-process';
+import { checkedFetch } from '../helpers/openapi';
 
 let hub: HubProcess;
 beforeAll(async () => {
@@ -75,10 +76,10 @@ it('serves pages and assets through Next.js', async () => {
 
 it('streams events as they happen', async () => {
   const ac = new AbortController();
-  const res = await fetch(`${hub.api}/events`, { signal: ac.signal });
+  const res = await checkedFetch(`${hub.api}/events`, { signal: ac.signal });
   expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
   const reader = res.body!.getReader();
-  await fetch(`${hub.api}/pools/streamed/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [{ data: 1 }] }) });
+  await checkedFetch(`${hub.api}/pools/streamed/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [{ data: 1 }] }) });
   let text = '';
   while (!text.includes('streamed')) text += new TextDecoder().decode((await reader.read()).value);
   expect(text).toMatch(/event: pool\ndata: .*"streamed"/);

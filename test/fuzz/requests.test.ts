@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { client, type Client } from '../helpers/http';
 import { startHub, type HubProcess } from '../helpers/hub-process';
+import { checkedFetch } from '../helpers/openapi';
 
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 2000);
 let hub: HubProcess;
@@ -105,7 +106,7 @@ it(`answers ${REQUESTS} malformed requests with 4xx problem+json and changes not
     }
     const headers: Record<string, string> = {};
     if (body !== undefined && contentType) headers['content-type'] = contentType;
-    const res = await fetch(`${hub.api}${path}`, { method: m, headers, body });
+    const res = await checkedFetch(`${hub.api}${path}`, { method: m, headers, body });
     const text = await res.text();
     statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
     const label = `${m} ${path} [${mode}] ${body?.slice(0, 80)}`;

@@ -1,6 +1,8 @@
 import { request } from 'node:http';
-// Bodies are read loosely (`any`) so black-box assertions stay short; the contracts are checked
-// by the store and SDK tests.
+import { checkAnswer } from './openapi';
+
+// Bodies are read loosely (`any`) so black-box assertions stay short; every answer is checked
+// against the OpenAPI document (test/helpers/openapi.ts) before the test sees it.
 /** A tiny JSON client for black-box API tests: returns status, headers and parsed body. */
 export interface Reply<T = any> {
   status: number;
@@ -19,6 +21,7 @@ export function client(api: string, defaults: { token?: string } = {}) {
     }
     const res = await fetch(`${api}${path}`, { method, headers: h, body: payload });
     const text = await res.text();
+    checkAnswer(method, `${api}${path}`, res.status, res.headers.get('content-type'), method === 'HEAD' ? null : text);
     let parsed: unknown = text;
     try {
       parsed = text ? JSON.parse(text) : null;
@@ -54,7 +57,15 @@ export function rawRequest(
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
+      res.on('end', () => {
+        try {
+          const type = res.headers['content-type'] ?? null;
+          checkAnswer(method, `http://127.0.0.1:${port}${path}`, res.statusCode!, type, method === 'HEAD' ? null : text);
+          resolve({ status: res.statusCode!, headers: res.headers, text });
+        } catch (err) {
+          reject(err);
+        }
+      });
     });
     req.on('error', reject);
     req.end(body);

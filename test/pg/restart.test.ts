@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type HubEvent } from '@/db';
 import { client } from '../helpers/http';
 import { startHub, type HubProcess } from '../helpers/hub-process';
+import { checkedFetch } from '../helpers/openapi';
 import { createTestDatabase } from './database';
 import { pushItems, runWorkers, statusTotals, tally } from './fleet';
 import { ensureOnline, pgctl } from './server';
@@ -31,7 +32,7 @@ afterAll(async () => {
 }, 60_000);
 
 async function healthz(h: HubProcess): Promise<{ status: number; type: string | null; code?: string }> {
-  const res = await fetch(`${h.url}/healthz`);
+  const res = await checkedFetch(`${h.url}/healthz`);
   const body = (await res.json()) as { code?: string };
   return { status: res.status, type: res.headers.get('content-type'), ...(body.code ? { code: body.code } : {}) };
 }
