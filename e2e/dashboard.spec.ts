@@ -1,7 +1,32 @@
-import { expect, test, type Locator } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Locator } from '@playwright/test';
 import { consoleErrors, hubApi, overflowX, PHONE, settled } from './hub';
 
 // The open hub: everyone is the anonymous operator, so every role-dependent button is shown.
+
+/**
+ * What these tests made, removed after each: its items deleted, its workers terminated (hidden on
+ * the Workers page), so the other specs' screenshots show their own data, not these tests'.
+ */
+const made = { items: [] as string[], workers: [] as string[] };
+function trackedApi(request: APIRequestContext) {
+  const api = hubApi(request);
+  return {
+    ...api,
+    register: async (id: string, extra: Record<string, unknown> = {}) => {
+      made.workers.push(id);
+      return api.register(id, extra);
+    },
+    push: async (pool: string, data: unknown[], maxRetries?: number) => {
+      const ids = await api.push(pool, data, maxRetries);
+      made.items.push(...ids);
+      return ids;
+    },
+  };
+}
+test.afterEach(async ({ request }) => {
+  for (const id of made.items.splice(0)) await request.delete(`/api/v1/items/${id}`);
+  for (const id of made.workers.splice(0)) await request.patch(`/api/v1/workers/${id}`, { data: { status: 'terminated' } });
+});
 
 /** One long unbroken string, as in a base64 blob or a minified payload. */
 const LONG = 'x'.repeat(5_000);
@@ -17,7 +42,7 @@ async function withinWidth(locator: Locator) {
 }
 
 test('every page loads directly without a console error or hydration mismatch', async ({ page, request }) => {
-  const api = hubApi(request);
+  const api = trackedApi(request);
   await api.register('w-hydrate', { pool_id: 'e2e-hydrate' });
   const [poisoned, held] = await api.push('e2e-hydrate', [{ n: 1 }, { n: 2 }], 1);
   await api.failItem(poisoned!, 'w-hydrate', 'RuntimeError: no luck');
@@ -67,7 +92,7 @@ test('the sign-in page of an open hub says there is nothing to sign in to', asyn
 });
 
 test('status tabs are named with a space between status and count', async ({ page, request }) => {
-  const api = hubApi(request);
+  const api = trackedApi(request);
   await api.push('e2e-tabs', [{ n: 1 }, { n: 2 }]);
   await page.goto('/pools/e2e-tabs');
   const tabs = page.getByRole('navigation', { name: 'Item status' });
@@ -78,7 +103,7 @@ test('status tabs are named with a space between status and count', async ({ pag
 });
 
 test('at phone width nothing runs off-screen: overview, pool, item, workers; long values wrap', async ({ page, request }) => {
-  const api = hubApi(request);
+  const api = trackedApi(request);
   await api.register('w-phone-with-a-rather-long-name-0123456789', { pool_id: 'e2e-phone', host: 'worker-host-with-a-long-name.internal' });
   const worker = 'w-phone-with-a-rather-long-name-0123456789';
   const ids = await api.push('e2e-phone', [{ blob: LONG }, { n: 2 }, { n: 3 }], 1);
@@ -122,7 +147,7 @@ test('at phone width nothing runs off-screen: overview, pool, item, workers; lon
 });
 
 test('workers: running first by heartbeat, terminated hidden until asked, uptime, every item held', async ({ page, request }) => {
-  const api = hubApi(request);
+  const api = trackedApi(request);
   await api.register('w-sort-old', { pool_id: 'e2e-sort' });
   await api.register('w-sort-done', { pool_id: 'e2e-sort' });
   await api.patch('/workers/w-sort-done', { status: 'terminated' });
