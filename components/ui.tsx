@@ -32,7 +32,7 @@ export function Button({
     <button
       type="button"
       {...props}
-      className={`inline-flex items-center gap-1 rounded px-2.5 py-1 text-sm font-medium ring-1 ring-inset focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:cursor-not-allowed disabled:opacity-50 ${buttonKinds[kind]} ${className}`}
+      className={`inline-flex items-center justify-center gap-1 rounded px-2.5 py-1 text-sm font-medium whitespace-nowrap ring-1 ring-inset focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:cursor-not-allowed disabled:opacity-50 ${buttonKinds[kind]} ${className}`}
     />
   );
 }

@@ -10,7 +10,7 @@ import { AUDIT_FILTERED_PAGE_SIZE, AUDIT_PAGE_SIZE, useAudit } from '@/lib/query
 import { auditFilterOf, auditMatches, auditTargetHref, isFiltered, type AuditFilter } from '@/lib/query/rules';
 import { useCan, useSession } from '@/lib/query/session';
 
-const input = 'w-full rounded border border-slate-300 bg-white px-2 py-1 text-sm';
+const input = 'h-8 w-full rounded border border-slate-300 bg-white px-2 text-sm';
 
 /**
  * The audit trail, newest first, a page at a time. The filters (actor, action, target) are in
