@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { pageCsp } from '@/lib/http/security-headers';
+import { PATH_HEADER } from '@/lib/http/page-headers';
 
 /**
  * A fresh CSP nonce for every page. Next.js reads it from the request's Content-Security-Policy
@@ -14,6 +15,8 @@ export function proxy(request: NextRequest) {
   const headers = new Headers(request.headers);
   headers.set('content-security-policy', csp);
   headers.set('x-nonce', nonce);
+  // Where sign-in returns to, for the dashboard layout's redirect (layouts are not told the path).
+  headers.set(PATH_HEADER, request.nextUrl.pathname + request.nextUrl.search);
   const response = NextResponse.next({ request: { headers } });
   response.headers.set('Content-Security-Policy', csp);
   return response;

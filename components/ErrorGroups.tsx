@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import type { ErrorGroup } from '@/lib/contracts';
 import { formatTime } from './format';
-import { Button, cell, link, Table } from './ui';
+import { Button, cell, link, phoneOnly, Table, wideCell } from './ui';
 
 export interface ErrorGroupsProps {
   groups: ErrorGroup[];
@@ -10,31 +10,40 @@ export interface ErrorGroupsProps {
   onDiscard?: ((g: ErrorGroup) => void) | undefined;
 }
 
-/** Poisoned items grouped by identical error, each group retried or discarded as one. */
+/**
+ * Poisoned items grouped by identical error, each group retried or discarded as one. On a
+ * phone: the error (with its example item under it), the count and the buttons, one above the other.
+ */
 export function ErrorGroups({ groups, onRetry, onDiscard }: ErrorGroupsProps) {
   const actions = Boolean(onRetry || onDiscard);
   return (
-    <Table label="Poisoned items by error" numeric={[1]} head={['Error', 'Items', 'First seen', 'Last seen', 'Example', ...(actions ? ['Actions'] : [])]}>
+    <Table label="Poisoned items by error" numeric={[1]} wide={[2, 3, 4]} head={['Error', 'Items', 'First seen', 'Last seen', 'Example', ...(actions ? ['Actions'] : [])]}>
       {groups.map((g, i) => (
         <tr key={i} data-testid="error-group">
           <td className={`${cell} max-w-md`}>
-            <code className="line-clamp-3 text-xs break-words whitespace-pre-wrap text-red-800" title={g.error ?? undefined}>
+            <code className="line-clamp-3 text-xs wrap-anywhere whitespace-pre-wrap text-red-800" title={g.error ?? undefined}>
               {g.error ?? '(no error message)'}
             </code>
+            <span className={`${phoneOnly} mt-1 block text-xs text-slate-500`}>
+              last {formatTime(g.last_seen)} · e.g.{' '}
+              <Link className={`${link} font-mono`} href={`/items/${encodeURIComponent(g.sample_item_id)}`}>
+                #{g.sample_item_id}
+              </Link>
+            </span>
           </td>
           <td className={`${cell} text-right font-semibold tabular-nums`} data-testid="group-count">
             {g.count}
           </td>
-          <td className={`${cell} whitespace-nowrap text-xs`}>{formatTime(g.first_seen)}</td>
-          <td className={`${cell} whitespace-nowrap text-xs`}>{formatTime(g.last_seen)}</td>
-          <td className={cell}>
+          <td className={`${cell} whitespace-nowrap text-xs ${wideCell}`}>{formatTime(g.first_seen)}</td>
+          <td className={`${cell} whitespace-nowrap text-xs ${wideCell}`}>{formatTime(g.last_seen)}</td>
+          <td className={`${cell} ${wideCell}`}>
             <Link className={`${link} font-mono text-xs`} href={`/items/${encodeURIComponent(g.sample_item_id)}`}>
               #{g.sample_item_id}
             </Link>
           </td>
           {actions && (
             <td className={cell}>
-              <div className="flex gap-2">
+              <div className="flex flex-col items-stretch gap-2 sm:flex-row">
                 {onRetry && <Button onClick={() => onRetry(g)}>Retry group</Button>}
                 {onDiscard && (
                   <Button kind="danger" onClick={() => onDiscard(g)}>

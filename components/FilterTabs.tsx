@@ -19,7 +19,13 @@ export function FilterTabs({ label, tabs }: { label: string; tabs: FilterTab[] }
           className={`-mb-px rounded-t border px-3 py-1.5 text-sm focus-visible:outline-2 focus-visible:outline-sky-600 ${t.current ? 'border-slate-200 border-b-white bg-white font-semibold' : 'border-transparent text-slate-600 hover:text-slate-900'}`}
         >
           {t.label}
-          {t.count !== undefined && <span className="ml-1 text-xs text-slate-500 tabular-nums">{t.count}</span>}
+          {/* A real space: without it the link's accessible name runs together ("pending12"). */}
+          {t.count !== undefined && (
+            <>
+              {' '}
+              <span className="text-xs text-slate-500 tabular-nums">{t.count}</span>
+            </>
+          )}
         </Link>
       ))}
     </nav>

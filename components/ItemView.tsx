@@ -2,13 +2,13 @@ import Link from 'next/link';
 import type { ItemDetail } from '@/lib/contracts';
 import { formatTime } from './format';
 import { StatusBadge } from './StatusBadge';
-import { Badge, Button, Card, cell, Empty, link, Table } from './ui';
+import { Badge, Button, Card, cell, Empty, link, phoneOnly, Table, wideCell } from './ui';
 
 const retryable = (s: ItemDetail['status']) => s === 'poisoned' || s === 'completed';
 
 function Json({ value, label }: { value: unknown; label: string }) {
   return (
-    <pre aria-label={label} className="max-h-96 overflow-auto bg-slate-50 px-4 py-3 font-mono text-xs break-words whitespace-pre-wrap">
+    <pre aria-label={label} className="max-h-96 overflow-auto bg-slate-50 px-4 py-3 font-mono text-xs wrap-anywhere whitespace-pre-wrap">
       {JSON.stringify(value, null, 2)}
     </pre>
   );
@@ -55,20 +55,21 @@ export function ItemView({ item, onRetry, onDiscard }: ItemViewProps) {
       >
         <dl className="grid grid-cols-1 gap-x-6 gap-y-2 px-4 py-3 text-sm sm:grid-cols-2 lg:grid-cols-4">
           {facts.map(([k, v]) => (
-            <div key={k} className="flex gap-2">
+            <div key={k} className="flex min-w-0 gap-2">
               <dt className="w-24 shrink-0 text-slate-500">{k}</dt>
-              <dd data-testid={`fact-${k.toLowerCase().replace(' ', '-')}`}>{v}</dd>
+              <dd className="min-w-0 wrap-anywhere" data-testid={`fact-${k.toLowerCase().replace(' ', '-')}`}>{v}</dd>
             </div>
           ))}
         </dl>
         {item.last_error && (
           <div className="border-t border-slate-200 px-4 py-3">
             <h3 className="text-xs tracking-wide text-slate-500 uppercase">Last error</h3>
-            <pre className="mt-1 text-xs break-words whitespace-pre-wrap text-red-800">{item.last_error}</pre>
+            <pre className="mt-1 text-xs wrap-anywhere whitespace-pre-wrap text-red-800">{item.last_error}</pre>
           </div>
         )}
       </Card>
-      <div className="grid gap-6 lg:grid-cols-2">
+      {/* min-w-0: a grid column may be narrower than its longest unbroken value, which wraps. */}
+      <div className="grid gap-6 *:min-w-0 lg:grid-cols-2">
         <Card title="Data">
           <Json label="Data" value={item.data} />
         </Card>
@@ -78,19 +79,20 @@ export function ItemView({ item, onRetry, onDiscard }: ItemViewProps) {
         {item.history.length === 0 ? (
           <Empty>Never claimed yet.</Empty>
         ) : (
-          <Table label="History" head={['Attempt', 'Worker', 'Claimed', 'Ended', 'Outcome', 'Error']}>
+          <Table label="History" wide={[2, 3]} head={['Attempt', 'Worker', 'Claimed', 'Ended', 'Outcome', 'Error']}>
             {item.history.map((h, i) => (
               <tr key={i}>
                 <td className={`${cell} tabular-nums`}>{h.attempt}</td>
-                <td className={`${cell} font-mono text-xs`}>{h.worker_id ?? '—'}</td>
-                <td className={`${cell} whitespace-nowrap text-xs`}>{formatTime(h.claimed_at)}</td>
-                <td className={`${cell} whitespace-nowrap text-xs`}>{formatTime(h.ended_at)}</td>
+                <td className={`${cell} font-mono text-xs wrap-anywhere`}>{h.worker_id ?? '—'}</td>
+                <td className={`${cell} whitespace-nowrap text-xs ${wideCell}`}>{formatTime(h.claimed_at)}</td>
+                <td className={`${cell} whitespace-nowrap text-xs ${wideCell}`}>{formatTime(h.ended_at)}</td>
                 <td className={cell}>
                   <Badge tone={h.outcome === 'completed' ? 'green' : h.outcome === 'failed' ? 'red' : h.outcome === 'released' ? 'amber' : 'blue'}>
                     {h.outcome ?? 'running'}
                   </Badge>
+                  <span className={`${phoneOnly} mt-1 block text-xs text-slate-500`}>{formatTime(h.ended_at ?? h.claimed_at)}</span>
                 </td>
-                <td className={`${cell} max-w-md text-xs break-words whitespace-pre-wrap text-red-800`}>{h.error ?? ''}</td>
+                <td className={`${cell} max-w-md text-xs wrap-anywhere whitespace-pre-wrap text-red-800`}>{h.error ?? ''}</td>
               </tr>
             ))}
           </Table>

@@ -2,12 +2,15 @@ import Link from 'next/link';
 import type { WorkItem } from '@/lib/contracts';
 import { formatTime, preview } from './format';
 import { StatusBadge } from './StatusBadge';
-import { cell, link, Table } from './ui';
+import { cell, link, phoneOnly, Table, wideCell } from './ui';
 
-/** A page of items; each links to its detail. */
+/**
+ * A page of items; each links to its detail. On a phone: item, status and data, with the
+ * attempts and the last error under the data.
+ */
 export function ItemsTable({ items }: { items: WorkItem[] }) {
   return (
-    <Table label="Items" head={['Item', 'Status', 'Attempts', 'Data', 'Last error', 'Created', 'Claimed by']}>
+    <Table label="Items" wide={[2, 4, 5, 6]} head={['Item', 'Status', 'Attempts', 'Data', 'Last error', 'Created', 'Claimed by']}>
       {items.map((it) => (
         <tr key={it.id} data-testid={`item-row-${it.id}`}>
           <td className={cell}>
@@ -18,17 +21,22 @@ export function ItemsTable({ items }: { items: WorkItem[] }) {
           <td className={cell}>
             <StatusBadge status={it.status} />
           </td>
-          <td className={`${cell} tabular-nums`}>
+          <td className={`${cell} tabular-nums ${wideCell}`}>
             {it.attempts}/{it.max_retries}
           </td>
-          <td className={`${cell} max-w-xs truncate font-mono text-xs`} title={preview(it.data, 2000)}>
-            {preview(it.data)}
+          <td className={`${cell} max-w-[11rem] font-mono text-xs sm:max-w-xs`}>
+            <span className="block truncate" title={preview(it.data, 2000)}>
+              {preview(it.data)}
+            </span>
+            <span className={`${phoneOnly} block truncate font-sans text-slate-500`}>
+              {it.attempts}/{it.max_retries} attempts{it.last_error && <span className="text-red-800"> · {it.last_error}</span>}
+            </span>
           </td>
-          <td className={`${cell} max-w-xs truncate text-xs text-red-800`} title={it.last_error ?? undefined}>
+          <td className={`${cell} max-w-xs truncate text-xs text-red-800 ${wideCell}`} title={it.last_error ?? undefined}>
             {it.last_error ?? ''}
           </td>
-          <td className={`${cell} whitespace-nowrap text-xs`}>{formatTime(it.created_at)}</td>
-          <td className={`${cell} font-mono text-xs`}>{it.claimed_by ?? '—'}</td>
+          <td className={`${cell} whitespace-nowrap text-xs ${wideCell}`}>{formatTime(it.created_at)}</td>
+          <td className={`${cell} font-mono text-xs wrap-anywhere ${wideCell}`}>{it.claimed_by ?? '—'}</td>
         </tr>
       ))}
     </Table>

@@ -5,7 +5,7 @@ import { Badge, Button } from './ui';
 export function SessionMenu({ session, onSignOut, busy }: { session: Session | undefined; onSignOut: () => void; busy: boolean }) {
   if (!session) return null;
   return (
-    <div className="flex items-center gap-2 border-l border-slate-200 pl-4 text-sm" data-testid="session-menu">
+    <div className="flex flex-wrap items-center gap-2 border-slate-200 text-sm sm:border-l sm:pl-4" data-testid="session-menu">
       <span className="text-slate-500">Signed in as</span>
       <span className="font-medium" data-testid="session-name">
         {session.name}

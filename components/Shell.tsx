@@ -27,11 +27,11 @@ export function Shell({ pathname, nav, controls, account, banner, children }: Sh
       </a>
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-7xl flex-wrap items-center justify-between gap-x-6 gap-y-2 px-4 py-3">
-          <div className="flex items-center gap-6">
-            <Link href="/" className="font-semibold tracking-tight">
+          <div className="flex flex-wrap items-center gap-x-6 gap-y-1">
+            <Link href="/" className="font-semibold tracking-tight whitespace-nowrap">
               flatmachines-hub
             </Link>
-            <nav aria-label="Main" className="flex gap-4 text-sm">
+            <nav aria-label="Main" className="flex flex-wrap gap-x-4 text-sm">
               {nav.map((n) => {
                 const current = n.href === '/' ? pathname === '/' : pathname.startsWith(n.href);
                 return (

@@ -32,7 +32,7 @@ export function Button({
     <button
       type="button"
       {...props}
-      className={`inline-flex items-center gap-1 rounded px-2.5 py-1 text-sm font-medium ring-1 ring-inset focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:cursor-not-allowed disabled:opacity-50 ${buttonKinds[kind]} ${className}`}
+      className={`inline-flex items-center justify-center gap-1 rounded px-2.5 py-1 text-sm font-medium whitespace-nowrap ring-1 ring-inset focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:cursor-not-allowed disabled:opacity-50 ${buttonKinds[kind]} ${className}`}
     />
   );
 }
@@ -72,15 +72,35 @@ export function ErrorState({ error, onRetry }: { error: Error; onRetry?: () => v
   );
 }
 
-/** A table that scrolls sideways on a narrow screen instead of squeezing its columns. */
-export function Table({ label, head, numeric = [], children }: { label: string; head: ReactNode[]; numeric?: number[]; children: ReactNode }) {
+/**
+ * A table that fits a phone: the columns listed in `wide` are shown from the `sm` breakpoint
+ * (640 px) up, and their cells carry `wideCell`; what a phone still needs of them is shown in
+ * a kept column with `phoneOnly`. Anything wider still scrolls inside the table, not the page.
+ */
+export function Table({
+  label,
+  head,
+  numeric = [],
+  wide = [],
+  children,
+}: {
+  label: string;
+  head: ReactNode[];
+  numeric?: number[];
+  wide?: number[];
+  children: ReactNode;
+}) {
   return (
     <div className="overflow-x-auto">
       <table aria-label={label} className="w-full text-left text-sm">
         <thead className="bg-slate-50 text-xs tracking-wide text-slate-500 uppercase">
           <tr>
             {head.map((h, i) => (
-              <th key={i} scope="col" className={`px-3 py-2 font-medium whitespace-nowrap ${numeric.includes(i) ? 'text-right' : ''}`}>
+              <th
+                key={i}
+                scope="col"
+                className={`px-3 py-2 font-medium whitespace-nowrap ${numeric.includes(i) ? 'text-right' : ''} ${wide.includes(i) ? wideCell : ''}`}
+              >
                 {h}
               </th>
             ))}
@@ -91,6 +111,13 @@ export function Table({ label, head, numeric = [], children }: { label: string; 
     </div>
   );
 }
+
+/** A cell of a column listed in the Table's `wide`: hidden on a phone. */
+export const wideCell = 'hidden sm:table-cell';
+/** Shown on a phone only: what the hidden columns said, inside a kept cell. */
+export const phoneOnly = 'sm:hidden';
+/** Long values (ids, JSON, error text) break anywhere rather than widen the page. */
+export const wrapAnywhere = 'wrap-anywhere whitespace-pre-wrap';
 
 export const cell = 'px-3 py-2 align-middle';
 export const link = 'text-sky-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600 rounded-sm';

@@ -11,6 +11,7 @@ export function hubApi(request: APIRequestContext) {
   return {
     get: (url: string) => call('get', url),
     post: (url: string, data?: unknown) => call('post', url, data),
+    patch: (url: string, data?: unknown) => call('patch', url, data),
     register: (worker_id: string, extra: Record<string, unknown> = {}) =>
       call('post', '/workers', { worker_id, host: 'e2e-host', pid: 4242, ...extra }),
     push: async (pool: string, data: unknown[], max_retries = 3): Promise<string[]> =>
@@ -30,6 +31,47 @@ export function hubApi(request: APIRequestContext) {
 /** Saves a screenshot of the page for docs/ (outside test-results/, which Playwright empties). */
 export async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: path.join(__dirname, '..', 'docs', 'screenshots', `${name}.png`), fullPage: true });
+}
+
+/** A phone's viewport (an iPhone 12 to 15). */
+export const PHONE = { width: 390, height: 844 };
+
+/**
+ * Screenshots of the page at the test's (desktop) size as `name` and at a phone's width as
+ * `name-phone`; the page is left at its desktop size.
+ */
+export async function screenshots(page: Page, name: string) {
+  await screenshot(page, name);
+  const desktop = page.viewportSize();
+  await page.setViewportSize(PHONE);
+  await expect.poll(() => page.evaluate(() => innerWidth)).toBe(PHONE.width);
+  await screenshot(page, `${name}-phone`);
+  if (desktop) await page.setViewportSize(desktop);
+}
+
+/** How far the page reaches past the viewport's right edge, in CSS pixels (0: nothing off-screen). */
+export const overflowX = (page: Page) => page.evaluate(() => document.scrollingElement!.scrollWidth - innerWidth);
+
+/**
+ * Records the page's console errors and uncaught exceptions (a hydration mismatch is one:
+ * React error #418), failed loads included ("Failed to load resource: 404").
+ */
+export function consoleErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`${page.url()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
+  return errors;
+}
+
+/**
+ * Waits until a dashboard page has hydrated, connected its event stream and loaded its data
+ * (no "Loading …" left).
+ */
+export async function settled(page: Page) {
+  await waitLive(page);
+  await expect(page.getByText(/^Loading .*…$/)).toHaveCount(0);
 }
 
 /** Waits until the dashboard's event stream is connected. */

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { hubApi, screenshot } from './hub';
+import { hubApi, screenshots } from './hub';
 
 test('an item fails until poisoned, is retried from the Item page and is pending again', async ({ page, request }) => {
   const api = hubApi(request);
@@ -15,7 +15,7 @@ test('an item fails until poisoned, is retried from the Item page and is pending
   await expect(history.getByRole('row')).toHaveCount(3); // header + two attempts
   await expect(history.getByText('failed')).toHaveCount(2);
   await expect(page.getByLabel('Data')).toContainText('INV-2041');
-  await screenshot(page, 'item');
+  await screenshots(page, 'item');
 
   await page.getByRole('button', { name: 'Retry', exact: true }).click();
   const dialog = page.getByRole('dialog');

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { hubApi, screenshot, waitLive } from './hub';
+import { hubApi, screenshots, waitLive } from './hub';
 
 test('a push made through the API appears on open pages within 2 s, without reload', async ({ page, request }) => {
   const api = hubApi(request);
@@ -49,9 +49,7 @@ test('overview: no-live-worker warning and screenshots', async ({ page, request 
     await expect(page.getByTestId('pool-row-e2e-orphan')).toContainText('no live worker');
     await expect(page.getByTestId('pool-row-e2e-orders')).not.toContainText('no live worker');
     await expect(page.getByTestId('pool-row-e2e-orders').getByRole('img')).toHaveAttribute('aria-label', /5 completed, 1 failed/);
-    await screenshot(page, 'overview');
-    await page.setViewportSize({ width: 390, height: 844 });
-    await screenshot(page, 'overview-narrow');
+    await screenshots(page, 'overview');
   } finally {
     clearInterval(beat);
   }

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { hubApi, screenshot } from './hub';
+import { hubApi, screenshots } from './hub';
 
 test('poisoned items grouped by error: retry one group, discard another', async ({ page, request }) => {
   const api = hubApi(request);
@@ -23,7 +23,7 @@ test('poisoned items grouped by error: retry one group, discard another', async 
   await expect(groups.nth(0).getByTestId('group-count')).toHaveText('3');
   await expect(groups.nth(1).getByTestId('group-count')).toHaveText('2');
   await expect(page.getByRole('table', { name: 'Claimed by' })).toContainText('w-pool');
-  await screenshot(page, 'pool');
+  await screenshots(page, 'pool');
 
   await groups.nth(0).getByRole('button', { name: 'Retry group' }).click();
   let dialog = page.getByRole('dialog');

@@ -1,6 +1,6 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { SECURED_TOKENS } from '../playwright.config';
-import { screenshot } from './hub';
+import { consoleErrors, screenshots, settled } from './hub';
 
 // Runs against the hub started with HUB_OPERATOR_TOKEN, HUB_WORKER_TOKEN and HUB_VIEWER_TOKEN.
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -25,10 +25,89 @@ test('an unauthenticated visit goes to sign-in; a wrong token is refused', async
   await page.goto('/workers?show=active');
   await expect(page).toHaveURL(/\/signin\?next=%2Fworkers%3Fshow%3Dactive$/);
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
-  await screenshot(page, 'signin');
+  await screenshots(page, 'signin');
   await signIn(page, 'not-a-token');
   await expect(page.getByText('The hub does not know this token')).toBeVisible();
   await expect(page).toHaveURL(/\/signin/);
+});
+
+test('a page opened without a session is sent to sign-in by the server, before any API call', async ({ page, request, baseURL }) => {
+  // The answer to the page itself is the redirect: nothing of the dashboard is rendered.
+  const res = await request.get('/pools/e2e-redirect?status=poisoned', { maxRedirects: 0 });
+  expect(res.status()).toBe(307);
+  expect(res.headers()['location']).toMatch(/\/signin\?next=%2Fpools%2Fe2e-redirect%3Fstatus%3Dpoisoned$/);
+
+  const api: string[] = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/api/')) api.push(`${r.method()} ${r.url()}`);
+  });
+  for (const path of ['/pools/e2e-redirect?status=poisoned', '/', '/workers', '/items/1', '/audit', '/tokens']) {
+    await page.goto(path);
+    await expect(page).toHaveURL(/\/signin(\?next=|$)/);
+    await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+  }
+  // A session cookie the hub does not know is no session either.
+  await page.context().addCookies([{ name: 'hub_session', value: 'not-a-token', url: baseURL! }]);
+  await page.goto('/workers');
+  await expect(page).toHaveURL(/\/signin\?next=%2Fworkers$/);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+  expect(api).toEqual([]);
+});
+
+for (const role of ['operator', 'viewer'] as const) {
+  test(`every page loads directly for a ${role} without a console error or hydration mismatch`, async ({ page, request }) => {
+    await seed(request, `w-hydrate-${role}`, `e2e-hydrate-${role}`);
+    const pool = `e2e-hydrate-${role}`;
+    // One item poisoned: the pool's poisoned tab shows role-dependent buttons (React error #418 before).
+    const worker = { headers: bearer(SECURED_TOKENS.worker) };
+    const pushed = await request.post(`/api/v1/pools/${pool}/items`, { ...worker, data: { items: [{ data: { n: 9 }, max_retries: 1 }] } });
+    const [id] = (await pushed.json()).ids as string[];
+    expect((await request.post(`/api/v1/items/${id}/claim`, { ...worker, data: { worker_id: `w-hydrate-${role}` } })).ok()).toBe(true);
+    expect((await request.post(`/api/v1/items/${id}/fail`, { ...worker, data: { worker_id: `w-hydrate-${role}`, error: 'boom' } })).ok()).toBe(true);
+
+    expect((await page.request.post('/api/v1/session', { data: { token: SECURED_TOKENS[role] } })).ok()).toBe(true);
+    const errors = consoleErrors(page);
+    const pages = ['/', '/workers', `/pools/${pool}`, `/pools/${pool}?status=poisoned`, `/items/${id}`, '/audit', ...(role === 'operator' ? ['/tokens'] : [])];
+    for (const path of pages) {
+      await page.goto(path);
+      await settled(page);
+      await expect(page.getByTestId('session-role')).toHaveText(role);
+    }
+    await page.goto(`/pools/${pool}?status=poisoned`);
+    await expect(page.getByRole('button', { name: 'Retry all poisoned' })).toHaveCount(role === 'operator' ? 1 : 0);
+    expect(errors).toEqual([]);
+  });
+}
+
+test('the Audit page filters by actor, action and target, in the address', async ({ page, request }) => {
+  const operator = { headers: bearer(SECURED_TOKENS.operator) };
+  const issued = await request.post('/api/v1/tokens', { ...operator, data: { name: 'ops-bob', role: 'operator' } });
+  const bob = { headers: bearer((await issued.json()).token as string) };
+  for (const [who, pool] of [[operator, 'e2e-audit-a'], [bob, 'e2e-audit-a'], [bob, 'e2e-audit-b']] as const) {
+    expect((await request.post(`/api/v1/pools/${pool}/retry`, { ...who, data: { status: 'poisoned' } })).ok()).toBe(true);
+  }
+  expect((await request.post('/api/v1/pools/e2e-audit-b/discard', { ...bob, data: { status: 'poisoned' } })).ok()).toBe(true);
+
+  await page.goto('/audit?actor=bob');
+  await signIn(page, SECURED_TOKENS.operator);
+  await expect(page).toHaveURL(/\/audit\?actor=bob$/);
+  const rows = page.getByTestId('audit-row');
+  await expect(rows).toHaveCount(3);
+  for (const row of await rows.all()) await expect(row).toContainText('ops-bob');
+  await expect(page.getByLabel('Actor')).toHaveValue('bob');
+
+  await page.getByLabel('Action').selectOption('pool.retry');
+  await page.getByLabel('Target').fill('audit-b');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/\/audit\?actor=bob&action=pool.retry&target=audit-b$/);
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('e2e-audit-b');
+  await expect(page.getByTestId('audit-filter-note')).toContainText('1 of the');
+
+  await page.getByRole('link', { name: 'Clear' }).click();
+  await expect(page).toHaveURL(/\/audit$/);
+  await expect(page.getByLabel('Actor')).toHaveValue('');
+  await expect(rows.filter({ hasText: 'e2e-audit-a' })).toHaveCount(2);
 });
 
 test('sign-in never sends the browser to another site, whatever ?next= says', async ({ page, baseURL }) => {
@@ -96,7 +175,7 @@ test('an operator releases a worker’s items and the Audit page shows who did i
   await expect(page.getByTestId('audit-row').first()).toContainText('terminating');
   // The toasts go by themselves after 6 s; the screenshot is of the table.
   await expect(page.getByRole('button', { name: 'Dismiss' })).toHaveCount(0);
-  await screenshot(page, 'audit');
+  await screenshots(page, 'audit');
 });
 
 test('an operator issues a token, sees its secret once, and revokes it', async ({ page, request }) => {
@@ -115,7 +194,7 @@ test('an operator issues a token, sees its secret once, and revokes it', async (
   const row = page.getByTestId('token-row-worker-7');
   await expect(row).toContainText('never');
   await expect(row.getByTestId('token-worker')).toHaveText('w-seven');
-  await screenshot(page, 'tokens');
+  await screenshots(page, 'tokens');
 
   // The issued token works as a bearer token until revoked, as its own worker only.
   expect((await request.get('/api/v1/pools', { headers: bearer(token) })).status()).toBe(200);

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { hubApi, screenshot, waitLive } from './hub';
+import { hubApi, screenshots, waitLive } from './hub';
 
 test('a worker goes stale, its items are released from the Workers page, then the reaper marks it lost', async ({ page, request }) => {
   const api = hubApi(request);
@@ -19,7 +19,7 @@ test('a worker goes stale, its items are released from the Workers page, then th
   // The heartbeat age ticks, and past the 3 s threshold the row is marked stale before any reaping.
   await expect(row.getByText('stale', { exact: true })).toBeVisible({ timeout: 8_000 });
   await expect(page.getByTestId('worker-row-w-gone').getByText('stale', { exact: true })).toBeVisible();
-  await screenshot(page, 'workers');
+  await screenshots(page, 'workers');
 
   // The filter is in the address: only stale workers, then all again.
   await page.getByRole('navigation', { name: 'Worker status' }).getByRole('link', { name: /^stale/ }).click();

@@ -1,6 +1,6 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
 import {
   AuditPage,
@@ -12,6 +12,7 @@ import {
   ErrorGroupList,
   ItemDetail,
   ItemPage,
+  LIST_LIMIT_MAX,
   PoolHolderList,
   PoolList,
   PoolSummary,
@@ -87,6 +88,27 @@ export function usePoolHolders(name: string) {
   });
 }
 
+/**
+ * The claimed items of these pools, oldest first: one call per pool, at most LIST_LIMIT_MAX items
+ * each (a worker's `claimed_count` still says how many it holds when a pool has more).
+ */
+export function useClaimedItems(pools: string[]) {
+  const refetchInterval = useInterval();
+  return useQueries({
+    queries: pools.map((name) => ({
+      queryKey: queryKeys.poolClaimed(name),
+      queryFn: ({ signal }: { signal: AbortSignal }) =>
+        apiCall(`/pools/${enc(name)}/items?status=claimed&limit=${LIST_LIMIT_MAX}`, ItemPage, { signal }),
+      refetchInterval,
+      placeholderData: (previous: z.output<typeof ItemPage> | undefined) => previous,
+    })),
+    combine: (results) => ({
+      items: results.flatMap((r) => r.data?.items ?? []),
+      error: results.find((r) => r.isError)?.error ?? null,
+    }),
+  });
+}
+
 export function useWorkers() {
   return useQuery({
     queryKey: queryKeys.workers(),
@@ -115,14 +137,19 @@ export function useThroughput(minutes = 60) {
 }
 
 export const AUDIT_PAGE_SIZE = 50;
+/** A filtered Audit page looks through this many entries at a time (the API's largest page). */
+export const AUDIT_FILTERED_PAGE_SIZE = 500;
 
-/** One page of the audit trail, newest first; `cursor` is a `next_cursor` from the page before. */
-export function useAudit(cursor: string | undefined, enabled: boolean) {
+/**
+ * One page of the audit trail, newest first; `cursor` is a `next_cursor` from the page before,
+ * `limit` how many entries the page holds.
+ */
+export function useAudit(cursor: string | undefined, enabled: boolean, limit = AUDIT_PAGE_SIZE) {
   return useQuery({
-    queryKey: queryKeys.auditPage(cursor),
+    queryKey: queryKeys.auditPage(cursor, limit),
     enabled,
     queryFn: ({ signal }) => {
-      const qs = new URLSearchParams({ limit: String(AUDIT_PAGE_SIZE) });
+      const qs = new URLSearchParams({ limit: String(limit) });
       if (cursor) qs.set('cursor', cursor);
       return apiCall(`/audit?${qs}`, AuditPage, { signal });
     },

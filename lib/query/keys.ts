@@ -13,6 +13,8 @@ export const queryKeys = {
     [...queryKeys.pool(name), 'items', f.status ?? 'all', f.q ?? '', f.cursor ?? ''] as const,
   poolErrors: (name: string) => [...queryKeys.pool(name), 'errors'] as const,
   poolHolders: (name: string) => [...queryKeys.pool(name), 'holders'] as const,
+  /** Every claimed item of a pool (up to the list limit), for the Workers page. */
+  poolClaimed: (name: string) => [...queryKeys.pool(name), 'claimed'] as const,
   /** Every pool's views (for changes that touch many pools, e.g. a worker's status). */
   anyPool: () => [...queryKeys.all, 'pool'] as const,
   workers: () => [...queryKeys.all, 'workers'] as const,
@@ -22,6 +24,6 @@ export const queryKeys = {
   /** Who is signed in; outside `all` so that the actions' invalidation does not refetch it. */
   session: () => ['session'] as const,
   audit: () => [...queryKeys.all, 'audit'] as const,
-  auditPage: (cursor: string | undefined) => [...queryKeys.audit(), cursor ?? ''] as const,
+  auditPage: (cursor: string | undefined, limit: number) => [...queryKeys.audit(), cursor ?? '', limit] as const,
   tokens: () => [...queryKeys.all, 'tokens'] as const,
 };

@@ -1,4 +1,4 @@
-import { roleMay, type AuditEntry, type Need, type PoolSummary, type Role, type WorkerRecord, type WorkerStatus } from '@/lib/contracts';
+import { roleMay, type AuditEntry, type Need, type PoolSummary, type Role, type WorkerRecord, type WorkerStatus, type WorkItem } from '@/lib/contracts';
 
 /**
  * Dashboard rules, kept out of the components so they are stated (and tested) once.
@@ -60,6 +60,44 @@ export function workerTotals(workers: Pick<WorkerRecord, 'status'>[]): Record<Wo
   return totals;
 }
 
+/** The Workers page's order of statuses: running ones first, ended ones last. */
+const STATUS_ORDER: Record<WorkerStatus, number> = { active: 0, terminating: 1, lost: 2, terminated: 3 };
+
+/**
+ * Workers as the Workers page lists them: by status (active, terminating, lost, terminated),
+ * then the freshest heartbeat first, then by id so that equal ones keep their places.
+ */
+export function sortWorkers<T extends Pick<WorkerRecord, 'worker_id' | 'status' | 'last_heartbeat'>>(workers: T[]): T[] {
+  return [...workers].sort(
+    (a, b) =>
+      STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
+      Date.parse(b.last_heartbeat) - Date.parse(a.last_heartbeat) ||
+      (a.worker_id < b.worker_id ? -1 : a.worker_id > b.worker_id ? 1 : 0),
+  );
+}
+
+/**
+ * How long a worker has run: from `started_at` to now while it is active or terminating, to its
+ * last heartbeat once it has ended (lost or terminated). `null` when its start is not known.
+ */
+export function uptimeMs(w: Pick<WorkerRecord, 'status' | 'started_at' | 'last_heartbeat'>, now: number): number | null {
+  if (!w.started_at) return null;
+  const end = WATCHED.includes(w.status) ? now : Date.parse(w.last_heartbeat);
+  return Math.max(0, end - Date.parse(w.started_at));
+}
+
+/** Claimed items by the worker that holds them, each worker's in the order given. */
+export function heldBy<T extends Pick<WorkItem, 'claimed_by'>>(items: T[]): Map<string, T[]> {
+  const held = new Map<string, T[]>();
+  for (const it of items) {
+    if (it.claimed_by === null) continue;
+    const list = held.get(it.claimed_by);
+    if (list) list.push(it);
+    else held.set(it.claimed_by, [it]);
+  }
+  return held;
+}
+
 // --- who may do what in the dashboard ---------------------------------------------------------
 
 /**
@@ -107,6 +145,30 @@ export function safeNext(next: string | null | undefined): string {
   return path;
 }
 export const signInHref = (from: string) => (safeNext(from) === '/' ? '/signin' : `/signin?next=${encodeURIComponent(safeNext(from))}`);
+
+/** The Audit page's filters, from its address: `?actor=&action=&target=` (blank is no filter). */
+export interface AuditFilter {
+  /** Part of the actor's name, any case. */
+  actor: string;
+  /** One action, exactly. */
+  action: string;
+  /** Part of the target (worker id, pool, item id, token id), any case. */
+  target: string;
+}
+
+export const auditFilterOf = (get: (name: string) => string | null): AuditFilter => ({
+  actor: (get('actor') ?? '').trim(),
+  action: (get('action') ?? '').trim(),
+  target: (get('target') ?? '').trim(),
+});
+
+export const isFiltered = (f: AuditFilter) => Boolean(f.actor || f.action || f.target);
+
+const contains = (value: string | null, part: string) => !part || (value ?? '').toLowerCase().includes(part.toLowerCase());
+
+/** Whether an audit entry passes the filter. */
+export const auditMatches = (e: Pick<AuditEntry, 'actor' | 'action' | 'target'>, f: AuditFilter): boolean =>
+  contains(e.actor, f.actor) && (!f.action || e.action === f.action) && (!f.target || (e.target !== null && contains(e.target, f.target)));
 
 /** The dashboard page an audit entry's target is shown on, if any. */
 export function auditTargetHref(e: Pick<AuditEntry, 'action' | 'target'>): string | null {

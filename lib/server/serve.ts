@@ -4,6 +4,7 @@ import next from 'next';
 import { loggable } from '@/db';
 import { isOpen } from '@/lib/http/auth';
 import { hostAllowed, misdirected } from '@/lib/http/hosts';
+import { PEER_HEADER } from '@/lib/http/page-headers';
 import { problem } from '@/lib/http/problem';
 import type { BufferedRequest, Reply } from '@/lib/http/reply';
 import headerLists from '@/lib/http/response-headers.json';
@@ -40,7 +41,13 @@ export async function serveHub(opts: { dir: string; host: string; port: number }
     const q = url.indexOf('?');
     const pathname = q === -1 ? url : url.slice(0, q);
     const handled = isCanonical(pathname) ? dispatch(table, pathname, req, res) : false;
-    if (!handled) void handleByNext(req, res);
+    if (!handled) {
+      // Pages check the session cookie themselves (lib/server/page-session.ts) and count wrong
+      // ones by address, which Next.js does not tell them: the socket's, never the client's word.
+      if (req.socket.remoteAddress) req.headers[PEER_HEADER] = req.socket.remoteAddress;
+      else delete req.headers[PEER_HEADER];
+      void handleByNext(req, res);
+    }
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -2,7 +2,22 @@ import { describe, expect, it } from 'vitest';
 import type { WorkerRecord } from '@/lib/contracts';
 import { queryKeys } from '@/lib/query/keys';
 import { keysFor } from '@/lib/query/live';
-import { auditTargetHref, can, isStale, poolHealth, safeNext, signInHref, unpooledLiveWorkers, workerTotals } from '@/lib/query/rules';
+import {
+  auditFilterOf,
+  auditMatches,
+  auditTargetHref,
+  can,
+  heldBy,
+  isFiltered,
+  isStale,
+  poolHealth,
+  safeNext,
+  signInHref,
+  sortWorkers,
+  unpooledLiveWorkers,
+  uptimeMs,
+  workerTotals,
+} from '@/lib/query/rules';
 
 const NOW = Date.parse('2026-11-29T06:00:00.000Z');
 const ago = (s: number) => new Date(NOW - s * 1000).toISOString();
@@ -51,6 +66,69 @@ describe('workerTotals', () => {
   });
 });
 
+describe('sortWorkers (the Workers page order)', () => {
+  it('lists by status (active, terminating, lost, terminated), then freshest heartbeat, then id', () => {
+    const ws = [
+      { worker_id: 'gone', status: 'terminated' as const, last_heartbeat: ago(1) },
+      { worker_id: 'b', status: 'active' as const, last_heartbeat: ago(5) },
+      { worker_id: 'lost', status: 'lost' as const, last_heartbeat: ago(1) },
+      { worker_id: 'drain', status: 'terminating' as const, last_heartbeat: ago(1) },
+      { worker_id: 'a', status: 'active' as const, last_heartbeat: ago(5) },
+      { worker_id: 'fresh', status: 'active' as const, last_heartbeat: ago(1) },
+    ];
+    expect(sortWorkers(ws).map((w) => w.worker_id)).toEqual(['fresh', 'a', 'b', 'drain', 'lost', 'gone']);
+    expect(ws[0]!.worker_id).toBe('gone'); // a sorted copy; the input is left as it was
+  });
+});
+
+describe('uptimeMs', () => {
+  it('runs to now while the worker runs, to its last heartbeat once it ended', () => {
+    expect(uptimeMs({ status: 'active', started_at: ago(90), last_heartbeat: ago(1) }, NOW)).toBe(90_000);
+    expect(uptimeMs({ status: 'terminating', started_at: ago(90), last_heartbeat: ago(30) }, NOW)).toBe(90_000);
+    expect(uptimeMs({ status: 'lost', started_at: ago(90), last_heartbeat: ago(30) }, NOW)).toBe(60_000);
+    expect(uptimeMs({ status: 'terminated', started_at: ago(90), last_heartbeat: ago(90) }, NOW)).toBe(0);
+  });
+  it('is unknown without a start', () => {
+    expect(uptimeMs({ status: 'active', started_at: null, last_heartbeat: ago(1) }, NOW)).toBeNull();
+  });
+});
+
+describe('heldBy', () => {
+  it('groups claimed items by holder, in the order given, and skips unheld ones', () => {
+    const held = heldBy([
+      { id: '1', claimed_by: 'w1' },
+      { id: '2', claimed_by: 'w2' },
+      { id: '3', claimed_by: null },
+      { id: '4', claimed_by: 'w1' },
+    ]);
+    expect(held.get('w1')?.map((i) => i.id)).toEqual(['1', '4']);
+    expect(held.get('w2')?.map((i) => i.id)).toEqual(['2']);
+    expect([...held.keys()]).toEqual(['w1', 'w2']);
+  });
+});
+
+describe('audit filter', () => {
+  const entry = { actor: 'Ops-Alice', action: 'pool.retry' as const, target: 'Emails-EU' };
+  const filter = (q: string) => auditFilterOf((name) => new URLSearchParams(q).get(name));
+  it('reads the address, blank or absent meaning no filter', () => {
+    expect(filter('')).toEqual({ actor: '', action: '', target: '' });
+    expect(isFiltered(filter('actor=%20%20'))).toBe(false);
+    expect(filter('actor=%20alice%20&action=pool.retry&target=eu')).toEqual({ actor: 'alice', action: 'pool.retry', target: 'eu' });
+  });
+  it('matches parts of actor and target in any case, and the action exactly', () => {
+    expect(auditMatches(entry, filter(''))).toBe(true);
+    expect(auditMatches(entry, filter('actor=alice&target=emails'))).toBe(true);
+    expect(auditMatches(entry, filter('action=pool.retry'))).toBe(true);
+    expect(auditMatches(entry, filter('action=pool'))).toBe(false);
+    expect(auditMatches(entry, filter('actor=bob'))).toBe(false);
+    expect(auditMatches(entry, filter('target=us'))).toBe(false);
+  });
+  it('never matches an entry without a target when a target is asked for', () => {
+    expect(auditMatches({ ...entry, action: 'reap', target: null }, filter('target=x'))).toBe(false);
+    expect(auditMatches({ ...entry, action: 'reap', target: null }, filter('action=reap'))).toBe(true);
+  });
+});
+
 describe('keysFor (live event → queries to refresh)', () => {
   it('refreshes the item, its pool, the overview and the workers on an item change', () => {
     const keys = keysFor({ type: 'item', id: '7', pool: 'p', status: 'claimed' });
@@ -61,7 +139,7 @@ describe('keysFor (live event → queries to refresh)', () => {
   });
   it('nests pool views under the pool key, so one invalidation covers them', () => {
     const prefix = queryKeys.pool('p');
-    for (const k of [queryKeys.poolSummary('p'), queryKeys.poolErrors('p'), queryKeys.poolHolders('p'), queryKeys.poolItems('p', {})]) {
+    for (const k of [queryKeys.poolSummary('p'), queryKeys.poolErrors('p'), queryKeys.poolHolders('p'), queryKeys.poolClaimed('p'), queryKeys.poolItems('p', {})]) {
       expect(k.slice(0, prefix.length)).toEqual([...prefix]);
     }
   });

@@ -1,21 +1,23 @@
 'use client';
 
-import { usePathname, useSearchParams } from 'next/navigation';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { FilterTabs } from '@/components/FilterTabs';
 import { plural } from '@/components/format';
 import { Card, Empty, ErrorState, Loading } from '@/components/ui';
 import { WorkersTable } from '@/components/WorkersTable';
 import { useConfirmAction } from '@/lib/query/actions';
 import { useNow } from '@/lib/query/clock';
-import { useDrainWorker, useReleaseWorker, useWorkers } from '@/lib/query/hooks';
+import { useClaimedItems, useDrainWorker, usePools, useReleaseWorker, useWorkers } from '@/lib/query/hooks';
 import { useHubSettings } from '@/lib/query/provider';
 import { useCan } from '@/lib/query/session';
 import { WORKER_STATUSES } from '@/lib/contracts';
-import { heartbeatAgeMs, isStale, workerTotals } from '@/lib/query/rules';
+import { heartbeatAgeMs, heldBy, isStale, sortWorkers, uptimeMs, workerTotals } from '@/lib/query/rules';
 
 /** `?show=` values: a status, `stale`, or nothing for every worker. */
 const SHOWS = [...WORKER_STATUSES, 'stale'] as const;
 type Show = (typeof SHOWS)[number];
+/** `?terminated=shown`: the unfiltered list includes terminated workers (hidden by default). */
+const SHOWN = 'shown';
 
 export function WorkersView() {
   const workers = useWorkers();
@@ -26,16 +28,26 @@ export function WorkersView() {
   const drain = useDrainWorker();
   const can = useCan();
   const pathname = usePathname();
-  const raw = useSearchParams().get('show');
+  const router = useRouter();
+  const search = useSearchParams();
+  const raw = search.get('show');
   const show = SHOWS.find((x) => x === raw);
+  const withTerminated = search.get('terminated') === SHOWN;
   const all = workers.data ?? [];
   const totals = workerTotals(all);
   const staleCount = all.filter((w) => isStale(w, staleSeconds, now)).length;
-  const visible = all.filter((w) => !show || (show === 'stale' ? isStale(w, staleSeconds, now) : w.status === show));
+  const listed = (w: (typeof all)[number]) =>
+    show ? (show === 'stale' ? isStale(w, staleSeconds, now) : w.status === show) : withTerminated || w.status !== 'terminated';
+  const visible = sortWorkers(all.filter(listed));
+  const hiddenTerminated = !show && !withTerminated ? totals.terminated : 0;
+  // Every item a worker holds: the claimed items of each pool that has any.
+  const pools = usePools();
+  const claimed = useClaimedItems((pools.data ?? []).filter((p) => p.claimed > 0).map((p) => p.name));
+  const held = heldBy(claimed.items);
   const tab = (x: Show | undefined) => ({
     label: x ?? 'all',
-    href: x ? `${pathname}?show=${x}` : pathname,
-    count: workers.data ? (x === undefined ? all.length : x === 'stale' ? staleCount : totals[x]) : undefined,
+    href: x ? `${pathname}?show=${x}` : withTerminated ? `${pathname}?terminated=${SHOWN}` : pathname,
+    count: workers.data ? (x === undefined ? all.length - hiddenTerminated : x === 'stale' ? staleCount : totals[x]) : undefined,
     current: x === show,
   });
 
@@ -44,10 +56,22 @@ export function WorkersView() {
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h1 className="text-xl font-semibold">Workers</h1>
         <p className="text-sm text-slate-500">
-          Stale after {staleSeconds} s without a heartbeat; the reaper runs every {reapIntervalSeconds} s.
+          Running workers first, freshest heartbeat first. Stale after {staleSeconds} s without a heartbeat; the reaper runs every{' '}
+          {reapIntervalSeconds} s.
         </p>
       </div>
       <FilterTabs label="Worker status" tabs={[undefined, ...SHOWS].map(tab)} />
+      {!show && (
+        <label className="flex items-center gap-2 text-sm text-slate-700">
+          <input
+            type="checkbox"
+            checked={withTerminated}
+            onChange={(e) => router.replace(e.target.checked ? `${pathname}?terminated=${SHOWN}` : pathname)}
+            className="size-4"
+          />
+          Show terminated workers{workers.data && ` (${totals.terminated})`}
+        </label>
+      )}
       <Card>
         {workers.isPending ? (
           <Loading what="workers" />
@@ -56,11 +80,17 @@ export function WorkersView() {
         ) : all.length === 0 ? (
           <Empty>No workers have registered yet (POST /api/v1/workers).</Empty>
         ) : visible.length === 0 ? (
-          <Empty>No {show} workers.</Empty>
+          <Empty>{show ? `No ${show} workers.` : `No running workers; ${plural(hiddenTerminated, 'terminated one is', 'terminated ones are')} hidden.`}</Empty>
         ) : (
           <WorkersTable
             staleSeconds={staleSeconds}
-            rows={visible.map((w) => ({ worker: w, heartbeatAgeMs: heartbeatAgeMs(w, now), stale: isStale(w, staleSeconds, now) }))}
+            rows={visible.map((w) => ({
+              worker: w,
+              heartbeatAgeMs: heartbeatAgeMs(w, now),
+              uptimeMs: uptimeMs(w, now),
+              stale: isStale(w, staleSeconds, now),
+              held: held.get(w.worker_id) ?? [],
+            }))}
             onRelease={
               can('release')
                 ? (w) =>
@@ -87,6 +117,11 @@ export function WorkersView() {
                 : undefined
             }
           />
+        )}
+        {claimed.error && (
+          <p role="alert" className="border-t border-slate-100 px-4 py-2 text-sm text-red-800">
+            The items each worker holds could not be loaded: {claimed.error.message}
+          </p>
         )}
       </Card>
     </>

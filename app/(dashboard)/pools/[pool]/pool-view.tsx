@@ -68,7 +68,7 @@ export function PoolView({ pool }: { pool: string }) {
     <>
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h1 className="text-xl font-semibold">
-          Pool <span className="font-mono">{pool}</span>
+          Pool <span className="font-mono wrap-anywhere">{pool}</span>
         </h1>
         {s && (
           <p className="text-sm text-slate-600 tabular-nums" data-testid="pool-summary">
