@@ -24,18 +24,28 @@ export function createPublisher(pool: pg.Pool, origin: string) {
   let flushing: Promise<void> = Promise.resolve();
   let scheduled = false;
 
+  /**
+   * The envelopes' text, each under MAX_PAYLOAD: every event is serialized once and the
+   * envelope's length added up (a batch completion publishes a hundred events at once).
+   */
   function payloads(events: HubEvent[]): string[] {
     const out: string[] = [];
-    let batch: HubEvent[] = [];
-    const text = (b: HubEvent[]) => JSON.stringify({ origin, events: b } satisfies Envelope);
+    const head = `{"origin":${JSON.stringify(origin)},"events":[`;
+    let parts: string[] = [];
+    let length = head.length + 2; // the closing `]}`
+    const close = () => out.push(`${head}${parts.join(',')}]}`);
     for (const e of events) {
-      if (batch.length && text([...batch, e]).length > MAX_PAYLOAD) {
-        out.push(text(batch));
-        batch = [];
+      const text = JSON.stringify(e);
+      const extra = text.length + (parts.length ? 1 : 0);
+      if (parts.length && length + extra > MAX_PAYLOAD) {
+        close();
+        parts = [];
+        length = head.length + 2;
       }
-      batch.push(e);
+      length += parts.length ? text.length + 1 : text.length;
+      parts.push(text);
     }
-    if (batch.length) out.push(text(batch));
+    if (parts.length) close();
     return out;
   }
 
