@@ -5,6 +5,7 @@
  *
  *   BENCH_ITEMS (20000)  items per drain        BENCH_GROWTH (10000,100000,1000000) pool sizes
  *   BENCH_ONLY (store,http,growth,peers,longpoll)  the sections to run, while working on one of them
+ *   BENCH_ENGINES (sqlite,postgres)  the engines to run them on (postgres needs DATABASE_URL)
  *   BENCH_TRIALS (3)  store drains per case (bare and hub taking turns; medians reported)
  *   BENCH_REDIS_URL (redis://127.0.0.1:6379)  where BullMQ's Redis runs; skipped when none answers
  *   DATABASE_URL=postgres://…  measures the same on PostgreSQL, beside a bare node-postgres loop
@@ -37,6 +38,9 @@ const CLAIMS = 5_000;
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 3);
 const PG_TRIALS = Number(process.env.BENCH_PG_TRIALS ?? 1);
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'store,http,growth,peers,longpoll').split(','));
+const ENGINES = new Set((process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(','));
+/** Whether `section` runs on `engine`. */
+const runs = (section: string, engine: string) => ONLY.has(section) && ENGINES.has(engine);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** BullMQ's worker runs this many jobs at once per process: as many as a hub worker claims. */
 const BULLMQ_CONCURRENCY = 100;
@@ -335,29 +339,29 @@ async function main() {
   try {
     let bare: Record<string, number> = {};
     let hubSqliteBatched: number | undefined;
-    if (ONLY.has('store')) {
+    if (runs('store', 'sqlite')) {
       log(`store drain, ${N} items…`);
       const cases = [1, 4].map((procs) => ({ procs, batch: 1, items: N, target: '≥ 0.8' }));
       bare = await storeDrain(sqliteUrl, 'sqlite', TRIALS, cases);
     }
-    if (ONLY.has('http')) {
+    if (runs('http', 'sqlite')) {
       log('HTTP drain…');
       hubSqliteBatched = await httpDrain({}, 'sqlite', { single: N, batched: N }, bare['1x1'], dir);
     }
-    if (ONLY.has('peers')) {
+    if (runs('peers', 'sqlite')) {
       log('BullMQ…');
       await bullmqDrain(N, hubSqliteBatched);
     }
-    if (ONLY.has('growth')) {
+    if (runs('growth', 'sqlite')) {
       log(`growth ${GROWTH.join(', ')}…`);
       await growth(sqliteUrl, 'sqlite', GROWTH);
     }
-    if (ONLY.has('longpoll')) {
+    if (runs('longpoll', 'sqlite')) {
       log('long-poll…');
       rows.push(...(await longPoll({}, 'sqlite')));
     }
     const server = process.env.DATABASE_URL;
-    if (server && /^postgres(ql)?:\/\//.test(server)) {
+    if (ENGINES.has('postgres') && server && /^postgres(ql)?:\/\//.test(server)) {
       log('PostgreSQL…');
       const scratch = await createTestDatabase('bench', server);
       try {
@@ -378,7 +382,7 @@ async function main() {
       } finally {
         await scratch.drop();
       }
-    } else if (ONLY.has('peers')) {
+    } else if (runs('peers', 'postgres')) {
       log('pg-boss skipped: DATABASE_URL names no PostgreSQL server');
       rows.push({ section: '6 peers', case: 'pg-boss (postgres)', note: 'skipped: no DATABASE_URL=postgres://…' });
     }

@@ -91,6 +91,39 @@ describe('postgres specifics', () => {
     expect(seenByA.slice(before)).toEqual([{ type: 'pool', name: 'from-a' }]);
   });
 
+  it("tells another instance of every item of big batches, each once, in NOTIFYs that fit", async () => {
+    const seenByA: HubEvent[] = [];
+    const a = open((e) => seenByA.push(e));
+    const b = open();
+    await Promise.all([a.ping(), b.ping()]);
+    const pool = `p-${'x'.repeat(120)}`; // a long name: groups of ids must still fit a payload
+    const deadline = Date.now() + 20_000;
+    while (!seenByA.some((e) => e.type === 'pool' && e.name === pool)) {
+      if (Date.now() > deadline) throw new Error('instance A never heard of the push on instance B');
+      await b.push(pool, [{ data: 'probe' }]);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await b.push(pool, Array.from({ length: 400 }, (_, i) => ({ data: i })));
+    // Five claims of up to 100 in one tick: the events of 401 items published together.
+    const claims = await Promise.all(Array.from({ length: 5 }, (_, i) => b.claim(pool, `w-${i}`, 100)));
+    const claimed = claims.flatMap((c) => (c.ok ? c.value : []));
+    expect(claimed.length).toBeGreaterThanOrEqual(400);
+    const done = await Promise.all(
+      [0, 1, 2, 3, 4].map((i) =>
+        b.completeMany({ worker_id: `w-${i}`, items: claimed.filter((it) => it.claimed_by === `w-${i}`).map((it) => ({ id: it.id, lease_id: it.lease_id })) }),
+      ),
+    );
+    const completed = done.flatMap((d) => d.completed).sort();
+    const heard = (status: string) =>
+      seenByA
+        .filter((e) => e.type === 'item' && e.status === status && e.pool === pool)
+        .map((e) => (e as { id: string }).id)
+        .sort();
+    await expect.poll(() => heard('completed').length, { timeout: 10_000 }).toBe(completed.length);
+    expect(heard('completed')).toEqual(completed);
+    expect(heard('claimed')).toEqual(claimed.map((it) => it.id).sort());
+  });
+
   it('loses each stale worker and releases each of its items exactly once when every instance reaps at once', async () => {
     let now = Date.now();
     const clock = () => now;

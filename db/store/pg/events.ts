@@ -13,10 +13,20 @@ export const CHANNEL = 'flatmachines_hub_events';
 // NOTIFY payloads must stay under 8000 bytes.
 const MAX_PAYLOAD = 7000;
 
+/**
+ * One NOTIFY's payload. Item events travel grouped, `[pool, status, [ids]]` per run of one pool
+ * and status (a claim of a hundred items is one group, not a hundred events): most NOTIFYs of a
+ * busy hub are then one, and each is a round trip and a commit on the database. A listener
+ * hands the groups on as item events again, before the envelope's other events.
+ */
 interface Envelope {
   origin: string;
   events: HubEvent[];
+  items?: [pool: string, status: string, ids: string[]][];
 }
+
+/** Most ids in one group, so that a group always fits a payload (ids ≤ 16 digits, pool names ≤ 128). */
+const GROUP_IDS = 250;
 
 /** Batches the events of one tick into as few NOTIFYs as fit, sent in order. */
 export function createPublisher(pool: pg.Pool, origin: string) {
@@ -25,27 +35,45 @@ export function createPublisher(pool: pg.Pool, origin: string) {
   let scheduled = false;
 
   /**
-   * The envelopes' text, each under MAX_PAYLOAD: every event is serialized once and the
-   * envelope's length added up (a batch completion publishes a hundred events at once).
+   * The envelopes' text, each under MAX_PAYLOAD: every event and group is serialized once and
+   * the envelope's length added up.
    */
   function payloads(events: HubEvent[]): string[] {
-    const out: string[] = [];
-    const head = `{"origin":${JSON.stringify(origin)},"events":[`;
-    let parts: string[] = [];
-    let length = head.length + 2; // the closing `]}`
-    const close = () => out.push(`${head}${parts.join(',')}]}`);
+    const groups = new Map<string, { pool: string; status: string; ids: string[] }>();
+    const others: string[] = [];
     for (const e of events) {
-      const text = JSON.stringify(e);
-      const extra = text.length + (parts.length ? 1 : 0);
-      if (parts.length && length + extra > MAX_PAYLOAD) {
-        close();
-        parts = [];
-        length = head.length + 2;
+      if (e.type !== 'item') {
+        others.push(JSON.stringify(e));
+        continue;
       }
-      length += parts.length ? text.length + 1 : text.length;
-      parts.push(text);
+      const key = JSON.stringify([e.pool, e.status]);
+      const g = groups.get(key) ?? { pool: e.pool, status: e.status, ids: [] };
+      groups.set(key, g);
+      g.ids.push(e.id);
     }
-    if (parts.length) close();
+    const grouped: string[] = [];
+    for (const g of groups.values()) {
+      for (let i = 0; i < g.ids.length; i += GROUP_IDS) grouped.push(JSON.stringify([g.pool, g.status, g.ids.slice(i, i + GROUP_IDS)]));
+    }
+    const out: string[] = [];
+    const head = `{"origin":${JSON.stringify(origin)}`;
+    let parts = { events: [] as string[], items: [] as string[] };
+    let length = head.length + '"events":[],"items":[]}'.length + 1;
+    const close = () => {
+      const items = parts.items.length ? `,"items":[${parts.items.join(',')}]` : '';
+      out.push(`${head},"events":[${parts.events.join(',')}]${items}}`);
+      parts = { events: [], items: [] };
+      length = head.length + '"events":[],"items":[]}'.length + 1;
+    };
+    const add = (kind: 'events' | 'items', text: string) => {
+      const extra = text.length + 1;
+      if (parts.events.length + parts.items.length > 0 && length + extra > MAX_PAYLOAD) close();
+      parts[kind].push(text);
+      length += extra;
+    };
+    for (const text of grouped) add('items', text);
+    for (const text of others) add('events', text);
+    if (parts.events.length + parts.items.length > 0) close();
     return out;
   }
 
@@ -105,6 +133,10 @@ export function createListener(connectionString: string, origin: string, onEvent
       return; // not ours
     }
     if (env.origin === origin || !Array.isArray(env.events)) return;
+    for (const [pool, status, ids] of env.items ?? []) {
+      // `status` is as a publisher of this module wrote it from an item event.
+      for (const id of ids) onEvent({ type: 'item', id, pool, status } as HubEvent);
+    }
     for (const e of env.events) onEvent(e);
   }
 
