@@ -1,6 +1,5 @@
 import type pg from 'pg';
-import { ITEM_COLUMNS, types } from './statements';
-import type { WorkItemRow } from './rows';
+import { types } from './statements';
 
 /**
  * A batch completion as one prepared statement: one round trip, one transaction and one commit
@@ -17,7 +16,7 @@ const COMPLETE_MANY = `UPDATE items SET status = 'completed', lease_id = NULL, c
           FROM jsonb_array_elements($1::jsonb) AS e) b
   WHERE id = ANY(ARRAY(SELECT id FROM items WHERE id = ANY($4::bigint[]) ORDER BY id FOR UPDATE))
     AND id = b.b_id AND status = 'claimed' AND claimed_by = $2 AND (b.b_lease IS NULL OR lease_id = b.b_lease)
-  RETURNING ${ITEM_COLUMNS}`;
+  RETURNING id, pool`;
 
 /** One item of a batch: `result` undefined stores SQL NULL (no result), as a single completion does. */
 export interface BatchEnd {
@@ -28,13 +27,14 @@ export interface BatchEnd {
 
 /**
  * Completes every item of `batch` that `workerId` holds (with the given lease, when one is
- * given), in one statement; answers the rows it completed. `batch` must not name an id twice
+ * given), in one statement; answers the id and pool of each item it completed (all that the
+ * answer and the events need: a batch's items are not sent back). `batch` must not name an id twice
  * (one row is updated once per statement; the caller rejects repeats).
  */
-export async function completeHeldMany(pool: pg.Pool, workerId: string, now: number, batch: BatchEnd[]): Promise<WorkItemRow[]> {
+export async function completeHeldMany(pool: pg.Pool, workerId: string, now: number, batch: BatchEnd[]): Promise<{ id: number; pool: string }[]> {
   // JSON.stringify leaves out an undefined `result`: `e -> 'result'` is then SQL NULL.
   const doc = JSON.stringify(batch.map((b) => ({ id: b.id, lease_id: b.leaseId, result: b.result })));
-  const r = await pool.query<WorkItemRow>({
+  const r = await pool.query<{ id: number; pool: string }>({
     name: 'hub_complete_many',
     text: COMPLETE_MANY,
     values: [doc, workerId, now, batch.map((b) => b.id)],

@@ -12,6 +12,12 @@ import type { HubEvent } from '../types';
 export const CHANNEL = 'flatmachines_hub_events';
 // NOTIFY payloads must stay under 8000 bytes.
 const MAX_PAYLOAD = 7000;
+/**
+ * How long events gather before they are sent: each send is a round trip and a transaction, so
+ * a busy hub sends one every 20 ms instead of one for every request it answers; listeners hear of
+ * a change that much later.
+ */
+const GATHER_MS = 20;
 
 /**
  * One NOTIFY's payload. Item events travel grouped, `[pool, status, [ids]]` per run of one pool
@@ -28,11 +34,11 @@ interface Envelope {
 /** Most ids in one group, so that a group always fits a payload (ids ≤ 16 digits, pool names ≤ 128). */
 const GROUP_IDS = 250;
 
-/** Batches the events of one tick into as few NOTIFYs as fit, sent in order. */
+/** Gathers events for GATHER_MS and sends them as few NOTIFYs as fit, in order, in one statement. */
 export function createPublisher(pool: pg.Pool, origin: string) {
   let queue: HubEvent[] = [];
   let flushing: Promise<void> = Promise.resolve();
-  let scheduled = false;
+  let timer: NodeJS.Timeout | null = null;
 
   /**
    * The envelopes' text, each under MAX_PAYLOAD: every event and group is serialized once and
@@ -40,9 +46,14 @@ export function createPublisher(pool: pg.Pool, origin: string) {
    */
   function payloads(events: HubEvent[]): string[] {
     const groups = new Map<string, { pool: string; status: string; ids: string[] }>();
+    // A pool event says "look again": one per pool is enough per send. Worker events carry a
+    // status, so each is kept, in order.
     const others: string[] = [];
+    const pools = new Set<string>();
     for (const e of events) {
+      if (e.type === 'pool' && pools.has(e.name)) continue;
       if (e.type !== 'item') {
+        if (e.type === 'pool') pools.add(e.name);
         others.push(JSON.stringify(e));
         continue;
       }
@@ -78,28 +89,27 @@ export function createPublisher(pool: pg.Pool, origin: string) {
   }
 
   function flush() {
-    scheduled = false;
+    if (timer) clearTimeout(timer);
+    timer = null;
     const events = queue;
     queue = [];
+    if (events.length === 0) return;
     flushing = flushing.then(async () => {
-      for (const payload of payloads(events)) {
-        // While the database is down the events are dropped: nobody could hear them anyway.
-        await pool.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]).catch(() => {});
-      }
+      // All of them in one statement: one round trip, one transaction, notifications in order.
+      const sent = payloads(events);
+      // While the database is down the events are dropped: nobody could hear them anyway.
+      await pool.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) WITH ORDINALITY AS t(p, n) ORDER BY n', [CHANNEL, sent]).catch(() => {});
     });
   }
 
   return {
     publish(event: HubEvent) {
       queue.push(event);
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
+      timer ??= setTimeout(flush, GATHER_MS);
     },
     /** Resolves once everything published so far has been sent (or given up). */
     async drain() {
-      if (scheduled) flush();
+      if (timer) flush();
       await flushing;
     },
   };

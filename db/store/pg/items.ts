@@ -195,18 +195,18 @@ export async function completeMany(ctx: PgCtx, input: CompleteManyBody): Promise
     if (id !== null && !firsts.has(id)) firsts.set(id, { id, leaseId: it.lease_id ?? null, result: it.result });
   }
   const rows = firsts.size ? await completeHeldMany(ctx.pool, input.worker_id, ctx.clock(), [...firsts.values()]) : [];
-  const doneById = new Map(rows.map((row) => [row.id, toWorkItem(row)]));
-  const refused = input.items.map((it) => parseItemId(it.id)).filter((id): id is number => id !== null && !doneById.has(id));
+  const poolOf = new Map(rows.map((row) => [row.id, row.pool]));
+  const refused = input.items.map((it) => parseItemId(it.id)).filter((id): id is number => id !== null && !poolOf.has(id));
   const states = refused.length ? await endStates(ctx.pool, refused) : new Map<number, { status: string; claimedBy: string | null }>();
-  const done: WorkItem[] = [];
+  const done: { id: string; pool: string }[] = [];
   const rejected: CompletedMany['rejected'] = [];
   const counted = new Set<number>();
   for (const it of input.items) {
     const id = parseItemId(it.id);
-    const item = id === null || counted.has(id) ? undefined : doneById.get(id);
-    if (item) {
+    const pool = id === null || counted.has(id) ? undefined : poolOf.get(id);
+    if (pool !== undefined) {
       counted.add(id!);
-      done.push(item);
+      done.push({ id: it.id, pool });
       continue;
     }
     // A repeat of an id completed above: by now that item is completed, not claimed.
@@ -214,7 +214,8 @@ export async function completeMany(ctx: PgCtx, input: CompleteManyBody): Promise
     const o = whyNotEnded(state, it.id, { workerId: input.worker_id, leaseId: it.lease_id });
     rejected.push({ id: it.id, status: o.code === 'item-not-found' ? 404 : 409, code: o.code });
   }
-  emitItems(ctx, done);
+  for (const d of done) ctx.emit({ type: 'item', id: d.id, pool: d.pool, status: 'completed' });
+  for (const pool of new Set(done.map((d) => d.pool))) ctx.emit({ type: 'pool', name: pool });
   return { completed: done.map((d) => d.id), rejected };
 }
 
