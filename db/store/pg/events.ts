@@ -20,15 +20,16 @@ const MAX_PAYLOAD = 7000;
 const GATHER_MS = 20;
 
 /**
- * One NOTIFY's payload. Item events travel grouped, `[pool, status, [ids]]` per run of one pool
- * and status (a claim of a hundred items is one group, not a hundred events): most NOTIFYs of a
- * busy hub are then one, and each is a round trip and a commit on the database. A listener
- * hands the groups on as item events again, before the envelope's other events.
+ * One NOTIFY's payload. Runs of item events of one pool and status travel grouped, as
+ * `[at, pool, status, [ids]]` in `items` (a claim of a hundred items is one group, not a hundred
+ * events), where `at` counts the entries of `events` that come before the run: a listener hands
+ * every event on in the order it was published (long-poll wake-ups depend on it: lib/server/
+ * waiters.ts), and most NOTIFYs of a busy hub are one. An older instance reads `events` only.
  */
 interface Envelope {
   origin: string;
   events: HubEvent[];
-  items?: [pool: string, status: string, ids: string[]][];
+  items?: [at: number, pool: string, status: string, ids: string[]][];
 }
 
 /** Most ids in one group, so that a group always fits a payload (ids ≤ 16 digits, pool names ≤ 128). */
@@ -41,50 +42,43 @@ export function createPublisher(pool: pg.Pool, origin: string) {
   let timer: NodeJS.Timeout | null = null;
 
   /**
-   * The envelopes' text, each under MAX_PAYLOAD: every event and group is serialized once and
-   * the envelope's length added up.
+   * The envelopes' text, each under MAX_PAYLOAD, in publishing order: every event and group is
+   * serialized once and the envelope's length added up.
    */
   function payloads(events: HubEvent[]): string[] {
-    const groups = new Map<string, { pool: string; status: string; ids: string[] }>();
-    // A pool event says "look again": one per pool is enough per send. Worker events carry a
-    // status, so each is kept, in order.
-    const others: string[] = [];
-    const pools = new Set<string>();
-    for (const e of events) {
-      if (e.type === 'pool' && pools.has(e.name)) continue;
+    const out: string[] = [];
+    const head = `{"origin":${JSON.stringify(origin)},"events":[`;
+    const empty = () => ({ events: [] as string[], items: [] as string[], length: head.length + '],"items":[]}'.length });
+    let env = empty();
+    const close = () => {
+      out.push(`${head}${env.events.join(',')}]${env.items.length ? `,"items":[${env.items.join(',')}]` : ''}}`);
+      env = empty();
+    };
+    const add = (kind: 'events' | 'items', text: () => string) => {
+      let t = text();
+      if (env.events.length + env.items.length > 0 && env.length + t.length + 1 > MAX_PAYLOAD) {
+        close();
+        t = text(); // a group's position counts the events of its own envelope
+      }
+      env[kind].push(t);
+      env.length += t.length + 1;
+    };
+    for (let i = 0; i < events.length; ) {
+      const e = events[i]!;
       if (e.type !== 'item') {
-        if (e.type === 'pool') pools.add(e.name);
-        others.push(JSON.stringify(e));
+        add('events', () => JSON.stringify(e));
+        i++;
         continue;
       }
-      const key = JSON.stringify([e.pool, e.status]);
-      const g = groups.get(key) ?? { pool: e.pool, status: e.status, ids: [] };
-      groups.set(key, g);
-      g.ids.push(e.id);
+      const ids: string[] = [];
+      for (; i < events.length && ids.length < GROUP_IDS; i++) {
+        const next = events[i]!;
+        if (next.type !== 'item' || next.pool !== e.pool || next.status !== e.status) break;
+        ids.push(next.id);
+      }
+      add('items', () => JSON.stringify([env.events.length, e.pool, e.status, ids]));
     }
-    const grouped: string[] = [];
-    for (const g of groups.values()) {
-      for (let i = 0; i < g.ids.length; i += GROUP_IDS) grouped.push(JSON.stringify([g.pool, g.status, g.ids.slice(i, i + GROUP_IDS)]));
-    }
-    const out: string[] = [];
-    const head = `{"origin":${JSON.stringify(origin)}`;
-    let parts = { events: [] as string[], items: [] as string[] };
-    let length = head.length + '"events":[],"items":[]}'.length + 1;
-    const close = () => {
-      const items = parts.items.length ? `,"items":[${parts.items.join(',')}]` : '';
-      out.push(`${head},"events":[${parts.events.join(',')}]${items}}`);
-      parts = { events: [], items: [] };
-      length = head.length + '"events":[],"items":[]}'.length + 1;
-    };
-    const add = (kind: 'events' | 'items', text: string) => {
-      const extra = text.length + 1;
-      if (parts.events.length + parts.items.length > 0 && length + extra > MAX_PAYLOAD) close();
-      parts[kind].push(text);
-      length += extra;
-    };
-    for (const text of grouped) add('items', text);
-    for (const text of others) add('events', text);
-    if (parts.events.length + parts.items.length > 0) close();
+    if (env.events.length + env.items.length > 0) close();
     return out;
   }
 
@@ -143,11 +137,20 @@ export function createListener(connectionString: string, origin: string, onEvent
       return; // not ours
     }
     if (env.origin === origin || !Array.isArray(env.events)) return;
-    for (const [pool, status, ids] of env.items ?? []) {
-      // `status` is as a publisher of this module wrote it from an item event.
-      for (const id of ids) onEvent({ type: 'item', id, pool, status } as HubEvent);
-    }
-    for (const e of env.events) onEvent(e);
+    const runs = env.items ?? [];
+    let r = 0;
+    const itemsAt = (at: number) => {
+      for (; r < runs.length && runs[r]![0] <= at; r++) {
+        const [, pool, status, ids] = runs[r]!;
+        // `status` is as a publisher of this module wrote it from an item event.
+        for (const id of ids) onEvent({ type: 'item', id, pool, status } as HubEvent);
+      }
+    };
+    env.events.forEach((e, at) => {
+      itemsAt(at);
+      onEvent(e);
+    });
+    itemsAt(Infinity);
   }
 
   async function connect() {
