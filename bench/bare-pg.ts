@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL baseline: a bare node-postgres queue in its own table of the same database, one
- * index, claiming with the single `UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED)
- * RETURNING` statement and completing by id, each in its own autocommit transaction.
+ * index, claiming with the single `UPDATE … WHERE id = ANY(ARRAY(SELECT … LIMIT n FOR UPDATE SKIP
+ * LOCKED)) RETURNING` statement and completing by id (a batch with one `UPDATE … WHERE id =
+ * ANY($1)`), each in its own autocommit transaction.
  */
 import pg from 'pg';
 
@@ -28,18 +29,23 @@ export async function openBarePg(url: string) {
         JSON.stringify(datas),
       ]);
     },
-    claim: async (pool: string, worker: string) =>
+    claim: async (pool: string, worker: string, limit = 1) =>
       (
         await client.query<{ id: string; data: unknown }>(
-          `UPDATE ${TABLE} SET status = 'claimed', claimed_by = $1 WHERE id =
-             (SELECT id FROM ${TABLE} WHERE pool = $2 AND status = 'pending' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+          `UPDATE ${TABLE} SET status = 'claimed', claimed_by = $1 WHERE id = ANY(ARRAY(
+             SELECT id FROM ${TABLE} WHERE pool = $2 AND status = 'pending' ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED))
            RETURNING *`,
-          [worker, pool],
+          [worker, pool, limit],
         )
-      ).rows[0],
-    complete: async (id: string, worker: string, result: unknown) =>
-      (await client.query(`UPDATE ${TABLE} SET status = 'completed', result = $1 WHERE id = $2 AND claimed_by = $3`, [JSON.stringify(result), id, worker]))
-        .rowCount,
+      ).rows,
+    complete: async (ids: string[], worker: string, result: unknown) =>
+      (
+        await client.query(`UPDATE ${TABLE} SET status = 'completed', result = $1 WHERE id = ANY($2::bigint[]) AND claimed_by = $3`, [
+          JSON.stringify(result),
+          ids,
+          worker,
+        ])
+      ).rowCount,
     close: () => client.end(),
   };
 }

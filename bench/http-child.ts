@@ -4,7 +4,7 @@
  * - `hub BATCH`: the hub through the SDK's HubClient (responses validated, as a real worker
  *   sees them): claim BATCH items, complete them (the batch route when BATCH > 1).
  * - `bare`: the node:http baseline, one item per request.
- * Usage: tsx bench/http-child.ts hub|bare URL WORKER [BATCH]
+ * Usage: tsx bench/http-child.ts hub|bare URL WORKER [BATCH [POOL]]  (POOL: `bench` unless given)
  */
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -18,10 +18,10 @@ async function post<T>(url: string, body: unknown): Promise<T> {
 
 type Claimed = { items: { id: string }[] };
 
-async function drainHub(url: string, worker: string, batch: number, completed: string[]) {
+async function drainHub(url: string, worker: string, batch: number, pool: string, completed: string[]) {
   const hub = new HubClient({ url });
   for (;;) {
-    const items = await hub.claim('bench', worker, batch);
+    const items = await hub.claim(pool, worker, batch);
     if (items.length === 0) return;
     if (batch === 1) {
       const it = items[0]!;
@@ -48,13 +48,13 @@ async function drainBare(url: string, worker: string, completed: string[]) {
 }
 
 async function main() {
-  const [kind, url, worker, batch] = process.argv.slice(2) as [string, string, string, string | undefined];
+  const [kind, url, worker, batch, pool] = process.argv.slice(2) as [string, string, string, string?, string?];
   const lines = createInterface({ input: process.stdin });
   process.stdout.write('ready\n');
   await once(lines, 'line');
   const completed: string[] = [];
   if (kind === 'bare') await drainBare(url, worker, completed);
-  else await drainHub(url, worker, Number(batch ?? 1), completed);
+  else await drainHub(url, worker, Number(batch ?? 1), pool ?? 'bench', completed);
   process.stdout.write(JSON.stringify({ completed }) + '\n');
   lines.close();
 }

@@ -4,33 +4,46 @@
  * exactly-once: each item completed once, none lost.
  *
  *   BENCH_ITEMS (20000)  items per drain        BENCH_GROWTH (10000,100000,1000000) pool sizes
- *   BENCH_ONLY (store,http,growth,longpoll)  the sections to run, while working on one of them
- *   BENCH_TRIALS (3)  SQLite store drains per case (bare and hub taking turns; medians reported)
+ *   BENCH_ONLY (store,http,growth,peers,longpoll)  the sections to run, while working on one of them
+ *   BENCH_ENGINES (sqlite,postgres)  the engines to run them on (postgres needs DATABASE_URL)
+ *   BENCH_TRIALS (3)  store drains per case (bare and hub taking turns; medians reported)
+ *   BENCH_REDIS_URL (redis://127.0.0.1:6379)  where BullMQ's Redis runs; skipped when none answers
  *   DATABASE_URL=postgres://…  measures the same on PostgreSQL, beside a bare node-postgres loop
- *   (SKIP LOCKED), with BENCH_PG_ITEMS (5000) items per drain — each PostgreSQL commit waits for
- *   fsync, so its drains are slower — and BENCH_PG_GROWTH (10000,100000,1000000) pool sizes. The
- *   URL names the server (any database of it): the benchmark runs in a database of its own that
- *   it creates there and drops after, so every run starts empty and nothing else is touched.
+ *   (SKIP LOCKED), and pg-boss on the same server. Drains of one item at a time there use
+ *   BENCH_PG_ITEMS (5000) items — each PostgreSQL commit waits for fsync — and batched drains
+ *   BENCH_ITEMS; BENCH_PG_TRIALS (1) trials each, BENCH_PG_GROWTH (10000,100000,1000000) pool
+ *   sizes. The URL names the server (any database of it): the benchmark runs in a database of
+ *   its own that it creates there and drops after, so every run starts empty and nothing else is
+ *   touched. The benchmark starts no server itself.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { openStore } from '@/db';
-import { startHub } from '@/test/helpers/hub-process';
+import { startHub, type HubProcess } from '@/test/helpers/hub-process';
 import { tempDir } from '@/test/helpers/tmp';
 import { createTestDatabase } from '@/test/pg/database';
 import { openBarePg, resetBarePg } from './bare-pg';
 import { openBare } from './bare-sqlite';
 import { longPoll } from './long-poll';
+import { dropBullmq, dropPgBoss, preparePgBoss, prepareBullmq, redisAnswers } from './peers';
 
 const ROOT = path.resolve(__dirname, '..');
-let N = Number(process.env.BENCH_ITEMS ?? 20_000);
+const N = Number(process.env.BENCH_ITEMS ?? 20_000);
+const PG_N = Number(process.env.BENCH_PG_ITEMS ?? 5_000);
 const GROWTH = (process.env.BENCH_GROWTH ?? '10000,100000,1000000').split(',').map(Number);
 const PG_GROWTH = (process.env.BENCH_PG_GROWTH ?? '10000,100000,1000000').split(',').map(Number);
 const CLAIMS = 5_000;
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 3);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'store,http,growth,longpoll').split(','));
+const PG_TRIALS = Number(process.env.BENCH_PG_TRIALS ?? 1);
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'store,http,growth,peers,longpoll').split(','));
+const ENGINES = new Set((process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(','));
+/** Whether `section` runs on `engine`. */
+const runs = (section: string, engine: string) => ONLY.has(section) && ENGINES.has(engine);
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** BullMQ's worker runs this many jobs at once per process: as many as a hub worker claims. */
+const BULLMQ_CONCURRENCY = 100;
 
 interface Row {
   section: string;
@@ -72,11 +85,11 @@ async function drain(children: ChildProcess[], expected: number): Promise<{ perS
 // One process per child (`node --import tsx`), not the tsx CLI's two, so killing one ends it.
 const tsx = (...args: string[]) => spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
 
-/** The bare loop of `engine` with N items in pool `bench`, ready to drain; its drain-child kind. */
-async function prepareBare(databaseUrl: (tag: string) => string, engine: string, procs: number): Promise<{ kind: string; target: string }> {
+/** The bare loop of `engine` with `n` items in pool `bench`, ready to drain; its drain-child kind. */
+async function prepareBare(databaseUrl: (tag: string) => string, engine: string, procs: number, n: number): Promise<{ kind: string; target: string }> {
   const target = databaseUrl(`bare-${procs}`);
-  const batches = Array.from({ length: Math.ceil(N / 1000) }, (_, b) =>
-    Array.from({ length: Math.min(1000, N - b * 1000) }, (_, k) => ({ n: b * 1000 + k })),
+  const batches = Array.from({ length: Math.ceil(n / 1000) }, (_, b) =>
+    Array.from({ length: Math.min(1000, n - b * 1000) }, (_, k) => ({ n: b * 1000 + k })),
   );
   if (engine === 'sqlite') {
     const q = openBare(target);
@@ -93,49 +106,81 @@ async function prepareBare(databaseUrl: (tag: string) => string, engine: string,
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
+/** Pushes `n` items with data {n} into `pool` through the API, 1000 a request. */
+async function pushOverHttp(api: string, pool: string, n: number) {
+  for (let i = 0; i < n; i += 1000) {
+    const items = Array.from({ length: Math.min(1000, n - i) }, (_, k) => ({ data: { n: i + k } }));
+    const res = await fetch(`${api}/pools/${pool}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) });
+    if (!res.ok) throw new Error(`push: ${res.status} ${await res.text()}`);
+  }
+}
+
+interface StoreCase {
+  procs: number;
+  /** Items per claim: 1 claims and completes one at a time, more claims a batch and completes it with one call. */
+  batch: number;
+  items: number;
+  target?: string;
+}
+
 /**
  * The store drains, `trials` times each, the bare loop and the hub taking turns: on these shared
  * machines one drain's rate moves by ±20% from one run to the next (with 4 processes also with
  * how SQLite's busy handler happens to put them to sleep), so the row gives the median rates and
  * the median of the trials' hub/bare ratios, with their range.
  */
-async function storeDrain(databaseUrl: (tag: string) => string, engine: string, trials: number) {
-  const bareRates: Record<number, number> = {};
+async function storeDrain(databaseUrl: (tag: string) => string, engine: string, trials: number, cases: StoreCase[]) {
+  const bareRates: Record<string, number> = {};
   const bareName = engine === 'sqlite' ? 'bare better-sqlite3 loop' : 'bare node-postgres loop (SKIP LOCKED)';
-  for (const procs of [1, 4]) {
+  for (const { procs, batch, items, target } of cases) {
     const bares: number[] = [];
     const hubs: number[] = [];
     const ratios: number[] = [];
     const checks = { bare: new Set<string>(), hub: new Set<string>() };
+    const batchArgs = batch > 1 ? [String(batch)] : [];
     for (let trial = 1; trial <= trials; trial++) {
-      const { kind, target } = await prepareBare((tag) => databaseUrl(`${tag}-${trial}`), engine, procs);
-      const b = await drain(Array.from({ length: procs }, (_, i) => tsx('bench/drain-child.ts', kind, target, 'bench', `bare-${i}`)), N);
+      const { kind, target: bareTarget } = await prepareBare((tag) => databaseUrl(`${tag}-${trial}`), engine, procs, items);
+      const b = await drain(Array.from({ length: procs }, (_, i) => tsx('bench/drain-child.ts', kind, bareTarget, 'bench', `bare-${i}`, ...batchArgs)), items);
       const url = databaseUrl(`hub-${procs}-${trial}`);
+      const pool = `bench-${procs}-${batch}-${trial}`;
       const store = openStore(url);
-      for (let i = 0; i < N; i += 1000) await store.push('bench', Array.from({ length: Math.min(1000, N - i) }, (_, k) => ({ data: { n: i + k } })));
+      for (let i = 0; i < items; i += 1000) await store.push(pool, Array.from({ length: Math.min(1000, items - i) }, (_, k) => ({ data: { n: i + k } })));
       await store.close();
-      const r = await drain(Array.from({ length: procs }, (_, i) => tsx('bench/drain-child.ts', 'hub', url, 'bench', `hub-${i}`)), N);
+      const r = await drain(Array.from({ length: procs }, (_, i) => tsx('bench/drain-child.ts', 'hub', url, pool, `hub-${procs}-${batch}-${i}`, ...batchArgs)), items);
       bares.push(b.perSecond);
       hubs.push(r.perSecond);
       ratios.push(r.perSecond / b.perSecond);
       checks.bare.add(b.exactlyOnce);
       checks.hub.add(r.exactlyOnce);
     }
-    const bare = (bareRates[procs] = median(bares));
+    const label = `${procs} proc${batch > 1 ? `, claim ${batch} + complete ${batch}` : ''}`;
+    const bare = (bareRates[`${procs}x${batch}`] = median(bares));
     const spread = trials > 1 ? `, median of ${trials}: ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}` : '';
-    rows.push({ section: '1 store drain', case: `${bareName}, ${procs} proc`, perSecond: bare, note: `exactly-once ${[...checks.bare].join(', ')}` });
+    rows.push({ section: '1 store drain', case: `${bareName}, ${label}`, perSecond: bare, note: `exactly-once ${[...checks.bare].join(', ')}` });
     rows.push({
       section: '1 store drain',
-      case: `hub store (${engine}), ${procs} proc`,
+      case: `hub store (${engine}), ${label}`,
       perSecond: median(hubs),
-      ratio: `${median(ratios).toFixed(2)}× bare${spread}${engine === 'sqlite' ? ' (target ≥ 0.8)' : ''}`,
+      ratio: `${median(ratios).toFixed(2)}× bare${spread}${target ? ` (target ${target})` : ''}`,
       note: `exactly-once ${[...checks.hub].join(', ')}`,
     });
   }
   return bareRates;
 }
 
-async function httpDrain(env: Record<string, string>, engine: string, bareStoreRate: number | undefined, dir: string) {
+/**
+ * The HTTP drains: 4 SDK worker processes against the hub, claiming one item at a time and then
+ * 100 with the batch completion route. On PostgreSQL two hub instances share the database, two
+ * workers on each, so the exactly-once check also covers claims racing across instances.
+ * Answers the batched drain's rate.
+ */
+async function httpDrain(
+  env: Record<string, string>,
+  engine: string,
+  sizes: { single: number; batched: number },
+  bareStoreRate: number | undefined,
+  dir: string,
+): Promise<number> {
   let bareHttp: number | undefined;
   if (engine === 'sqlite') {
     const server = tsx('bench/bare-http.ts', path.join(dir, 'bare-http.db'));
@@ -143,40 +188,88 @@ async function httpDrain(env: Record<string, string>, engine: string, bareStoreR
       createInterface({ input: server.stdout! }).once('line', (l) => resolve(Number(l.split(' ')[1])));
     });
     const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < N; i++) {
+    for (let i = 0; i < sizes.single; i++) {
       await fetch(`${url}/push`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: { n: i } }) });
     }
-    const r = await drain(Array.from({ length: 4 }, (_, i) => tsx('bench/http-child.ts', 'bare', url, `bare-${i}`)), N);
+    const r = await drain(Array.from({ length: 4 }, (_, i) => tsx('bench/http-child.ts', 'bare', url, `bare-${i}`)), sizes.single);
     bareHttp = r.perSecond;
     server.kill();
     rows.push({ section: '2 HTTP drain', case: 'bare node:http + better-sqlite3, 4 workers, 1/request', perSecond: r.perSecond, note: `exactly-once ${r.exactlyOnce}` });
   }
   let peakRss = 0;
+  let batchedRate = 0;
+  const instances = engine === 'sqlite' ? 1 : 2;
   for (const batch of [1, 100]) {
-    const hub = await startHub({ ...env, HUB_STALE_SECONDS: '600' });
-    for (let i = 0; i < N; i += 1000) {
-      const items = Array.from({ length: Math.min(1000, N - i) }, (_, k) => ({ data: { n: i + k } }));
-      await fetch(`${hub.api}/pools/bench/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) });
+    const n = batch === 1 ? sizes.single : sizes.batched;
+    const hubs: HubProcess[] = [];
+    for (let h = 0; h < instances; h++) hubs.push(await startHub({ ...env, HUB_STALE_SECONDS: '600' }));
+    const pool = `bench-http-${batch}`;
+    await pushOverHttp(hubs[0]!.api, pool, n);
+    const r = await drain(
+      Array.from({ length: 4 }, (_, i) => tsx('bench/http-child.ts', 'hub', hubs[i % instances]!.url, `w-${batch}-${i}`, String(batch), pool)),
+      n,
+    );
+    for (const hub of hubs) {
+      const status = readFileSync(`/proc/${hub.child.pid}/status`, 'utf8');
+      peakRss = Math.max(peakRss, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+      await hub.stop();
     }
-    const r = await drain(Array.from({ length: 4 }, (_, i) => tsx('bench/http-child.ts', 'hub', hub.url, `w-${batch}-${i}`, String(batch))), N);
-    const status = readFileSync(`/proc/${hub.child.pid}/status`, 'utf8');
-    peakRss = Math.max(peakRss, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-    await hub.stop();
-    // The targets are SQLite's; on PostgreSQL the ratio is to its own bare loop, for reference.
-    const target = engine === 'sqlite' ? ' (target ≥ 0.5)' : '';
+    if (batch > 1) batchedRate = r.perSecond;
     const ratio =
       batch === 1
         ? bareHttp && `${(r.perSecond / bareHttp).toFixed(2)}× bare http (target ≥ 0.7)`
-        : bareStoreRate && `${(r.perSecond / bareStoreRate).toFixed(2)}× bare ${engine} store loop${target}`;
+        : engine === 'sqlite' && bareStoreRate && `${(r.perSecond / bareStoreRate).toFixed(2)}× bare sqlite store loop (target ≥ 0.5)`;
+    const where = instances > 1 ? `${instances} hubs, ` : '';
     rows.push({
       section: '2 HTTP drain',
-      case: `hub (${engine}), 4 workers, claim batch ${batch}${batch > 1 ? ' + batch complete' : ''}`,
+      case: `hub (${engine}), ${where}4 workers, claim batch ${batch}${batch > 1 ? ' + batch complete' : ''}`,
       perSecond: r.perSecond,
       ratio: ratio || undefined,
       note: `exactly-once ${r.exactlyOnce}`,
     });
   }
   rows.push({ section: '4 memory', case: `hub (${engine}) peak RSS during the HTTP drains`, note: `${peakRss.toFixed(0)} MB (target < 300)` });
+  return batchedRate;
+}
+
+/**
+ * A peer's drain of `n` jobs by 4 processes of bench/peer-child.ts, beside the hub's batched HTTP
+ * drain on the engine it competes with (`hubRate`, when that ran).
+ */
+async function peerDrain(name: string, childArgs: string[], n: number, hubCase: string, hubRate: number | undefined) {
+  const r = await drain(Array.from({ length: 4 }, () => tsx('bench/peer-child.ts', ...childArgs)), n);
+  rows.push({ section: '6 peers', case: name, perSecond: r.perSecond, note: `exactly-once ${r.exactlyOnce}` });
+  if (hubRate) {
+    rows.push({
+      section: '6 peers',
+      case: `${hubCase} ÷ ${name.split(' (')[0]}`,
+      ratio: `${(hubRate / r.perSecond).toFixed(2)}× (target ≥ 2)`,
+    });
+  }
+}
+
+async function bullmqDrain(n: number, hubRate: number | undefined) {
+  if (!(await redisAnswers(REDIS_URL))) {
+    log(`BullMQ skipped: no Redis answers at ${REDIS_URL}`);
+    rows.push({ section: '6 peers', case: 'BullMQ (Redis)', note: `skipped: no Redis at ${REDIS_URL}` });
+    return;
+  }
+  const queue = `flatmachines-hub-bench-${process.pid}-${Date.now()}`;
+  await prepareBullmq(REDIS_URL, queue, n);
+  try {
+    await peerDrain(`BullMQ (Redis), 4 workers, concurrency ${BULLMQ_CONCURRENCY}`, ['bullmq', REDIS_URL, queue, String(BULLMQ_CONCURRENCY)], n, 'hub (sqlite) batched', hubRate);
+  } finally {
+    await dropBullmq(REDIS_URL, queue);
+  }
+}
+
+async function pgBossDrain(url: string, n: number, hubRate: number | undefined) {
+  await preparePgBoss(url, n);
+  try {
+    await peerDrain('pg-boss 10 (postgres), 4 workers, fetch 100 + complete many', ['pgboss', url], n, 'hub (postgres) batched', hubRate);
+  } finally {
+    await dropPgBoss(url);
+  }
 }
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
@@ -244,38 +337,54 @@ async function main() {
   const { dir, cleanup } = tempDir('bench-');
   const sqliteUrl = (tag: string) => path.join(dir, `${tag}.db`);
   try {
-    let bare: Record<number, number> = {};
-    if (ONLY.has('store')) {
+    let bare: Record<string, number> = {};
+    let hubSqliteBatched: number | undefined;
+    if (runs('store', 'sqlite')) {
       log(`store drain, ${N} items…`);
-      bare = await storeDrain(sqliteUrl, 'sqlite', TRIALS);
+      const cases = [1, 4].map((procs) => ({ procs, batch: 1, items: N, target: '≥ 0.8' }));
+      bare = await storeDrain(sqliteUrl, 'sqlite', TRIALS, cases);
     }
-    if (ONLY.has('http')) {
+    if (runs('http', 'sqlite')) {
       log('HTTP drain…');
-      await httpDrain({}, 'sqlite', bare[1], dir);
+      hubSqliteBatched = await httpDrain({}, 'sqlite', { single: N, batched: N }, bare['1x1'], dir);
     }
-    if (ONLY.has('growth')) {
+    if (runs('peers', 'sqlite')) {
+      log('BullMQ…');
+      await bullmqDrain(N, hubSqliteBatched);
+    }
+    if (runs('growth', 'sqlite')) {
       log(`growth ${GROWTH.join(', ')}…`);
       await growth(sqliteUrl, 'sqlite', GROWTH);
     }
-    if (ONLY.has('longpoll')) {
+    if (runs('longpoll', 'sqlite')) {
       log('long-poll…');
       rows.push(...(await longPoll({}, 'sqlite')));
     }
     const server = process.env.DATABASE_URL;
-    if (server && /^postgres(ql)?:\/\//.test(server)) {
+    if (ENGINES.has('postgres') && server && /^postgres(ql)?:\/\//.test(server)) {
       log('PostgreSQL…');
-      N = Number(process.env.BENCH_PG_ITEMS ?? 5_000);
       const scratch = await createTestDatabase('bench', server);
       try {
         const pg = scratch.url;
-        let barePg: Record<number, number> = {};
-        if (ONLY.has('store')) barePg = await storeDrain(() => pg, 'postgres', 1);
-        if (ONLY.has('http')) await httpDrain({ DATABASE_URL: pg }, 'postgres', barePg[1], dir);
+        let hubPgBatched: number | undefined;
+        if (ONLY.has('store')) {
+          const cases = [
+            { procs: 1, batch: 1, items: PG_N },
+            { procs: 4, batch: 1, items: PG_N },
+            { procs: 4, batch: 100, items: N, target: '≥ 0.8' },
+          ];
+          await storeDrain(() => pg, 'postgres', PG_TRIALS, cases);
+        }
+        if (ONLY.has('http')) hubPgBatched = await httpDrain({ DATABASE_URL: pg }, 'postgres', { single: PG_N, batched: N }, undefined, dir);
+        if (ONLY.has('peers')) await pgBossDrain(pg, N, hubPgBatched);
         if (ONLY.has('growth')) await growth(() => pg, 'postgres', PG_GROWTH);
         if (ONLY.has('longpoll')) rows.push(...(await longPoll({ DATABASE_URL: pg }, 'postgres')));
       } finally {
         await scratch.drop();
       }
+    } else if (runs('peers', 'postgres')) {
+      log('pg-boss skipped: DATABASE_URL names no PostgreSQL server');
+      rows.push({ section: '6 peers', case: 'pg-boss (postgres)', note: 'skipped: no DATABASE_URL=postgres://…' });
     }
   } finally {
     cleanup();
@@ -283,7 +392,7 @@ async function main() {
   }
   const out = path.join(ROOT, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ items: N, growth: GROWTH, seconds: (Date.now() - started) / 1000, rows }, null, 2));
+  writeFileSync(out, JSON.stringify({ items: N, pgItems: PG_N, growth: GROWTH, seconds: (Date.now() - started) / 1000, rows }, null, 2));
   console.log(`\n${((Date.now() - started) / 1000).toFixed(0)} s; results in ${path.relative(ROOT, out)}`);
 }
 

@@ -94,9 +94,12 @@ export const poolCountDeltas = pgTable('pool_count_deltas', {
 
 /**
  * Completions and failures per pool per minute (the dashboard's throughput chart), as in
- * db/schema/sqlite.ts. Here a row trigger on `items` keeps it (migration 0002): complete and fail
- * are single statements on PostgreSQL, and the trigger counts inside that statement's own
- * transaction without another round trip.
+ * db/schema/sqlite.ts, but insert-only: a statement trigger on `items` appends each statement's
+ * completions and failures per pool and minute as a row of their own (migration 0008), in that
+ * statement's transaction and without another round trip. One counter row per pool and minute,
+ * updated in place, would be locked by every completion of that pool until its commit, so
+ * writers on all instances would commit one after another. Readers sum the rows of a minute;
+ * the compaction of pool counts (db/store/pg/counts.ts) also folds each minute's rows into one.
  */
 export const throughput = pgTable(
   'throughput',
@@ -107,7 +110,7 @@ export const throughput = pgTable(
     completed: integer('completed').notNull().default(0),
     failed: integer('failed').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.minute, t.pool] })],
+  (t) => [index('throughput_minute_pool').on(t.minute, t.pool)],
 );
 
 /** Issued tokens, as in db/schema/sqlite.ts: only the SHA-256 of the secret is kept. */

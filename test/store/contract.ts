@@ -298,6 +298,28 @@ export function storeContract(engine: string, open: OpenStore) {
         });
         expect((await store.getItem(b!))!.status).toBe('claimed');
       });
+
+      it('completes an item named twice in one batch once, and rejects the repeat as no longer claimed', async () => {
+        const [a, b] = await store.push('q', [{ data: 1 }, { data: 2 }]);
+        const r = await store.claim('q', 'w1', 2);
+        if (!r.ok) throw new Error(r.detail);
+        const lease = (id: string) => r.value.find((it) => it.id === id)!.lease_id!;
+        const out = await store.completeMany({
+          worker_id: 'w1',
+          items: [
+            { id: a!, lease_id: lease(a!), result: 'first' },
+            { id: b!, lease_id: lease(b!) },
+            { id: a!, lease_id: lease(a!), result: 'second' },
+          ],
+        });
+        expect(out).toEqual({ completed: [a, b], rejected: [{ id: a, status: 409, code: 'item-not-claimed' }] });
+        const done = await store.getItem(a!);
+        expect(done).toMatchObject({ status: 'completed', result: 'first' });
+        expect(done!.history).toHaveLength(1);
+        // No result given: none stored.
+        expect((await store.getItem(b!))!.result).toBeNull();
+        expect(await store.getPool('q')).toMatchObject({ pending: 0, claimed: 0, completed: 2 });
+      });
     });
 
     describe('operator actions', () => {

@@ -97,3 +97,43 @@ it('stays exact with two instances claiming, completing, failing and pruning at 
   expect(await b.getPool('p')).toMatchObject({ completed: 0 });
   await Promise.all([a.close(), b.close()]);
 });
+
+it('lets completions in one pool commit side by side, and folds their throughput rows into one per minute', async () => {
+  const store = openStore(db.url);
+  await store.ping(); // migrated
+  await onDatabase(db.url, (c) => c.query('TRUNCATE items, workers, throughput, pool_counts, pool_count_deltas RESTART IDENTITY'));
+  await store.push('t', Array.from({ length: 4 }, (_, i) => ({ data: i })));
+  const r = await store.claim('t', 'w', 4);
+  if (!r.ok) throw new Error(r.detail);
+  const [first, ...rest] = r.value;
+  // A completion held open in a transaction of its own, as a slow commit (an fsync) holds it.
+  const open = new (await import('pg')).default.Client({ connectionString: db.url });
+  await open.connect();
+  try {
+    await open.query('BEGIN');
+    await open.query(
+      `UPDATE items SET status = 'completed', lease_id = NULL, completed_at = $2,
+         history = history || jsonb_build_array(jsonb_build_object('attempt', attempts, 'worker_id', claimed_by,
+           'claimed_at', claimed_at, 'ended_at', $2::bigint, 'outcome', 'completed'::text, 'error', NULL::text))
+       WHERE id = $1`,
+      [first!.id, Date.now()],
+    );
+    // Another completion of the same pool in the same minute does not wait for it: with one
+    // counter row per pool and minute it would (that row stays locked until the commit).
+    const other = store.completeMany({ worker_id: 'w', items: rest.slice(0, 2).map((it) => ({ id: it.id, lease_id: it.lease_id })) });
+    const waited = await Promise.race([other.then(() => false), new Promise((res) => setTimeout(() => res(true), 3000))]);
+    expect(waited).toBe(false);
+    await open.query('COMMIT');
+  } finally {
+    await open.end();
+  }
+  const last = await store.complete(rest[2]!.id, { workerId: 'w', leaseId: rest[2]!.lease_id });
+  expect(last.ok).toBe(true);
+  const rows = () => onDatabase(db.url, (c) => c.query<{ n: string }>(`SELECT count(*) n FROM throughput WHERE pool = 't'`)).then((x) => Number(x.rows[0]!.n));
+  expect(await rows()).toBe(3); // one row per statement that ended claims
+  expect((await store.throughput(1)).pools).toEqual([{ pool: 't', completed: [4], failed: [0] }]);
+  await new Promise((res) => setTimeout(res, 1300)); // a compaction round
+  expect(await rows()).toBe(1);
+  expect((await store.throughput(1)).pools).toEqual([{ pool: 't', completed: [4], failed: [0] }]);
+  await store.close();
+});

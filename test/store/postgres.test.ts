@@ -91,6 +91,45 @@ describe('postgres specifics', () => {
     expect(seenByA.slice(before)).toEqual([{ type: 'pool', name: 'from-a' }]);
   });
 
+  it('tells another instance of every item of big batches, each once and in order, in NOTIFYs that fit', async () => {
+    const seenByA: HubEvent[] = [];
+    const seenByB: HubEvent[] = [];
+    const a = open((e) => seenByA.push(e));
+    const b = open((e) => seenByB.push(e));
+    await Promise.all([a.ping(), b.ping()]);
+    const pool = `p-${'x'.repeat(120)}`; // a long name: groups of ids must still fit a payload
+    const deadline = Date.now() + 20_000;
+    while (!seenByA.some((e) => e.type === 'pool' && e.name === pool)) {
+      if (Date.now() > deadline) throw new Error('instance A never heard of the push on instance B');
+      await b.push(pool, [{ data: 'probe' }]);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 300)); // the probes' events still on their way
+    const [fromA, fromB] = [seenByA.length, seenByB.length];
+    await b.push(pool, Array.from({ length: 400 }, (_, i) => ({ data: i })));
+    // Five claims of up to 100 in one tick: the events of 401 items published together.
+    const claims = await Promise.all(Array.from({ length: 5 }, (_, i) => b.claim(pool, `w-${i}`, 100)));
+    const claimed = claims.flatMap((c) => (c.ok ? c.value : []));
+    expect(claimed.length).toBeGreaterThanOrEqual(400);
+    const done = await Promise.all(
+      [0, 1, 2, 3, 4].map((i) =>
+        b.completeMany({ worker_id: `w-${i}`, items: claimed.filter((it) => it.claimed_by === `w-${i}`).map((it) => ({ id: it.id, lease_id: it.lease_id })) }),
+      ),
+    );
+    const completed = done.flatMap((d) => d.completed).sort();
+    const heard = (status: string) =>
+      seenByA
+        .filter((e) => e.type === 'item' && e.status === status && e.pool === pool)
+        .map((e) => (e as { id: string }).id)
+        .sort();
+    await expect.poll(() => heard('completed').length, { timeout: 10_000 }).toBe(completed.length);
+    expect(heard('completed')).toEqual(completed);
+    expect(heard('claimed')).toEqual(claimed.map((it) => it.id).sort());
+    // In the order B told its own listeners (waiting claims are woken by that order).
+    await expect.poll(() => seenByA.length - fromA, { timeout: 10_000 }).toBe(seenByB.length - fromB);
+    expect(seenByA.slice(fromA)).toEqual(seenByB.slice(fromB));
+  });
+
   it('loses each stale worker and releases each of its items exactly once when every instance reaps at once', async () => {
     let now = Date.now();
     const clock = () => now;

@@ -6,19 +6,27 @@ import type { PgDb } from './context';
 const COMPACTION_LOCK = 7_245_005_002;
 
 /**
- * Folds the pending deltas into pool_counts, in one statement: the deltas a reader sees either
- * all still sit in pool_count_deltas or are all in pool_counts. Instances take turns on a
- * transaction advisory lock, taken before any row is touched; one that finds it taken moves
- * nothing this round. One statement through the pool, so a connection lost meanwhile (the
- * database restarting) only fails this round.
+ * Folds the pending deltas into pool_counts, and each minute's throughput rows (insert-only,
+ * migrations 0007-0008) into one, in one statement: the deltas a reader sees either all still sit in
+ * pool_count_deltas or are all in pool_counts, and a minute's completions are summed the same
+ * before and after. Instances take turns on a transaction advisory lock, taken before any row is
+ * touched; one that finds it taken moves nothing this round. One statement through the pool, so
+ * a connection lost meanwhile (the database restarting) only fails this round.
  */
 export async function compactCounts(pool: pg.Pool): Promise<void> {
   await pool.query(
     `WITH turn AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($1) AS mine),
-     moved AS (DELETE FROM pool_count_deltas WHERE (SELECT mine FROM turn) RETURNING pool, status, n)
-     INSERT INTO pool_counts (pool, status, n)
-       SELECT pool, status, sum(n) FROM moved GROUP BY pool, status ORDER BY pool, status
-     ON CONFLICT (pool, status) DO UPDATE SET n = pool_counts.n + excluded.n`,
+     moved AS (DELETE FROM pool_count_deltas WHERE (SELECT mine FROM turn) RETURNING pool, status, n),
+     counted AS (
+       INSERT INTO pool_counts (pool, status, n)
+         SELECT pool, status, sum(n) FROM moved GROUP BY pool, status ORDER BY pool, status
+       ON CONFLICT (pool, status) DO UPDATE SET n = pool_counts.n + excluded.n),
+     folded AS (
+       DELETE FROM throughput WHERE (SELECT mine FROM turn)
+         AND (minute, pool) IN (SELECT minute, pool FROM throughput GROUP BY minute, pool HAVING count(*) > 1)
+       RETURNING pool, minute, completed, failed)
+     INSERT INTO throughput (pool, minute, completed, failed)
+       SELECT pool, minute, sum(completed), sum(failed) FROM folded GROUP BY pool, minute`,
     [COMPACTION_LOCK],
   );
 }

@@ -5,6 +5,7 @@ import { backToPending, parseItemId, whyNotEnded } from '../ids';
 import type { EndClaim, Outcome } from '../types';
 import { appendAttempt, exhausted, freshLease, jsonb, writeTx, inLocked, type PgCtx, type PgExec, type PgTx } from './context';
 import { toWorkItem, type WorkItemRow } from './rows';
+import { completeHeldMany, endStates, type BatchEnd } from './complete-many';
 import { claimActive, completeHeld, heldUnderKey, workerStatusOf } from './statements';
 import { bulkWhere } from './operator';
 
@@ -168,23 +169,6 @@ function holderGuard(id: number, claimRef: EndClaim) {
   return and(...guard);
 }
 
-async function completeIn(db: PgExec, now: number, itemId: string, c: EndClaim & { result?: unknown }): Promise<Outcome<WorkItem, EndCode>> {
-  const id = parseItemId(itemId);
-  if (id === null) return notFound(itemId);
-  const [row] = await db
-    .update(items)
-    .set({
-      status: 'completed',
-      leaseId: null,
-      completedAt: now,
-      result: c.result === undefined ? null : jsonb(c.result),
-      history: appendAttempt(now, 'completed', null),
-    })
-    .where(holderGuard(id, c))
-    .returning();
-  return row ? { ok: true, value: toWorkItem(row) } : diagnose(db, id, itemId, c);
-}
-
 /**
  * One guarded UPDATE (the prepared one of statements.ts); no transaction needed, the diagnosis
  * of a refusal only reads.
@@ -201,24 +185,39 @@ export async function complete(ctx: PgCtx, itemId: string, c: EndClaim & { resul
 }
 
 /**
- * Locks the batch's rows in id order before changing any, as every multi-row write here does,
- * so two transactions over overlapping items (another batch, a release, the reaper) queue
- * behind each other instead of deadlocking.
+ * The batch is one statement (complete-many.ts): one round trip and one commit however many
+ * items it names. Items it could not complete are then diagnosed with one read, as `complete`
+ * diagnoses one; an id named twice is completed once, its repeat rejected as a completion of an
+ * item no longer claimed, as if the items had been completed one after another.
  */
 export async function completeMany(ctx: PgCtx, input: CompleteManyBody): Promise<CompletedMany> {
-  const now = ctx.clock();
-  const done: WorkItem[] = [];
+  const firsts = new Map<number, BatchEnd>();
+  for (const it of input.items) {
+    const id = parseItemId(it.id);
+    if (id !== null && !firsts.has(id)) firsts.set(id, { id, leaseId: it.lease_id ?? null, result: it.result });
+  }
+  const rows = firsts.size ? await completeHeldMany(ctx.pool, input.worker_id, ctx.clock(), [...firsts.values()]) : [];
+  const poolOf = new Map(rows.map((row) => [row.id, row.pool]));
+  const refused = input.items.map((it) => parseItemId(it.id)).filter((id): id is number => id !== null && !poolOf.has(id));
+  const states = refused.length ? await endStates(ctx.pool, refused) : new Map<number, { status: string; claimedBy: string | null }>();
+  const done: { id: string; pool: string }[] = [];
   const rejected: CompletedMany['rejected'] = [];
-  const ids = input.items.map((it) => parseItemId(it.id)).filter((id): id is number => id !== null);
-  await writeTx(ctx, async (tx) => {
-    if (ids.length) await tx.select({ id: items.id }).from(items).where(inArray(items.id, ids)).orderBy(asc(items.id)).for('update');
-    for (const it of input.items) {
-      const o = await completeIn(tx, now, it.id, { workerId: input.worker_id, leaseId: it.lease_id, result: it.result });
-      if (o.ok) done.push(o.value);
-      else rejected.push({ id: it.id, status: o.code === 'item-not-found' ? 404 : 409, code: o.code });
+  const counted = new Set<number>();
+  for (const it of input.items) {
+    const id = parseItemId(it.id);
+    const pool = id === null || counted.has(id) ? undefined : poolOf.get(id);
+    if (pool !== undefined) {
+      counted.add(id!);
+      done.push({ id: it.id, pool });
+      continue;
     }
-  });
-  emitItems(ctx, done);
+    // A repeat of an id completed above: by now that item is completed, not claimed.
+    const state = id === null ? undefined : counted.has(id) ? { status: 'completed', claimedBy: input.worker_id } : states.get(id);
+    const o = whyNotEnded(state, it.id, { workerId: input.worker_id, leaseId: it.lease_id });
+    rejected.push({ id: it.id, status: o.code === 'item-not-found' ? 404 : 409, code: o.code });
+  }
+  for (const d of done) ctx.emit({ type: 'item', id: d.id, pool: d.pool, status: 'completed' });
+  for (const pool of new Set(done.map((d) => d.pool))) ctx.emit({ type: 'pool', name: pool });
   return { completed: done.map((d) => d.id), rejected };
 }
 

@@ -6,7 +6,8 @@ import { THROUGHPUT_KEEP_MS, toThroughput, windowStart } from '../throughput';
 import { inLocked, type PgCtx, type PgDb } from './context';
 
 // The operator views on PostgreSQL; the same semantics as db/store/sqlite/operator.ts (specified
-// on HubStore in db/store/types.ts). The throughput counters are kept by a trigger (migration 0002).
+// on HubStore in db/store/types.ts). The throughput counters are appended by a statement trigger
+// (migration 0008), several rows a minute until the compaction folds them: readers sum them.
 
 export async function readThroughput(ctx: PgCtx, minutes: number): Promise<Throughput> {
   const now = ctx.clock();

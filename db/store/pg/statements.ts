@@ -10,12 +10,12 @@ import type { WorkItemRow } from './rows';
  */
 
 /** As the row mappers read them (rows.ts), `history` left out: a WorkItem does not show it. */
-const ITEM_COLUMNS = `id, pool, data, status, claimed_by AS "claimedBy", lease_id AS "leaseId", attempts,
+export const ITEM_COLUMNS = `id, pool, data, status, claimed_by AS "claimedBy", lease_id AS "leaseId", attempts,
   max_retries AS "maxRetries", created_at AS "createdAt", claimed_at AS "claimedAt",
   completed_at AS "completedAt", result, last_error AS "lastError"`;
 
 /** bigint columns (ids, times) as numbers, as the Drizzle schema reads them (mode 'number'). */
-const types = {
+export const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
@@ -35,7 +35,7 @@ const CLAIM_ACTIVE = `UPDATE items SET status = 'claimed', claimed_by = $1,
     SELECT id FROM items WHERE pool = $3 AND status = 'pending'
       AND EXISTS (SELECT 1 FROM workers WHERE worker_id = $1 AND status = 'active' FOR SHARE)
       AND ($5::text IS NULL OR NOT EXISTS (SELECT 1 FROM items WHERE ${heldUnder('$5')}))
-    ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)) AND status = 'pending'
+    ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED))
   RETURNING ${ITEM_COLUMNS}`;
 
 const COMPLETE = `UPDATE items SET status = 'completed', lease_id = NULL, completed_at = $4, result = $5::jsonb,
@@ -47,6 +47,13 @@ const COMPLETE = `UPDATE items SET status = 'completed', lease_id = NULL, comple
 /**
  * Claims up to `limit` of the oldest pending items for a worker that is active, its row
  * share-locked for the statement (as `admit` in items.ts locks it); nothing for anyone else.
+ *
+ * The guard is the locking subquery's: FOR UPDATE re-checks `status = 'pending'` against the
+ * newest version of each row it locks and skips one that no longer matches, and the rows stay
+ * locked until the UPDATE commits. The UPDATE itself matches by id alone, so it finds them by
+ * primary key: with `status = 'pending'` there too, the planner may pick the pending partial
+ * index instead and, before statistics exist (a table just filled), walk every pending item of
+ * the pool for each claim (measured: 7,900 buffers for a claim of 100 from 20,000).
  */
 export async function claimActive(
   pool: pg.Pool,
