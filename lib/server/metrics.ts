@@ -185,52 +185,54 @@ const CLAIM_ITEM_ROUTE = '/api/v1/items/{id}/claim';
 export function withMetrics(store: HubStore, m: HubMetrics = metrics()): HubStore {
   const { tally, claims } = m;
   const own = { instance: m.instance };
+  // Every argument is passed on as given (`...args`): the store's signatures grow (a claim's
+  // claim_id), and a wrapper naming them would drop what it does not know.
   return {
     ...store,
-    push: async (pool, items) => {
-      const ids = await store.push(pool, items);
+    push: async (...args) => {
+      const ids = await store.push(...args);
       tally.pushed += ids.length;
       return ids;
     },
-    claim: async (pool, workerId, limit) => {
+    claim: async (...args) => {
       const started = performance.now();
-      const outcome = await store.claim(pool, workerId, limit);
+      const outcome = await store.claim(...args);
       claims.observe(CLAIM_ROUTE, () => ({ ...own, route: CLAIM_ROUTE }), (performance.now() - started) / 1000);
       if (outcome.ok) tally.claimed += outcome.value.length;
       return outcome;
     },
-    claimItem: async (itemId, workerId) => {
+    claimItem: async (...args) => {
       const started = performance.now();
-      const outcome = await store.claimItem(itemId, workerId);
+      const outcome = await store.claimItem(...args);
       claims.observe(CLAIM_ITEM_ROUTE, () => ({ ...own, route: CLAIM_ITEM_ROUTE }), (performance.now() - started) / 1000);
       if (outcome.ok) tally.claimed++;
       return outcome;
     },
-    complete: async (itemId, claim) => {
-      const outcome = await store.complete(itemId, claim);
+    complete: async (...args) => {
+      const outcome = await store.complete(...args);
       if (outcome.ok) tally.completed++;
       return outcome;
     },
-    completeMany: async (input) => {
-      const done = await store.completeMany(input);
+    completeMany: async (...args) => {
+      const done = await store.completeMany(...args);
       tally.completed += done.completed.length;
       return done;
     },
-    fail: async (itemId, claim) => {
-      const outcome = await store.fail(itemId, claim);
+    fail: async (...args) => {
+      const outcome = await store.fail(...args);
       if (outcome.ok) {
         tally.failed++;
         if (outcome.value.status === 'poisoned') tally.poisoned++;
       }
       return outcome;
     },
-    releaseWorker: async (workerId, pool, by) => {
-      const n = await store.releaseWorker(workerId, pool, by);
+    releaseWorker: async (...args) => {
+      const n = await store.releaseWorker(...args);
       tally.released += n;
       return n;
     },
-    reap: async (staleSeconds, by) => {
-      const result = await store.reap(staleSeconds, by);
+    reap: async (...args) => {
+      const result = await store.reap(...args);
       tally.reaps++;
       tally.workersLost += result.lost.length;
       tally.released += result.released;
