@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { screenshots } from './hub';
 
 // The API reference: every operation of the OpenAPI document, readable under the page's CSP.
 test('the API page lists every operation and opens one', async ({ page, request }) => {
@@ -8,6 +9,7 @@ test('the API page lists every operation and opens one', async ({ page, request 
   await page.getByRole('link', { name: 'API', exact: true }).click();
   await expect(page).toHaveURL(/\/api-docs$/);
   await expect(page.locator('details')).toHaveCount(operations);
+  await screenshots(page, 'api-docs');
   const claim = page.locator('#op-claim');
   await claim.locator('summary').click();
   await expect(claim.getByText('Request body')).toBeVisible();

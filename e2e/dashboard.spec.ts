@@ -61,6 +61,7 @@ test('every page loads directly without a console error or hydration mismatch', 
     '/audit',
     '/audit?action=pool.retry',
     '/tokens',
+    '/api-docs',
   ];
   for (const path of pages) {
     await page.goto(path);
@@ -102,7 +103,7 @@ test('status tabs are named with a space between status and count', async ({ pag
   await expect(page.getByRole('navigation', { name: 'Worker status' }).getByRole('link', { name: /^stale \d+$/ })).toBeVisible();
 });
 
-test('at phone width nothing runs off-screen: overview, pool, item, workers; long values wrap', async ({ page, request }) => {
+test('at phone width nothing runs off-screen: overview, pool, item, API, workers; long values wrap', async ({ page, request }) => {
   const api = trackedApi(request);
   await api.register('w-phone-with-a-rather-long-name-0123456789', { pool_id: 'e2e-phone', host: 'worker-host-with-a-long-name.internal' });
   const worker = 'w-phone-with-a-rather-long-name-0123456789';
@@ -132,6 +133,9 @@ test('at phone width nothing runs off-screen: overview, pool, item, workers; lon
     [`/items/${ids[0]}`, async () => {
       await withinWidth(page.getByRole('button', { name: 'Discard', exact: true }));
       await expect(page.getByLabel('Data')).toContainText('xxxx');
+    }],
+    ['/api-docs', async () => {
+      await withinWidth(page.locator('#op-claim summary'));
     }],
     ['/workers', async () => {
       await withinWidth(page.getByRole('button', { name: `Drain ${worker}` }));

@@ -67,7 +67,7 @@ for (const role of ['operator', 'viewer'] as const) {
 
     expect((await page.request.post('/api/v1/session', { data: { token: SECURED_TOKENS[role] } })).ok()).toBe(true);
     const errors = consoleErrors(page);
-    const pages = ['/', '/workers', `/pools/${pool}`, `/pools/${pool}?status=poisoned`, `/items/${id}`, '/audit', ...(role === 'operator' ? ['/tokens'] : [])];
+    const pages = ['/', '/workers', `/pools/${pool}`, `/pools/${pool}?status=poisoned`, `/items/${id}`, '/audit', '/api-docs', ...(role === 'operator' ? ['/tokens'] : [])];
     for (const path of pages) {
       await page.goto(path);
       await settled(page);
@@ -112,6 +112,9 @@ test('the Audit page filters by actor, action and target, in the address', async
 
 test('sign-in never sends the browser to another site, whatever ?next= says', async ({ page, baseURL }) => {
   for (const next of ['/%09/evil.example/', '/%0a/evil.example/', '/%0d/evil.example/', '//evil.example/', '/%5Cevil.example']) {
+    // Off the dashboard first: with its cookie gone, its next poll (401) would navigate to
+    // sign-in by itself, racing (and aborting) the goto below.
+    await page.goto('about:blank');
     await page.context().clearCookies();
     await page.goto(`/signin?next=${next}`);
     await signIn(page, SECURED_TOKENS.viewer);
