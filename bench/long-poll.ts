@@ -14,7 +14,8 @@
 import { readFileSync } from 'node:fs';
 import { startHub, type HubProcess } from '@/test/helpers/hub-process';
 
-export interface LongPollRow {
+/** One row of the benchmark's table (bench/run.ts prints them). */
+export interface Row {
   section: string;
   case: string;
   perSecond?: number;
@@ -46,7 +47,7 @@ function cpuMs(hub: HubProcess): number {
 }
 const rssMb = (hub: HubProcess) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${hub.child.pid}/status`, 'utf8'))![1]) / 1024;
 
-async function latency(env: Record<string, string>, engine: string): Promise<LongPollRow> {
+async function latency(env: Record<string, string>, engine: string): Promise<Row> {
   const hub = await startHub({ ...env, HUB_STALE_SECONDS: '600' });
   const pool = 'longpoll';
   const pushedAt = new Map<string, number>();
@@ -93,7 +94,7 @@ async function latency(env: Record<string, string>, engine: string): Promise<Lon
   };
 }
 
-async function idleCost(env: Record<string, string>, engine: string, waiting: boolean): Promise<LongPollRow> {
+async function idleCost(env: Record<string, string>, engine: string, waiting: boolean): Promise<Row> {
   const hub = await startHub({ ...env, HUB_STALE_SECONDS: '600' });
   const stop = new AbortController();
   let requests = 0;
@@ -128,7 +129,7 @@ async function idleCost(env: Record<string, string>, engine: string, waiting: bo
 }
 
 /** Rows of the long-poll section on one engine (idle cost on SQLite only: the hub's own CPU). */
-export async function longPoll(env: Record<string, string>, engine: string): Promise<LongPollRow[]> {
+export async function longPoll(env: Record<string, string>, engine: string): Promise<Row[]> {
   const rows = [await latency(env, engine)];
   if (engine === 'sqlite') {
     rows.push(await idleCost(env, engine, true));

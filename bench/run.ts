@@ -26,7 +26,7 @@ import { tempDir } from '@/test/helpers/tmp';
 import { createTestDatabase } from '@/test/pg/database';
 import { openBarePg, resetBarePg } from './bare-pg';
 import { openBare } from './bare-sqlite';
-import { longPoll } from './long-poll';
+import { longPoll, type Row } from './long-poll';
 import { dropBullmq, dropPgBoss, preparePgBoss, prepareBullmq, redisAnswers } from './peers';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -45,15 +45,6 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** BullMQ's worker runs this many jobs at once per process: as many as a hub worker claims. */
 const BULLMQ_CONCURRENCY = 100;
 
-interface Row {
-  section: string;
-  case: string;
-  perSecond?: number;
-  ratio?: string;
-  p50ms?: number;
-  p99ms?: number;
-  note?: string;
-}
 const rows: Row[] = [];
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
