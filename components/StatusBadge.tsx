@@ -2,6 +2,7 @@ import type { ItemStatus, WorkerStatus } from '@/lib/contracts';
 import { Badge, type Tone } from './ui';
 
 const TONE: Record<ItemStatus | WorkerStatus, Tone> = {
+  scheduled: 'amber',
   pending: 'neutral',
   claimed: 'blue',
   completed: 'green',

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * PostgreSQL tables, column for column the SQLite ones (db/schema/sqlite.ts).
@@ -53,13 +53,27 @@ export const items = pgTable(
     lastError: text('last_error'),
     /** Ended attempts: [{attempt, worker_id, claimed_at, ended_at, outcome, error}]. */
     history: jsonb('history').notNull().default(sql`'[]'::jsonb`),
+    /** Higher is claimed first. */
+    priority: integer('priority').notNull().default(0),
+    /** When a `scheduled` item becomes `pending` (a delayed push, a backoff); NULL if never delayed. */
+    runAt: bigint('run_at', { mode: 'number' }),
+    /** Idempotency key: unique in its pool among items not completed (items_pool_key). */
+    key: text('key'),
+    /** Backoff policy of its own (lib/contracts Backoff), or NULL: its pool's. */
+    backoff: jsonb('backoff'),
   },
   (t) => [
     // Per-pool counts and item listing walk this one.
     index('items_pool_status_id').on(t.pool, t.status, t.id),
-    // Claim: the oldest pending items of a pool, and only those (the index stays small however
-    // many completed items the retention keeps).
-    index('items_pending_pool_id').on(t.pool, t.id).where(sql`${t.status} = 'pending'`),
+    // Claim order: a pool's pending items, highest priority first, push order within one; only
+    // those (the index stays small however many completed items the retention keeps).
+    index('items_pending_priority').on(t.pool, t.priority.desc(), t.id).where(sql`${t.status} = 'pending'`),
+    // Scheduled items by when they are due (the claim promotes those due; empty unless delays are used).
+    index('items_scheduled_run_at').on(t.pool, t.runAt).where(sql`${t.status} = 'scheduled'`),
+    // Idempotent push: one live item per key and pool.
+    uniqueIndex('items_pool_key')
+      .on(t.pool, t.key)
+      .where(sql`${t.key} IS NOT NULL AND ${t.status} IN ('scheduled', 'pending', 'claimed', 'poisoned')`),
     // Release by worker, the reaper and a worker's current item.
     index('items_claimed_by').on(t.claimedBy, t.status).where(sql`${t.claimedBy} IS NOT NULL`),
     // Retention pruning of completed items.
@@ -112,6 +126,15 @@ export const throughput = pgTable(
   },
   (t) => [index('throughput_minute_pool').on(t.minute, t.pool)],
 );
+
+/** Per-pool settings an operator changed, as in db/schema/sqlite.ts. */
+export const poolSettings = pgTable('pool_settings', {
+  pool: text('pool').primaryKey(),
+  maxRetries: integer('max_retries'),
+  backoff: jsonb('backoff'),
+  paused: boolean('paused').notNull().default(false),
+  updatedAt: bigint('updated_at', { mode: 'number' }),
+});
 
 /** Issued tokens, as in db/schema/sqlite.ts: only the SHA-256 of the secret is kept. */
 export const tokens = pgTable(

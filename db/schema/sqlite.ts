@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
@@ -45,6 +46,14 @@ export const items = sqliteTable(
     lastError: text('last_error'),
     /** JSON array of ended attempts: {attempt, worker_id, claimed_at, ended_at, outcome, error}. */
     history: text('history').notNull().default('[]'),
+    /** Higher is claimed first. */
+    priority: integer('priority').notNull().default(0),
+    /** When a `scheduled` item becomes `pending` (a delayed push, a backoff); NULL if never delayed. */
+    runAt: integer('run_at'),
+    /** Idempotency key: unique in its pool among items not completed (items_pool_key). */
+    key: text('key'),
+    /** JSON backoff policy of its own (lib/contracts Backoff), or NULL: its pool's. */
+    backoff: text('backoff'),
   },
   (t) => [
     // One index serves the hot path and everything beside it: claim (oldest pending of a pool),
@@ -53,8 +62,28 @@ export const items = sqliteTable(
     // pool in id order, a window at a time: liveness.ts). Every index more is another page
     // written in each claim or completion (migration 0009 dropped the one on completed_at).
     index('items_status_pool_id').on(t.status, t.pool, t.id),
+    // Claim order: a pool's pending items, highest priority first, push order within one. Only
+    // pending rows are in it, so it is written when an item enters or leaves 'pending'.
+    index('items_pending_priority').on(t.pool, sql`${t.priority} DESC`, t.id).where(sql`${t.status} = 'pending'`),
+    // Scheduled items by when they are due (the claim promotes those due; empty unless delays are used).
+    index('items_scheduled_run_at').on(t.pool, t.runAt).where(sql`${t.status} = 'scheduled'`),
+    // Idempotent push: one live item per key and pool.
+    uniqueIndex('items_pool_key')
+      .on(t.pool, t.key)
+      .where(sql`${t.key} IS NOT NULL AND ${t.status} IN ('scheduled', 'pending', 'claimed', 'poisoned')`),
   ],
 );
+
+/** Per-pool settings an operator changed; a pool without a row has the defaults. */
+export const poolSettings = sqliteTable('pool_settings', {
+  pool: text('pool').primaryKey(),
+  /** NULL: the hub's default (3). */
+  maxRetries: integer('max_retries'),
+  /** JSON backoff policy, or NULL: none. */
+  backoff: text('backoff'),
+  paused: integer('paused').notNull().default(0),
+  updatedAt: integer('updated_at'),
+});
 
 /**
  * Items per pool and status, kept by triggers on `items` (migrations 0002, 0007), so a pool

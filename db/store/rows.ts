@@ -21,6 +21,10 @@ export interface ItemRowLike {
   completedAt: number | null;
   result: unknown;
   lastError: string | null;
+  priority: number;
+  runAt: number | null;
+  key: string | null;
+  backoff: unknown;
   history: unknown;
 }
 
@@ -58,7 +62,7 @@ export function rowMappers(decode: (stored: unknown) => unknown, { completionImp
   const json = (v: unknown) => (v === null || v === undefined ? null : decode(v));
 
   // The casts name the shapes the store itself wrote.
-  const toWorkItem = (r: Omit<ItemRowLike, 'history'>): WorkItem => ({
+  const toWorkItem = (r: Omit<ItemRowLike, 'history' | 'backoff'>): WorkItem => ({
     id: String(r.id),
     pool: r.pool,
     data: json(r.data) as WorkItem['data'],
@@ -72,6 +76,9 @@ export function rowMappers(decode: (stored: unknown) => unknown, { completionImp
     completed_at: iso(r.completedAt),
     result: json(r.result) as WorkItem['result'],
     last_error: r.lastError,
+    priority: r.priority,
+    run_at: iso(r.runAt),
+    key: r.key,
   });
 
   /**
@@ -88,7 +95,7 @@ export function rowMappers(decode: (stored: unknown) => unknown, { completionImp
     if (r.status === 'completed' && completionImplied) {
       history.push({ attempt: r.attempts, worker_id: r.claimedBy, claimed_at: iso(r.claimedAt), ended_at: iso(r.completedAt), outcome: 'completed', error: null });
     }
-    return { ...toWorkItem(r), history };
+    return { ...toWorkItem(r), history, backoff: json(r.backoff) as ItemDetail['backoff'] };
   };
 
   const toWorkerRecord = (r: WorkerRowLike): WorkerRecord => ({
@@ -110,25 +117,33 @@ export function rowMappers(decode: (stored: unknown) => unknown, { completionImp
 
 export const emptySummary = (name: string): PoolSummary => ({
   name,
+  scheduled: 0,
   pending: 0,
   claimed: 0,
   completed: 0,
   poisoned: 0,
   oldest_pending_at: null,
+  paused: false,
 });
 
 /**
- * Pool summaries from per-pool, per-status counts, sorted by name in code-unit order (as on
+ * Pool summaries from per-pool, per-status counts and the names of the paused pools, sorted by name in code-unit order (as on
  * either engine, whatever its collation). `oldest_pending_at` is left to the caller.
  */
-export function summarizeCounts(counts: { pool: string; status: string; n: number }[]): PoolSummary[] {
+export function summarizeCounts(counts: { pool: string; status: string; n: number }[], paused: string[] = []): PoolSummary[] {
   const byPool = new Map<string, PoolSummary>();
   for (const c of counts) {
     const s = byPool.get(c.pool) ?? emptySummary(c.pool);
-    if (c.status === 'pending' || c.status === 'claimed' || c.status === 'completed' || c.status === 'poisoned') {
+    if (c.status === 'scheduled' || c.status === 'pending' || c.status === 'claimed' || c.status === 'completed' || c.status === 'poisoned') {
       s[c.status] = Number(c.n);
     }
     byPool.set(c.pool, s);
+  }
+  // A paused pool is listed even when it holds nothing: an operator must be able to resume it.
+  for (const name of paused) {
+    const s = byPool.get(name) ?? emptySummary(name);
+    s.paused = true;
+    byPool.set(name, s);
   }
   return [...byPool.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

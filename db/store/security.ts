@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AuditEntry, ReapResult, Role, TokenInfo } from '@/lib/contracts';
+import type { AuditEntry, PoolSettingsPatch, ReapResult, Role, TokenInfo } from '@/lib/contracts';
 import { iso } from './ids';
 import type { Actor, NewAuditEntry } from './types';
 
@@ -89,6 +89,14 @@ export const auditOf = {
     o.ok ? { action: 'worker.status', target: workerId, detail: { status }, changed: 1 } : null,
   retryItem: (itemId: string) => (o: { ok: true; value: { pool: string } } | { ok: false }): AuditFields | null =>
     o.ok ? { action: 'item.retry', target: itemId, detail: { pool: o.value.pool }, changed: 1 } : null,
+  runItem: (itemId: string) => (o: { ok: true; value: { pool: string } } | { ok: false }): AuditFields | null =>
+    o.ok ? { action: 'item.run', target: itemId, detail: { pool: o.value.pool }, changed: 1 } : null,
+  // Pausing or resuming alone is its own action, so the trail reads as what the operator did.
+  settings: (pool: string, patch: PoolSettingsPatch) => (): AuditFields => {
+    const keys = Object.keys(patch);
+    const action = keys.length === 1 && patch.paused !== undefined ? (patch.paused ? 'pool.pause' : 'pool.resume') : 'pool.settings';
+    return { action, target: pool, detail: action === 'pool.settings' ? { ...patch } : null, changed: 1 };
+  },
   deleteItem: (itemId: string) => (o: { ok: boolean }): AuditFields | null =>
     o.ok ? { action: 'item.delete', target: itemId, detail: null, changed: 1 } : null,
   bulk: (action: 'pool.retry' | 'pool.discard', pool: string, status: string, error: string | null | undefined) => (n: number): AuditFields => ({

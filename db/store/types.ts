@@ -11,7 +11,10 @@ import type {
   ListItemsQuery,
   ListWorkersQuery,
   NewItem,
+  PoolSettings,
+  PoolSettingsPatch,
   PoolSummary,
+  Pushed,
   ReapResult,
   RegisterWorkerBody,
   WorkerRecord,
@@ -39,6 +42,8 @@ export type FailureCode =
   | 'stale-lease'
   | 'item-not-pending'
   | 'item-not-retryable'
+  | 'item-not-scheduled'
+  | 'pool-paused'
   | 'token-not-found';
 
 /** A claim's end, as told by its holder. `leaseId` fences it to one particular claim. */
@@ -125,28 +130,41 @@ export interface HubStore {
   releaseWorker(workerId: string, pool?: string, by?: Actor): Promise<number>;
 
   // --- items -----------------------------------------------------------------------------
-  /** Appends items to a pool in order; returns their ids in the same order. */
-  push(pool: string, items: NewItem[]): Promise<string[]>;
   /**
-   * Claims up to `limit` of the oldest pending items of a pool for a worker, in one statement.
+   * Appends items to a pool in order; returns their ids in the same order. An item with a `key`
+   * that a live (not completed, not deleted) item of the pool holds is not added: its id is that
+   * item's, with `created` false. Items due later (`run_at`, `delay_seconds`) start `scheduled`.
+   */
+  push(pool: string, items: NewItem[]): Promise<Pushed>;
+  /**
+   * Claims up to `limit` of a pool's pending items for a worker, highest priority first and in
+   * push order within one, in one statement; first makes the pool's due scheduled items pending.
+   * A paused pool hands out nothing (`[]`).
    * May return fewer than `limit` (or none). A worker id never seen before is registered; a
    * `terminating` worker gets nothing (it is draining); a `lost` or `terminated` one is refused.
    * With a `claimId` (leases.ts), a retry of a claim that took items returns the items the worker
    * still holds from it instead of claiming more.
    */
   claim(pool: string, workerId: string, limit: number, claimId?: string | null): Promise<Outcome<WorkItem[], 'worker-not-active'>>;
-  /** Claims one chosen item if it is pending. */
+  /** Claims one chosen item if it is pending and its pool is not paused. */
   claimItem(
     itemId: string,
     workerId: string,
-  ): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-pending' | 'worker-not-active'>>;
+  ): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-pending' | 'worker-not-active' | 'pool-paused'>>;
+  /** A scheduled item made pending now (an operator's "run now"). */
+  runItem(itemId: string, by?: Actor): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-scheduled'>>;
+  /** Milliseconds until the pool's next scheduled item is due (0: due now); null when none is scheduled. */
+  nextDue(pool: string): Promise<number | null>;
   complete(
     itemId: string,
     claim: EndClaim & { result?: unknown },
   ): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease'>>;
   /** Each item is judged as by `complete`; a rejected one does not stop the others. */
   completeMany(input: CompleteManyBody): Promise<CompletedMany>;
-  /** Back to `pending`, or `poisoned` once `attempts >= max_retries`. */
+  /**
+   * Back to `pending`, or `poisoned` once `attempts >= max_retries`; under a backoff policy (the
+   * item's, else its pool's) to `scheduled` until the policy's delay has passed.
+   */
   fail(
     itemId: string,
     claim: EndClaim & { error?: string | null | undefined },
@@ -177,6 +195,10 @@ export interface HubStore {
   listPools(): Promise<PoolSummary[]>;
   /** A pool never seen has all counts 0. */
   getPool(pool: string): Promise<PoolSummary>;
+  /** A pool's settings; the defaults for a pool never configured. */
+  getPoolSettings(pool: string): Promise<PoolSettings>;
+  /** Changes the given settings (null: back to the default); pausing or resuming alone is audited as such. */
+  updatePoolSettings(pool: string, patch: PoolSettingsPatch, by?: Actor): Promise<PoolSettings>;
   /**
    * The pool's poisoned items grouped by identical `last_error`: count, and when the first and
    * last of them were poisoned (the end of their last attempt; creation time if they have no

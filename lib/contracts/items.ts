@@ -1,7 +1,11 @@
 import { z } from 'zod';
-import { ItemId, JsonValue, LeaseId, Name } from './common';
+import { IsoTimestamp, ItemId, JsonValue, LeaseId, Name } from './common';
 
-export const ITEM_STATUSES = ['pending', 'claimed', 'completed', 'poisoned'] as const;
+/**
+ * `scheduled`: waiting for its `run_at` (a delayed push, or a failure under a backoff policy);
+ * it becomes `pending` when that time comes, and only `pending` items are claimed.
+ */
+export const ITEM_STATUSES = ['scheduled', 'pending', 'claimed', 'completed', 'poisoned'] as const;
 export const ItemStatus = z.enum(ITEM_STATUSES);
 export type ItemStatus = z.infer<typeof ItemStatus>;
 
@@ -19,6 +23,12 @@ export const WorkItem = z.object({
   completed_at: z.string().nullable(),
   result: JsonValue.nullable(),
   last_error: z.string().nullable(),
+  /** Higher is claimed first; push order within one priority. */
+  priority: z.number().int(),
+  /** When a delayed or backed-off item is (or was) due; null for an item never delayed. */
+  run_at: z.string().nullable(),
+  /** The idempotency key it was pushed with, or null. */
+  key: z.string().nullable(),
 });
 export type WorkItem = z.infer<typeof WorkItem>;
 
@@ -34,7 +44,38 @@ export const HistoryEntry = z.object({
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 
-export const ItemDetail = WorkItem.extend({ history: z.array(HistoryEntry) });
+/** The longest delay (`delay_seconds`, a backoff's delays): 30 days. */
+export const DELAY_MAX_SECONDS = 30 * 24 * 3600;
+export const PRIORITY_MIN = -1000;
+export const PRIORITY_MAX = 1000;
+
+const Seconds = () => z.number().min(0).max(DELAY_MAX_SECONDS, { message: `must be at most ${DELAY_MAX_SECONDS} (30 days)` });
+
+/**
+ * How long a failed item waits before it may be claimed again (`fail` puts it in `scheduled`
+ * until then). `none` (the default): at once. `fixed`: `delay_seconds` every time. `exponential`:
+ * `base_seconds × 2^(attempts − 1)`, at most `max_seconds`, then shortened by a random share of
+ * up to `jitter` (0–1) so that items failing together do not come back together.
+ */
+export const Backoff = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('none') }),
+  z.strictObject({ type: z.literal('fixed'), delay_seconds: Seconds() }),
+  z
+    .strictObject({
+      type: z.literal('exponential'),
+      base_seconds: Seconds().refine((n) => n > 0, { message: 'must be more than 0' }),
+      max_seconds: Seconds().default(3600),
+      jitter: z.number().min(0).max(1).default(0.1),
+    })
+    .refine((b) => b.max_seconds >= b.base_seconds, { message: 'must be at least base_seconds', path: ['max_seconds'] }),
+]);
+export type Backoff = z.infer<typeof Backoff>;
+
+export const ItemDetail = WorkItem.extend({
+  history: z.array(HistoryEntry),
+  /** The item's own backoff policy; null: its pool's (see pool settings). */
+  backoff: Backoff.nullable(),
+});
 export type ItemDetail = z.infer<typeof ItemDetail>;
 
 export const MAX_RETRIES_DEFAULT = 3;
@@ -45,33 +86,70 @@ export const COMPLETE_BATCH_MAX = 100;
 export const CLAIM_WAIT_MAX_SECONDS = 30;
 export const LIST_LIMIT_MAX = 500;
 
-export const NewItem = z.strictObject({
-  data: JsonValue,
+/** An idempotency key: any 1–128 characters (no control characters). */
+export const ItemKey = z
+  .string()
+  .min(1)
+  .max(128, { message: 'must be at most 128 characters' })
+  .regex(/^[^\u0000-\u001f\u007f]*$/, { message: 'must not contain control characters' });
+
+/** How one item is pushed, beside its data. All optional; absent, an item behaves as before. */
+const PUSH_OPTIONS = {
+  /** Default: the pool's setting, else 3. */
   max_retries: z.number().int().min(1).max(1000).optional(),
-});
+  priority: z
+    .number()
+    .int({ message: 'must be an integer' })
+    .min(PRIORITY_MIN, { message: `must be at least ${PRIORITY_MIN}` })
+    .max(PRIORITY_MAX, { message: `must be at most ${PRIORITY_MAX}` })
+    .optional(),
+  /** Not claimable before this many seconds from now. */
+  delay_seconds: Seconds().optional(),
+  /** Not claimable before this moment (RFC 3339 with an offset). */
+  run_at: IsoTimestamp.optional(),
+  /** A second push with the same key, while the first item is not completed or discarded, returns it. */
+  key: ItemKey.optional(),
+  /** The item's own retry backoff; default: its pool's. */
+  backoff: Backoff.optional(),
+};
+type PushOptionFields = { [K in keyof typeof PUSH_OPTIONS]?: z.infer<(typeof PUSH_OPTIONS)[K]> };
+
+function oneDelay(b: { delay_seconds?: number | undefined; run_at?: string | undefined }, ctx: z.RefinementCtx, at: (string | number)[]) {
+  if (b.delay_seconds !== undefined && b.run_at !== undefined) {
+    ctx.addIssue({ code: 'custom', path: [...at, 'run_at'], message: 'give run_at or delay_seconds, not both' });
+  }
+}
+
+export const NewItem = z.strictObject({ data: JsonValue, ...PUSH_OPTIONS }).superRefine((b, ctx) => oneDelay(b, ctx, []));
 export type NewItem = z.infer<typeof NewItem>;
+export type PushOptions = Omit<NewItem, 'data'>;
 
 /**
- * `{data, max_retries?}` for one item, or `{items: [{data, max_retries?}, ...]}` for a batch of
- * up to 1000. One object schema (not a union) so an error names the field that is wrong.
+ * `{data, ...options}` for one item, or `{items: [{data, ...options}, ...]}` for a batch of up to
+ * 1000. One object schema (not a union) so an error names the field that is wrong.
  */
 export const PushBody = z
   .strictObject({
     data: JsonValue.optional(),
-    max_retries: NewItem.shape.max_retries,
+    ...PUSH_OPTIONS,
     items: z.array(NewItem).min(1).max(PUSH_BATCH_MAX).optional(),
   })
   .superRefine((b, ctx) => {
     if (b.items === undefined && b.data === undefined) {
       ctx.addIssue({ code: 'custom', path: ['data'], message: 'is required (or send a batch as items: [...])' });
     }
-    if (b.items !== undefined && (b.data !== undefined || b.max_retries !== undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['items'], message: 'a batch takes data and max_retries per item, not beside items' });
+    const beside = (Object.keys(PUSH_OPTIONS) as (keyof PushOptionFields)[]).filter((k) => b[k] !== undefined);
+    if (b.items !== undefined && (b.data !== undefined || beside.length > 0)) {
+      ctx.addIssue({ code: 'custom', path: ['items'], message: 'a batch takes data and its options per item, not beside items' });
     }
+    oneDelay(b, ctx, []);
   });
 export type PushBody = z.infer<typeof PushBody>;
-export const PushedOne = z.object({ id: z.string() });
-export const PushedMany = z.object({ ids: z.array(z.string()) });
+/** `created`: false when the push found an item with the same `key` and returned it instead. */
+export const PushedOne = z.object({ id: z.string(), created: z.boolean() });
+/** `created[i]` tells whether `ids[i]` was made by this push (false: an existing item with that key). */
+export const PushedMany = z.object({ ids: z.array(z.string()), created: z.array(z.boolean()) });
+export type Pushed = z.infer<typeof PushedMany>;
 
 /**
  * A claim's own id, made by the worker (a UUID, say) and sent again when it retries the claim:
@@ -151,11 +229,15 @@ export const ItemPage = z.object({ items: z.array(WorkItem), next_cursor: z.stri
 
 export const PoolSummary = z.object({
   name: z.string(),
+  /** Waiting for their `run_at`: not claimable yet, not counted in `pending`. */
+  scheduled: z.number().int(),
   pending: z.number().int(),
   claimed: z.number().int(),
   completed: z.number().int(),
   poisoned: z.number().int(),
   oldest_pending_at: z.string().nullable(),
+  /** A paused pool hands out nothing; everything else works. */
+  paused: z.boolean(),
 });
 export type PoolSummary = z.infer<typeof PoolSummary>;
 export const PoolList = z.object({ pools: z.array(PoolSummary) });
@@ -169,3 +251,24 @@ export const ReapResult = z.object({
   poisoned: z.number().int(),
 });
 export type ReapResult = z.infer<typeof ReapResult>;
+
+/** A pool's settings as stored and shown: what applies when an item does not say. */
+export const PoolSettings = z.object({
+  pool: z.string(),
+  /** For items pushed without `max_retries` (the hub's default: 3). */
+  max_retries: z.number().int(),
+  /** For items pushed without their own `backoff`. */
+  backoff: Backoff,
+  paused: z.boolean(),
+  /** Last changed; null if never. */
+  updated_at: z.string().nullable(),
+});
+export type PoolSettings = z.infer<typeof PoolSettings>;
+
+/** A change of settings: only the fields given change; `null` puts one back to the hub's default. */
+export const PoolSettingsPatch = z.strictObject({
+  max_retries: z.number().int().min(1).max(1000).nullable().optional(),
+  backoff: Backoff.nullable().optional(),
+  paused: z.boolean().optional(),
+});
+export type PoolSettingsPatch = z.infer<typeof PoolSettingsPatch>;

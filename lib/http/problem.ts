@@ -42,6 +42,8 @@ const STATUS_OF: Record<FailureCode, number> = {
   'stale-lease': 409,
   'item-not-pending': 409,
   'item-not-retryable': 409,
+  'item-not-scheduled': 409,
+  'pool-paused': 409,
   'token-not-found': 404,
 };
 

@@ -190,9 +190,9 @@ export function withMetrics(store: HubStore, m: HubMetrics = metrics()): HubStor
   return {
     ...store,
     push: async (...args) => {
-      const ids = await store.push(...args);
-      tally.pushed += ids.length;
-      return ids;
+      const pushed = await store.push(...args);
+      tally.pushed += pushed.created.filter(Boolean).length;
+      return pushed;
     },
     claim: async (...args) => {
       const started = performance.now();

@@ -38,13 +38,13 @@ async function makeSelection(store: HubStore) {
   await store.registerWorker({ worker_id: 'w-b' });
   const sel: Record<string, string> = {};
   for (const pool of ['alpha', 'beta']) {
-    const [pending, claimedA, claimedB, completed, poisoned] = await store.push(pool, [
+    const [pending, claimedA, claimedB, completed, poisoned] = (await store.push(pool, [
       { data: `${pool}-pending` },
       { data: `${pool}-claimedA` },
       { data: `${pool}-claimedB` },
       { data: `${pool}-completed` },
       { data: `${pool}-poisoned`, max_retries: 1 },
-    ]);
+    ])).ids;
     // Claim in push order: pending stays last by claiming it first and failing it back.
     const p = await claimOne(store, pool, 'w-a');
     expect(p.id).toBe(pending);
@@ -88,9 +88,9 @@ export function storeContract(engine: string, open: OpenStore) {
     describe('push and claim', () => {
       it('claims in strict push order, also for items pushed in the same millisecond', async () => {
         const ids = [
-          ...(await store.push('q', [{ data: 1 }, { data: 2 }, { data: 3 }])),
-          ...(await store.push('q', [{ data: 4 }])),
-          ...(await store.push('q', [{ data: 5 }, { data: 6 }])),
+          ...((await store.push('q', [{ data: 1 }, { data: 2 }, { data: 3 }])).ids),
+          ...((await store.push('q', [{ data: 4 }])).ids),
+          ...((await store.push('q', [{ data: 5 }, { data: 6 }])).ids),
         ];
         const first = await store.claim('q', 'w1', 4);
         const second = await store.claim('q', 'w1', 4);
@@ -141,7 +141,7 @@ export function storeContract(engine: string, open: OpenStore) {
       });
 
       it('claims one chosen item only while it is pending', async () => {
-        const [a, b] = await store.push('q', [{ data: 'a' }, { data: 'b' }]);
+        const [a, b] = (await store.push('q', [{ data: 'a' }, { data: 'b' }])).ids;
         const r = await store.claimItem(b!, 'w1');
         expect(r).toMatchObject({ ok: true, value: { id: b, status: 'claimed', attempts: 1 } });
         expect(await store.claimItem(b!, 'w2')).toMatchObject({ ok: false, code: 'item-not-pending' });
@@ -151,7 +151,7 @@ export function storeContract(engine: string, open: OpenStore) {
       });
 
       it('applies max_retries per item, default 3', async () => {
-        const [a, b] = await store.push('q', [{ data: 1 }, { data: 2, max_retries: 7 }]);
+        const [a, b] = (await store.push('q', [{ data: 1 }, { data: 2, max_retries: 7 }])).ids;
         expect((await store.getItem(a!))!.max_retries).toBe(3);
         expect((await store.getItem(b!))!.max_retries).toBe(7);
       });
@@ -198,7 +198,7 @@ export function storeContract(engine: string, open: OpenStore) {
 
     describe('complete and fail are fenced', () => {
       it('completes with the result kept and the attempt in history', async () => {
-        const [id] = await store.push('q', [{ data: 'job' }]);
+        const [id] = (await store.push('q', [{ data: 'job' }])).ids;
         clock.advance(10);
         const it0 = await claimOne(store, 'q', 'w1');
         clock.advance(250);
@@ -212,7 +212,7 @@ export function storeContract(engine: string, open: OpenStore) {
       });
 
       it('refuses a completion from anyone but the current claim holder, changing nothing', async () => {
-        const [id] = await store.push('q', [{ data: 'job' }]);
+        const [id] = (await store.push('q', [{ data: 'job' }])).ids;
         const held = await claimOne(store, 'q', 'w1');
         const before = await store.getItem(id!);
         expect(await store.complete(id!, { workerId: 'w2' })).toMatchObject({ ok: false, code: 'not-claim-holder' });
@@ -227,7 +227,7 @@ export function storeContract(engine: string, open: OpenStore) {
       });
 
       it('refuses a late completion after release, and the stale lease after a re-claim by the same worker', async () => {
-        const [id] = await store.push('q', [{ data: 'job' }]);
+        const [id] = (await store.push('q', [{ data: 'job' }])).ids;
         const first = await claimOne(store, 'q', 'w1');
         expect(await store.releaseWorker('w1')).toBe(1);
         const released = await store.getItem(id!);
@@ -253,7 +253,7 @@ export function storeContract(engine: string, open: OpenStore) {
       });
 
       it('fails back to pending until attempts reach max_retries, then poisons (seed semantics)', async () => {
-        const [id] = await store.push('q', [{ data: 'flaky', max_retries: 2 }]);
+        const [id] = (await store.push('q', [{ data: 'flaky', max_retries: 2 }])).ids;
         const a1 = await claimOne(store, 'q', 'w1');
         expect(await store.fail(id!, { workerId: 'w1', leaseId: a1.lease_id!, error: 'boom 1' })).toMatchObject({
           ok: true,
@@ -275,7 +275,7 @@ export function storeContract(engine: string, open: OpenStore) {
       });
 
       it('completes a batch, judging each item as the single call does', async () => {
-        const [a, b, c] = await store.push('q', [{ data: 1 }, { data: 2 }, { data: 3 }]);
+        const [a, b, c] = (await store.push('q', [{ data: 1 }, { data: 2 }, { data: 3 }])).ids;
         const r = await store.claim('q', 'w1', 2);
         if (!r.ok) throw new Error(r.detail);
         await claimOne(store, 'q', 'w2');
@@ -300,7 +300,7 @@ export function storeContract(engine: string, open: OpenStore) {
       });
 
       it('completes an item named twice in one batch once, and rejects the repeat as no longer claimed', async () => {
-        const [a, b] = await store.push('q', [{ data: 1 }, { data: 2 }]);
+        const [a, b] = (await store.push('q', [{ data: 1 }, { data: 2 }])).ids;
         const r = await store.claim('q', 'w1', 2);
         if (!r.ok) throw new Error(r.detail);
         const lease = (id: string) => r.value.find((it) => it.id === id)!.lease_id!;
@@ -356,7 +356,7 @@ export function storeContract(engine: string, open: OpenStore) {
       });
 
       it('keeps every attempt in history when a completed item is retried and completed again', async () => {
-        const [id] = await store.push('q', [{ data: 'twice' }]);
+        const [id] = (await store.push('q', [{ data: 'twice' }])).ids;
         const first = await claimOne(store, 'q', 'w1');
         clock.advance(5);
         await store.complete(id!, { workerId: 'w1', result: 1 });
@@ -386,7 +386,7 @@ export function storeContract(engine: string, open: OpenStore) {
 
       it('retries every poisoned item of one pool', async () => {
         const sel = await makeSelection(store);
-        const [extra] = await store.push('alpha', [{ data: 'x', max_retries: 1 }]);
+        const [extra] = (await store.push('alpha', [{ data: 'x', max_retries: 1 }])).ids;
         await store.claimItem(extra!, 'w-a');
         await store.fail(extra!, { workerId: 'w-a', error: 'bad input' });
         const before = await snapshot(store, [sel['beta.poisoned']!, sel['alpha.completed']!, sel['alpha.claimedA']!]);
@@ -414,11 +414,13 @@ export function storeContract(engine: string, open: OpenStore) {
         expect(pools[0]!.oldest_pending_at).toBe(new Date(clock.now()).toISOString());
         expect(await store.getPool('nothing-here')).toEqual({
           name: 'nothing-here',
+          scheduled: 0,
           pending: 0,
           claimed: 0,
           completed: 0,
           poisoned: 0,
           oldest_pending_at: null,
+          paused: false,
         });
       });
 
@@ -432,7 +434,7 @@ export function storeContract(engine: string, open: OpenStore) {
         await store.reap(60);
         for (const pool of ['alpha', 'beta']) {
           const all = (await store.listItems(pool, { limit: 500 })).items;
-          const expected = { pending: 0, claimed: 0, completed: 0, poisoned: 0 };
+          const expected = { scheduled: 0, pending: 0, claimed: 0, completed: 0, poisoned: 0 };
           for (const it0 of all) expected[it0.status]++;
           expect(await store.getPool(pool)).toMatchObject(expected);
         }
@@ -451,7 +453,7 @@ export function storeContract(engine: string, open: OpenStore) {
       });
 
       it('pages through a pool oldest first, filtered by status', async () => {
-        const ids = await store.push('q', Array.from({ length: 7 }, (_, i) => ({ data: i })));
+        const ids = (await store.push('q', Array.from({ length: 7 }, (_, i) => ({ data: i })))).ids;
         await store.claim('q', 'w1', 2);
         const seen: string[] = [];
         let cursor: string | undefined;
@@ -575,7 +577,7 @@ export function storeContract(engine: string, open: OpenStore) {
       it('prunes completed items past retention and nothing else', async () => {
         const sel = await makeSelection(store);
         clock.advance(3_600_000);
-        const [recent] = await store.push('alpha', [{ data: 'recent' }]);
+        const [recent] = (await store.push('alpha', [{ data: 'recent' }])).ids;
         await store.claimItem(recent!, 'w-a');
         await store.complete(recent!, { workerId: 'w-a' });
         expect(await store.prune(1800)).toBe(2);
@@ -587,7 +589,7 @@ export function storeContract(engine: string, open: OpenStore) {
     });
 
     it('tells listeners of each change after it is made', async () => {
-      const [id] = await store.push('q', [{ data: 1 }]);
+      const [id] = (await store.push('q', [{ data: 1 }])).ids;
       await claimOne(store, 'q', 'w1');
       await store.complete(id!, { workerId: 'w1' });
       expect(events).toContainEqual({ type: 'pool', name: 'q' });

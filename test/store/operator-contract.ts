@@ -27,7 +27,7 @@ export function operatorContract(engine: string, open: OpenStore) {
 
     /** Pushes one item and fails it `times` times with `error` (max_retries = times: poisoned). */
     async function poison(pool: string, error: string | null, times = 1, data: Json = { error }) {
-      const [id] = await store.push(pool, [{ data, max_retries: times }]);
+      const [id] = (await store.push(pool, [{ data, max_retries: times }])).ids;
       for (let i = 0; i < times; i++) {
         const c = await store.claimItem(id!, 'w1');
         if (!c.ok) throw new Error(c.detail);
@@ -38,7 +38,7 @@ export function operatorContract(engine: string, open: OpenStore) {
 
     /** One item in every other state, so a bulk action can be shown to leave them alone. */
     async function bystanders(pool: string) {
-      const [pending, claimed, completed] = await store.push(pool, [{ data: 'p' }, { data: 'c' }, { data: 'd' }]);
+      const [pending, claimed, completed] = (await store.push(pool, [{ data: 'p' }, { data: 'c' }, { data: 'd' }])).ids;
       await store.claimItem(claimed!, 'w2');
       await store.claimItem(completed!, 'w2');
       await store.complete(completed!, { workerId: 'w2' });

@@ -4,6 +4,7 @@ import { createPgStore } from '@/db/store/pg';
 import { createTestDatabase, onDatabase } from '../pg/database';
 import { storeContract, type OpenStore } from './contract';
 import { operatorContract } from './operator-contract';
+import { queueContract } from './queue-contract';
 import { securityContract } from './security-contract';
 import journal from '@/db/migrations/pg/meta/_journal.json';
 
@@ -14,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.drop());
 
-const empty = () => onDatabase(db.url, (c) => c.query('TRUNCATE items, workers, throughput, tokens, audit, pool_counts, pool_count_deltas RESTART IDENTITY').then(() => undefined));
+const empty = () => onDatabase(db.url, (c) => c.query('TRUNCATE items, workers, throughput, tokens, audit, pool_counts, pool_count_deltas, pool_settings RESTART IDENTITY').then(() => undefined));
 
 const openPg: OpenStore = async ({ clock, onChange }) => {
   const store = openStore(db.url, { clock, onChange });
@@ -24,6 +25,7 @@ const openPg: OpenStore = async ({ clock, onChange }) => {
 };
 storeContract('postgres', openPg);
 operatorContract('postgres', openPg);
+queueContract('postgres', openPg);
 securityContract('postgres', openPg);
 
 describe('postgres specifics', () => {
@@ -77,7 +79,7 @@ describe('postgres specifics', () => {
     let ids: string[] = [];
     while (!seenByA.some((e) => e.type === 'pool' && e.name === 'from-b')) {
       if (Date.now() > deadline) throw new Error('instance A never heard of the push on instance B');
-      ids = await b.push('from-b', [{ data: 'x' }]);
+      ids = (await b.push('from-b', [{ data: 'x' }])).ids;
       await new Promise((r) => setTimeout(r, 100));
     }
     const claimed = await b.claim('from-b', 'w-b', 1);
@@ -176,7 +178,7 @@ describe('postgres specifics', () => {
   it('stores JSON as given and answers unstorable text with a store error, changing nothing', async () => {
     const s = open();
     const data = { nested: [1, 2.5, 'x', null, true], big: 12345678901234, unicode: 'ünï €' };
-    const [id] = await s.push('json', [{ data }, { data: null }]);
+    const [id] = (await s.push('json', [{ data }, { data: null }])).ids;
     expect((await s.getItem(id!))!.data).toEqual(data);
     await expect(s.push('json', [{ data: 'nul \u0000 inside' }])).rejects.toMatchObject({
       storeProblem: { status: 400, code: 'unstorable-input' },

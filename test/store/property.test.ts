@@ -62,7 +62,7 @@ async function check(store: HubStore, cmds: Cmd[]) {
   for (const c of cmds) {
     switch (c.op) {
       case 'push': {
-        const ids = await store.push(POOL, c.maxRetries.map((max_retries) => ({ data: null, max_retries })));
+        const ids = (await store.push(POOL, c.maxRetries.map((max_retries) => ({ data: null, max_retries })))).ids;
         expect(ids).toHaveLength(c.maxRetries.length);
         ids.forEach((id, i) => {
           expect(model.has(id) || everId.includes(id)).toBe(false);

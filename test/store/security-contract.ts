@@ -122,7 +122,7 @@ export function securityContract(engine: string, open: OpenStore) {
 
     it('records each operator action given `by` with its count and filter, and nothing without it or when it did not happen', async () => {
       await store.registerWorker({ worker_id: 'w1' });
-      const ids = await store.push('p', [{ data: 1 }, { data: 2 }, { data: 3, max_retries: 1 }, { data: 4 }]);
+      const ids = (await store.push('p', [{ data: 1 }, { data: 2 }, { data: 3, max_retries: 1 }, { data: 4 }])).ids;
       const c = await store.claim('p', 'w1', 3);
       if (!c.ok) throw new Error(c.detail);
       expect(await store.fail(ids[2]!, { workerId: 'w1', error: 'boom' })).toMatchObject({ ok: true, value: { status: 'poisoned' } });
@@ -165,7 +165,7 @@ export function securityContract(engine: string, open: OpenStore) {
       const seen: string[] = [];
       await cleanup();
       ({ store, cleanup } = await open({ clock: clock.now, onChange: (e) => seen.push(e.type) }));
-      const [id] = await store.push('q', [{ data: 1, max_retries: 1 }]);
+      const [id] = (await store.push('q', [{ data: 1, max_retries: 1 }])).ids;
       await store.claimItem(id!, 'w1');
       await store.fail(id!, { workerId: 'w1' });
       seen.length = 0;

@@ -1,6 +1,8 @@
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { describe, expect, it } from 'vitest';
 import { openStore, type HubStore } from '@/db';
 import { createSqliteStore } from '@/db/store/sqlite';
@@ -8,6 +10,7 @@ import { prepareStatements } from '@/db/store/sqlite/statements';
 import { tempDbFile, tempDir } from '../helpers/tmp';
 import { storeContract, type OpenStore } from './contract';
 import { operatorContract } from './operator-contract';
+import { queueContract } from './queue-contract';
 import { securityContract } from './security-contract';
 import { claimKeyParams } from '@/db/store/leases';
 
@@ -18,6 +21,7 @@ const openSqlite: OpenStore = async ({ clock, onChange }) => {
 };
 storeContract('sqlite', openSqlite);
 operatorContract('sqlite', openSqlite);
+queueContract('sqlite', openSqlite);
 securityContract('sqlite', openSqlite);
 
 describe('sqlite file', () => {
@@ -25,7 +29,7 @@ describe('sqlite file', () => {
     const { dir, cleanup } = tempDir();
     const file = path.join(dir, 'nested/deeper/hub.db');
     const first = openStore(file);
-    const [id] = await first.push('q', [{ data: { kept: true } }]);
+    const [id] = (await first.push('q', [{ data: { kept: true } }])).ids;
     await first.close();
     expect(existsSync(file)).toBe(true);
     const second = openStore(`sqlite:${file}`);
@@ -54,9 +58,73 @@ function migrationsBefore(dir: string, before: string): string {
   return folder;
 }
 
+/**
+ * Writes to a database migrated only part of the way, as the store of that time did: today's store
+ * prepares statements for columns those schemas do not have yet. The count triggers of that
+ * schema do the counting, as they did then.
+ */
+function migrateOnly(file: string, migrationsFolder: string) {
+  const db = new Database(file);
+  migrate(drizzle(db), { migrationsFolder });
+  db.close();
+}
+
+function legacyWriter(file: string, clock: () => number) {
+  const db = new Database(file);
+  const ids = (rows: { id: number }[]) => rows.map((r) => String(r.id)).sort((a, b) => Number(a) - Number(b));
+  const claimSet = `status = 'claimed', claimed_by = @worker, lease_id = lower(hex(randomblob(16))), attempts = attempts + 1, claimed_at = @now`;
+  return {
+    push: (pool: string, items: { data: unknown; max_retries?: number }[]) =>
+      items.map((it) =>
+        String(
+          db
+            .prepare(`INSERT INTO items (pool, data, status, max_retries, created_at) VALUES (?, ?, 'pending', ?, ?)`)
+            .run(pool, JSON.stringify(it.data), it.max_retries ?? 3, clock()).lastInsertRowid,
+        ),
+      ),
+    claim: (pool: string, worker: string, limit: number) =>
+      ids(
+        db
+          .prepare(`UPDATE items SET ${claimSet} WHERE id IN (SELECT id FROM items WHERE pool = @pool AND status = 'pending' ORDER BY id LIMIT @limit) RETURNING id`)
+          .all({ pool, worker, limit, now: clock() }) as { id: number }[],
+      ),
+    claimItem: (id: string, worker: string) =>
+      db.prepare(`UPDATE items SET ${claimSet} WHERE id = @id AND status = 'pending'`).run({ id: Number(id), worker, now: clock() }),
+    complete: (id: string, result: unknown = null) =>
+      db
+        .prepare(`UPDATE items SET status = 'completed', lease_id = NULL, completed_at = ?, result = ? WHERE id = ? AND status = 'claimed'`)
+        .run(clock(), JSON.stringify(result), Number(id)),
+    fail: (id: string, error: string) => {
+      const exhausted = 'attempts >= max_retries';
+      db.prepare(
+        `UPDATE items SET status = CASE WHEN ${exhausted} THEN 'poisoned' ELSE 'pending' END,
+           claimed_by = CASE WHEN ${exhausted} THEN claimed_by ELSE NULL END,
+           claimed_at = CASE WHEN ${exhausted} THEN claimed_at ELSE NULL END,
+           lease_id = NULL, last_error = @error,
+           history = json_insert(history, '$[#]', json_object('attempt', attempts, 'worker_id', claimed_by,
+             'claimed_at', claimed_at, 'ended_at', @now, 'outcome', 'failed', 'error', @error))
+         WHERE id = @id AND status = 'claimed'`,
+      ).run({ id: Number(id), error, now: clock() });
+      const pool = (db.prepare(`SELECT pool FROM items WHERE id = ?`).get(Number(id)) as { pool: string }).pool;
+      db.prepare(
+        `INSERT INTO throughput (pool, minute, completed, failed) VALUES (?, ?, 0, 1)
+         ON CONFLICT (minute, pool) DO UPDATE SET failed = failed + 1`,
+      ).run(pool, Math.floor(clock() / 60_000) * 60_000);
+    },
+    counted: (pool: string) => {
+      const c = { pending: 0, claimed: 0, completed: 0, poisoned: 0 } as Record<string, number>;
+      for (const r of db.prepare(`SELECT status, count(*) AS n FROM items WHERE pool = ? GROUP BY status`).all(pool) as { status: string; n: number }[]) {
+        c[r.status] = r.n;
+      }
+      return c;
+    },
+    close: () => db.close(),
+  };
+}
+
 /** Pool summaries as counted from the items themselves. */
 async function countedPool(store: HubStore, pool: string) {
-  const counted = { pending: 0, claimed: 0, completed: 0, poisoned: 0 };
+  const counted = { scheduled: 0, pending: 0, claimed: 0, completed: 0, poisoned: 0 };
   for (const it of (await store.listItems(pool, { limit: 500 })).items) counted[it.status]++;
   return counted;
 }
@@ -68,16 +136,17 @@ describe('sqlite migrations of an existing database', () => {
     const now = Date.parse('2026-11-29T08:00:00.000Z');
     const clock = () => now;
     // Items in every state, written by the store as it was before both migrations.
-    const old = createSqliteStore(file, { clock, migrationsFolder: migrationsBefore(dir, '0006_completion_throughput_trigger') });
-    await old.push('p', [{ data: 1 }, { data: 2 }, { data: 3 }, { data: 4 }, { data: 5, max_retries: 1 }, { data: 6 }]);
-    const claimed = await old.claim('p', 'w1', 5);
-    if (!claimed.ok) throw new Error('claim');
+    migrateOnly(file, migrationsBefore(dir, '0006_completion_throughput_trigger'));
+    const old = legacyWriter(file, clock);
+    old.push('p', [{ data: 1 }, { data: 2 }, { data: 3 }, { data: 4 }, { data: 5, max_retries: 1 }, { data: 6 }]);
+    const claimedIds = old.claim('p', 'w1', 5);
+    const claimed = { value: claimedIds.map((id) => ({ id })) };
     const [done, failed, held] = claimed.value;
-    await old.complete(done!.id, { workerId: 'w1' });
-    await old.fail(failed!.id, { workerId: 'w1', error: 'again' });
-    await old.fail(claimed.value[4]!.id, { workerId: 'w1', error: 'bad' });
-    expect(await countedPool(old, 'p')).toEqual({ pending: 2, claimed: 2, completed: 1, poisoned: 1 });
-    await old.close();
+    old.complete(done!.id);
+    old.fail(failed!.id, 'again');
+    old.fail(claimed.value[4]!.id, 'bad');
+    expect(old.counted('p')).toEqual({ pending: 2, claimed: 2, completed: 1, poisoned: 1 });
+    old.close();
 
     const store = openStore(file, { clock });
     expect(await store.getPool('p')).toMatchObject(await countedPool(store, 'p'));
@@ -89,7 +158,7 @@ describe('sqlite migrations of an existing database', () => {
     if (!again.ok) throw new Error('claim');
     await store.complete(again.value[0]!.id, { workerId: 'w2' });
     await store.deleteItem(done!.id);
-    expect(await store.getPool('p')).toEqual({ ...(await countedPool(store, 'p')), name: 'p', oldest_pending_at: expect.any(String) });
+    expect(await store.getPool('p')).toEqual({ ...(await countedPool(store, 'p')), name: 'p', oldest_pending_at: expect.any(String), paused: false });
     expect((await store.listPools()).map((p) => p.name)).toEqual(['p']);
     // The two completions since the migration (the trigger's) and the two failures before it.
     expect((await store.throughput(1)).pools).toEqual([{ pool: 'p', completed: [2], failed: [2] }]);
@@ -104,18 +173,19 @@ describe('sqlite migration 0008 (completion implied in history)', () => {
     const file = path.join(dir, 'hub.db');
     let now = Date.parse('2026-11-29T08:00:00.000Z');
     const clock = () => now;
-    const old = createSqliteStore(file, { clock, migrationsFolder: migrationsBefore(dir, '0008_completion_implied_in_history') });
-    const [twice, once, open] = await old.push('p', [{ data: 'twice' }, { data: 'once' }, { data: 'open' }]);
-    await old.claimItem(twice!, 'w1');
+    migrateOnly(file, migrationsBefore(dir, '0008_completion_implied_in_history'));
+    const old = legacyWriter(file, clock);
+    const [twice, once, open] = old.push('p', [{ data: 'twice' }, { data: 'once' }, { data: 'open' }]);
+    old.claimItem(twice!, 'w1');
     now += 10;
-    await old.fail(twice!, { workerId: 'w1', error: 'first' });
+    old.fail(twice!, 'first');
     for (const id of [twice!, once!]) {
-      await old.claimItem(id, 'w2');
+      old.claimItem(id, 'w2');
       now += 10;
-      await old.complete(id, { workerId: 'w2', result: id });
+      old.complete(id, id);
     }
-    await old.claimItem(open!, 'w1');
-    await old.close();
+    old.claimItem(open!, 'w1');
+    old.close();
     // Store the completing attempts as the code before 0008 did (numbers bound as REAL, as then).
     const raw = new Database(file);
     raw
@@ -156,15 +226,15 @@ describe('sqlite migrations 0009–0010 (one counter page a completion, no compl
     const file = path.join(dir, 'hub.db');
     let now = Date.parse('2026-11-29T08:00:30.000Z');
     const clock = () => now;
-    const old = createSqliteStore(file, { clock, migrationsFolder: migrationsBefore(dir, '0009_drop_completed_at_index') });
-    const ids = await old.push('p', Array.from({ length: 8 }, (_, i) => ({ data: i, max_retries: 1 })));
-    await old.push('other', [{ data: 'x' }]);
-    const claimed = await old.claim('p', 'w1', 6);
-    if (!claimed.ok) throw new Error('claim');
-    for (const it of claimed.value.slice(0, 3)) await old.complete(it.id, { workerId: 'w1' });
-    await old.fail(claimed.value[3]!.id, { workerId: 'w1', error: 'poison' });
-    expect(await countedPool(old, 'p')).toEqual({ pending: 2, claimed: 2, completed: 3, poisoned: 1 });
-    await old.close();
+    migrateOnly(file, migrationsBefore(dir, '0009_drop_completed_at_index'));
+    const old = legacyWriter(file, clock);
+    const ids = old.push('p', Array.from({ length: 8 }, (_, i) => ({ data: i, max_retries: 1 })));
+    old.push('other', [{ data: 'x' }]);
+    const claimed = { value: old.claim('p', 'w1', 6).map((id) => ({ id })) };
+    for (const it of claimed.value.slice(0, 3)) old.complete(it.id);
+    old.fail(claimed.value[3]!.id, 'poison');
+    expect(old.counted('p')).toEqual({ pending: 2, claimed: 2, completed: 3, poisoned: 1 });
+    old.close();
 
     const store = createSqliteStore(file, { clock });
     expect(await store.getPool('p')).toMatchObject({ pending: 2, claimed: 2, completed: 3, poisoned: 1 });
@@ -175,7 +245,7 @@ describe('sqlite migrations 0009–0010 (one counter page a completion, no compl
     await store.retryItem(claimed.value[3]!.id);
     await store.deleteItem(claimed.value[1]!.id);
     await store.deleteItem(claimed.value[4]!.id);
-    expect(await store.getPool('p')).toEqual({ ...(await countedPool(store, 'p')), name: 'p', oldest_pending_at: expect.any(String) });
+    expect(await store.getPool('p')).toEqual({ ...(await countedPool(store, 'p')), name: 'p', oldest_pending_at: expect.any(String), paused: false });
     expect(await store.getPool('p')).toMatchObject({ pending: 4, claimed: 0, completed: 2, poisoned: 0 });
     expect((await store.throughput(1)).pools).toEqual([{ pool: 'p', completed: [5], failed: [1] }]);
     // Pruned completions leave the counts exact; a pool whose items are all gone is not listed.
@@ -190,7 +260,7 @@ describe('sqlite migrations 0009–0010 (one counter page a completion, no compl
     cleanup();
   });
 
-  it('writes three pages in a claim’s commit and four in a completion’s', async () => {
+  it('writes four pages in a claim’s commit and four in a completion’s', async () => {
     // What the drain costs: every page a commit changes is written to the WAL again. A
     // completion used to write six (items, two status-index leaves, the completion-time index,
     // pool_counts, throughput).
@@ -225,7 +295,9 @@ describe('sqlite migrations 0009–0010 (one counter page a completion, no compl
       tally(seen.claim, claimFrames);
       tally(seen.complete, await framesOf(() => store.complete(item.id, { workerId: 'w1', leaseId: item.lease_id, result: { ok: i } })));
     }
-    expect(usual(seen.claim)).toBe(3);
+    // Four since the claim order by priority (items_pending_priority, migration 0012): items, the
+    // status index's leaf, and the pending index's, whose entry the claim removes.
+    expect(usual(seen.claim)).toBe(4);
     expect(usual(seen.complete)).toBe(4);
     other.close();
     await store.close();
@@ -236,7 +308,7 @@ describe('sqlite migrations 0009–0010 (one counter page a completion, no compl
     const { file, cleanup } = tempDbFile();
     let now = Date.parse('2026-11-29T08:00:00.000Z');
     const store = createSqliteStore(file, { clock: () => now, pruneWindow: 2 });
-    const ids = await store.push('p', Array.from({ length: 6 }, (_, i) => ({ data: i })));
+    const ids = (await store.push('p', Array.from({ length: 6 }, (_, i) => ({ data: i })))).ids;
     const claimed = await store.claim('p', 'w1', 6);
     if (!claimed.ok) throw new Error('claim');
     const complete = (i: number) => store.complete(ids[i]!, { workerId: 'w1' });
@@ -282,7 +354,7 @@ describe('sqlite migrations 0009–0010 (one counter page a completion, no compl
 });
 
 describe('sqlite hot path statements', () => {
-  it('claim through the status index, with no temporary b-tree for a single item', async () => {
+  it('claim through the pending index in claim order, with no temporary b-tree for a single item', async () => {
     const { file, cleanup } = tempDbFile();
     await createSqliteStore(file).close();
     const db = new Database(file);
@@ -290,7 +362,7 @@ describe('sqlite hot path statements', () => {
     const plan = (s: { source: string }) =>
       (db.prepare(`EXPLAIN QUERY PLAN ${s.source}`).all({ pool: 'p', workerId: 'w', limit: 2, now: 0, ...claimKeyParams('k') }) as { detail: string }[]).map((r) => r.detail).join(' | ');
     for (const s of [stmts.claimOneActive, stmts.claimOne, stmts.claimOldestActive, stmts.claimOldest]) {
-      expect(plan(s)).toMatch(/SEARCH items USING COVERING INDEX items_status_pool_id \(status=\? AND pool=\?\)/);
+      expect(plan(s)).toMatch(/SEARCH items USING COVERING INDEX items_pending_priority \(pool=\?\)/);
       expect(plan(s)).not.toMatch(/SCAN items|TEMP B-TREE/);
     }
     // `id = (…)`: the oldest pending id is a value, not a list to keep (`LIST SUBQUERY`).

@@ -7,6 +7,7 @@ import { compactCounts } from './counts';
 import type { PgCtx } from './context';
 import { createListener, createPublisher } from './events';
 import * as itemWrites from './items';
+import * as pools from './pools';
 import * as liveness from './liveness';
 import * as operator from './operator';
 import { migrateLocked } from './migrate';
@@ -131,6 +132,12 @@ export function createPgStore(connectionString: string, opts: PgStoreOptions = {
     listItems: call((pool, q) => reads.listItems(db, pool, q)),
     listPools: call(() => reads.listPools(db)),
     getPool: call((pool) => reads.getPool(db, pool)),
+    nextDue: call((pool) => itemWrites.nextDue(ctx, pool)),
+    runItem: call((id, by) => audited(ctx, by, (c) => itemWrites.runItem(c, id), auditOf.runItem(id))),
+    getPoolSettings: call((pool) => pools.getPoolSettings(db, pool)),
+    updatePoolSettings: call((pool, patch, by) =>
+      audited(ctx, by, (c) => pools.updatePoolSettings(c, pool, patch), auditOf.settings(pool, patch)),
+    ),
     errorGroups: call((pool, limit) => operator.errorGroups(db, pool, limit)),
     poolHolders: call((pool) => operator.poolHolders(db, pool)),
     throughput: call((minutes) => operator.readThroughput(ctx, minutes)),

@@ -1,36 +1,84 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { MAX_RETRIES_DEFAULT, type CompletedMany, type CompleteManyBody, type NewItem, type WorkItem } from '@/lib/contracts';
-import { items, workers } from '@/db/schema/pg';
+import { MAX_RETRIES_DEFAULT, type CompletedMany, type CompleteManyBody, type NewItem, type Pushed, type WorkItem } from '@/lib/contracts';
+import { items, poolSettings, workers } from '@/db/schema/pg';
+import { backoffSql, inClaimOrder, KEY_HOLDING, pushedStatus, runAtOf } from '../queue';
 import { backToPending, parseItemId, whyNotEnded } from '../ids';
 import type { EndClaim, Outcome } from '../types';
 import { appendAttempt, exhausted, freshLease, jsonb, writeTx, inLocked, type PgCtx, type PgExec, type PgTx } from './context';
-import { toWorkItem, type WorkItemRow } from './rows';
+import { toWorkItem } from './rows';
 import { completeHeldMany, endStates, type BatchEnd } from './complete-many';
 import { claimActive, completeHeld, heldUnderKey, workerStatusOf } from './statements';
 import { bulkWhere } from './operator';
 
 type EndCode = 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease';
 
+/** A retried completed item no longer holds its key: completion released it, and a newer item may hold it now. */
+const keyAfterRetry = sql`CASE WHEN ${items.status} = 'completed' THEN NULL ELSE ${items.key} END`;
+
 const notFound = (id: string) => ({ ok: false as const, code: 'item-not-found' as const, detail: `work item ${id} not found` });
 
-/** One multi-row INSERT: the identity hands out ids in row order, so push order is claim order. */
-export async function push(ctx: PgCtx, pool: string, batch: NewItem[]): Promise<string[]> {
+/**
+ * One multi-row INSERT: the identity hands out ids in row order, so push order is claim order.
+ * An item whose key a live item of the pool holds is skipped (ON CONFLICT on items_pool_key) and
+ * answered with that item; so is a key's repeat within the batch, with the batch's first.
+ */
+export async function push(ctx: PgCtx, pool: string, batch: NewItem[]): Promise<Pushed> {
   const now = ctx.clock();
   const rows = await ctx.db
     .insert(items)
     .values(
-      batch.map((item) => ({
-        pool,
-        data: jsonb(item.data),
-        status: 'pending',
-        maxRetries: item.max_retries ?? MAX_RETRIES_DEFAULT,
-        createdAt: now,
-      })),
+      batch.map((item) => {
+        const runAt = runAtOf(item, now);
+        const backoff = item.backoff ?? null; // an item's `none` overrides its pool's policy
+        return {
+          pool,
+          data: jsonb(item.data),
+          status: pushedStatus(runAt, now),
+          maxRetries:
+            item.max_retries ??
+            sql`coalesce((SELECT ${poolSettings.maxRetries} FROM ${poolSettings} WHERE ${poolSettings.pool} = ${pool}), ${MAX_RETRIES_DEFAULT})`,
+          createdAt: now,
+          priority: item.priority ?? 0,
+          runAt,
+          key: item.key ?? null,
+          backoff: backoff && jsonb(backoff),
+        };
+      }),
     )
-    .returning({ id: items.id });
-  ctx.emit({ type: 'pool', name: pool });
-  // RETURNING order of a multi-row INSERT is not promised: ids ascend in input order.
-  return rows.map((r) => r.id).sort((a, b) => a - b).map(String);
+    .onConflictDoNothing()
+    .returning({ id: items.id, key: items.key });
+  // RETURNING order of a multi-row INSERT is not promised: ids ascend in input order. The rows
+  // made are the items without a key and the first of each key not held already.
+  const made = rows.map((r) => r.id).sort((x, y) => x - y);
+  const madeKeys = new Set(rows.map((r) => r.key));
+  const ids: (string | null)[] = [];
+  const created: boolean[] = [];
+  let next = 0;
+  for (const item of batch) {
+    const isNew = item.key === undefined || madeKeys.delete(item.key);
+    ids.push(isNew ? String(made[next++]) : null);
+    created.push(isNew);
+  }
+  const skipped = batch.flatMap((item, i) => (ids[i] === null ? [item.key!] : []));
+  if (skipped.length) {
+    const held = await ctx.db
+      .select({ id: items.id, key: items.key })
+      .from(items)
+      .where(and(eq(items.pool, pool), inArray(items.key, skipped), sql`${items.status} IN ${sql.raw(KEY_HOLDING)}`));
+    const holder = new Map(held.map((h) => [h.key!, String(h.id)]));
+    // A key whose item completed between the INSERT and this read is free again: push those anew.
+    const free = batch.filter((item, i) => ids[i] === null && !holder.has(item.key!));
+    const again = free.length ? await push(ctx, pool, free) : { ids: [], created: [] };
+    let j = 0;
+    batch.forEach((item, i) => {
+      if (ids[i] !== null) return;
+      const id = holder.get(item.key!);
+      if (id !== undefined) ids[i] = id;
+      else [ids[i], created[i]] = [again.ids[j]!, again.created[j++]!];
+    });
+  }
+  if (rows.length) ctx.emit({ type: 'pool', name: pool });
+  return { ids: ids as string[], created };
 }
 
 type Admission = 'ok' | 'draining' | 'refused';
@@ -50,6 +98,11 @@ async function admit(tx: PgTx, workerId: string, now: number): Promise<Admission
     [w] = await lockWorker();
   }
   return w!.status === 'active' ? 'ok' : w!.status === 'terminating' ? 'draining' : 'refused';
+}
+
+async function isPaused(db: PgExec, pool: string): Promise<boolean> {
+  const [row] = await db.select({ paused: poolSettings.paused }).from(poolSettings).where(eq(poolSettings.pool, pool));
+  return row?.paused ?? false;
 }
 
 const refused = (workerId: string) => ({
@@ -72,13 +125,13 @@ const claimSet = (workerId: string, now: number, claimId: string | null = null) 
   claimedAt: now,
 });
 
-/** The oldest pending items of a pool, locked, skipping rows another claimer holds locked right now. */
+/** A pool's first pending items in claim order, locked, skipping rows another claimer holds locked right now. */
 const oldestPending = (db: PgExec, pool: string, limit: number) =>
   db
     .select({ id: items.id })
     .from(items)
     .where(and(eq(items.pool, pool), eq(items.status, 'pending')))
-    .orderBy(asc(items.id))
+    .orderBy(sql`${items.priority} DESC NULLS LAST`, asc(items.id))
     .limit(limit)
     .for('update', { skipLocked: true });
 
@@ -99,7 +152,11 @@ export async function claim(
   claimId: string | null = null,
 ): Promise<Outcome<WorkItem[], 'worker-not-active'>> {
   const now = ctx.clock();
-  let rows: WorkItemRow[] = await claimActive(ctx.pool, { workerId, now, pool, limit, claimId: claimId || null });
+  const params = { workerId, now, pool, limit, claimId: claimId || null };
+  let { rows, promoted } = await claimActive(ctx.pool, params);
+  // Due items were made pending beside a claim that could not see them: claim again.
+  if (rows.length === 0 && promoted > 0) ({ rows, promoted } = await claimActive(ctx.pool, params));
+  if (promoted > 0) ctx.emit({ type: 'pool', name: pool });
   // Nothing claimed: a retry of a claim id that took items gets them back; an active worker's empty
   // poll (the common case) is told by one read, no transaction; anything else takes the slow path.
   if (rows.length === 0 && claimId) rows = await heldUnderKey(ctx.pool, { workerId, pool, claimId });
@@ -108,6 +165,7 @@ export async function claim(
     const result = await writeTx(ctx, async (tx) => {
       const admission = await admit(tx, workerId, now);
       if (admission !== 'ok') return admission;
+      if (await isPaused(tx, pool)) return [];
       return tx
         .update(items)
         .set(claimSet(workerId, now, claimId || null))
@@ -118,8 +176,8 @@ export async function claim(
     if (result === 'draining') return { ok: true, value: [] };
     rows = result;
   }
-  // RETURNING order is unspecified: hand items out oldest first.
-  const claimed = rows.sort((a, b) => a.id - b.id).map(toWorkItem);
+  // RETURNING order is unspecified: hand items out in claim order.
+  const claimed = rows.map(toWorkItem).sort(inClaimOrder);
   emitItems(ctx, claimed);
   return { ok: true, value: claimed };
 }
@@ -128,14 +186,17 @@ export async function claimItem(
   ctx: PgCtx,
   itemId: string,
   workerId: string,
-): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-pending' | 'worker-not-active'>> {
+): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-pending' | 'worker-not-active' | 'pool-paused'>> {
   const id = parseItemId(itemId);
   if (id === null) return notFound(itemId);
   const now = ctx.clock();
+  let pool = '';
   const result = await writeTx(ctx, async (tx) => {
-    const [found] = await tx.select({ status: items.status }).from(items).where(eq(items.id, id));
+    const [found] = await tx.select({ status: items.status, pool: items.pool }).from(items).where(eq(items.id, id));
     if (!found) return 'not-found' as const;
     if (found.status !== 'pending') return 'not-pending' as const;
+    pool = found.pool;
+    if (await isPaused(tx, pool)) return 'paused' as const;
     const admission = await admit(tx, workerId, now);
     if (admission !== 'ok') return admission;
     const [row] = await tx
@@ -147,6 +208,7 @@ export async function claimItem(
   });
   if (result === 'not-found') return notFound(itemId);
   if (result === 'refused') return refused(workerId);
+  if (result === 'paused') return { ok: false, code: 'pool-paused', detail: `pool ${pool} is paused; resume it to hand out its items` };
   if (result === 'not-pending' || result === 'draining' || result === undefined) {
     return result === 'draining'
       ? { ok: false, code: 'worker-not-active', detail: `worker ${workerId} is terminating and takes no new work` }
@@ -229,8 +291,9 @@ export async function fail(ctx: PgCtx, itemId: string, c: EndClaim & { error?: s
   const [row] = await ctx.db
     .update(items)
     .set({
-      status: sql`CASE WHEN ${exhausted} THEN 'poisoned' ELSE 'pending' END`,
-      // A poisoned item keeps who held it last; a pending one is free for anyone.
+      status: sql`CASE WHEN ${exhausted} THEN 'poisoned' WHEN ${sql.raw(backoffSql.pg.applies)} THEN 'scheduled' ELSE 'pending' END`,
+      runAt: sql`CASE WHEN ${exhausted} OR NOT ${sql.raw(backoffSql.pg.applies)} THEN ${items.runAt} ELSE ${now}::bigint + ${sql.raw(backoffSql.pg.delayMs)} END`,
+      // A poisoned item keeps who held it last; a pending (or scheduled: backoff) one is free for anyone.
       claimedBy: sql`CASE WHEN ${exhausted} THEN ${items.claimedBy} ELSE NULL END`,
       claimedAt: sql`CASE WHEN ${exhausted} THEN ${items.claimedAt} ELSE NULL END`,
       leaseId: null,
@@ -249,7 +312,7 @@ export async function retryItem(ctx: PgCtx, itemId: string): Promise<Outcome<Wor
   if (id === null) return notFound(itemId);
   const [row] = await ctx.db
     .update(items)
-    .set(backToPending)
+    .set({ ...backToPending, key: keyAfterRetry })
     .where(and(eq(items.id, id), inArray(items.status, ['poisoned', 'completed'])))
     .returning();
   if (row) {
@@ -267,7 +330,7 @@ export async function retryPool(ctx: PgCtx, pool: string, status: 'poisoned' | '
   const locked = ctx.db.select({ id: items.id }).from(items).where(bulkWhere(pool, status, error)).orderBy(asc(items.id)).for('update');
   const rows = await ctx.db
     .update(items)
-    .set(backToPending)
+    .set({ ...backToPending, key: keyAfterRetry })
     .where(and(inLocked(items.id, locked), bulkWhere(pool, status, error)))
     .returning({ id: items.id });
   if (rows.length) ctx.emit({ type: 'pool', name: pool });
@@ -282,4 +345,33 @@ export async function deleteItem(ctx: PgCtx, itemId: string): Promise<Outcome<nu
   ctx.emit({ type: 'item', id: itemId, pool: row.pool, status: 'deleted' });
   ctx.emit({ type: 'pool', name: row.pool });
   return { ok: true, value: null };
+}
+
+/** A scheduled item made pending now, claimable by the next claim in its priority and push order. */
+export async function runItem(ctx: PgCtx, itemId: string): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-scheduled'>> {
+  const id = parseItemId(itemId);
+  if (id === null) return notFound(itemId);
+  const [row] = await ctx.db
+    .update(items)
+    .set({ status: 'pending', runAt: ctx.clock() })
+    .where(and(eq(items.id, id), eq(items.status, 'scheduled')))
+    .returning();
+  if (row) {
+    const item = toWorkItem(row);
+    emitItems(ctx, [item]);
+    return { ok: true, value: item };
+  }
+  const [found] = await ctx.db.select({ status: items.status }).from(items).where(eq(items.id, id));
+  return found
+    ? { ok: false, code: 'item-not-scheduled', detail: `work item ${itemId} is ${found.status}; only a scheduled item can be run now` }
+    : notFound(itemId);
+}
+
+/** Milliseconds until the pool's next scheduled item is due (0: due now), or null when none is scheduled. */
+export async function nextDue(ctx: PgCtx, pool: string): Promise<number | null> {
+  const [row] = await ctx.db
+    .select({ at: sql<string | null>`min(${items.runAt})` })
+    .from(items)
+    .where(and(eq(items.pool, pool), eq(items.status, 'scheduled')));
+  return row?.at == null ? null : Math.max(0, Number(row.at) - ctx.clock());
 }

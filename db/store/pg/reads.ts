@@ -4,6 +4,7 @@ import { items } from '@/db/schema/pg';
 import { iso, parseItemId } from '../ids';
 import type { PgDb } from './context';
 import { readCounts } from './counts';
+import { pausedPools } from './pools';
 import { emptySummary, summarizeCounts } from '../rows';
 import { toItemDetail, toWorkItem } from './rows';
 
@@ -39,19 +40,19 @@ async function oldestPendingAt(db: PgDb, pool: string): Promise<string | null> {
   return iso(row?.createdAt);
 }
 
-async function summarize(db: PgDb, counts: { pool: string; status: string; n: number }[]): Promise<PoolSummary[]> {
-  const pools = summarizeCounts(counts);
+async function summarize(db: PgDb, counts: { pool: string; status: string; n: number }[], paused: string[]): Promise<PoolSummary[]> {
+  const pools = summarizeCounts(counts, paused);
   for (const s of pools) if (s.pending > 0) s.oldest_pending_at = await oldestPendingAt(db, s.name);
   return pools;
 }
 
-/** Pools that hold at least one item, from the trigger-kept counts (./counts.ts). */
+/** Pools that hold at least one item, from the trigger-kept counts (./counts.ts), and paused ones. */
 export async function listPools(db: PgDb): Promise<PoolSummary[]> {
-  return summarize(db, await readCounts(db));
+  return summarize(db, await readCounts(db), await pausedPools(db));
 }
 
 export async function getPool(db: PgDb, pool: string): Promise<PoolSummary> {
-  return (await summarize(db, await readCounts(db, pool)))[0] ?? emptySummary(pool);
+  return (await summarize(db, await readCounts(db, pool), await pausedPools(db, pool)))[0] ?? emptySummary(pool);
 }
 
 export async function ping(db: PgDb): Promise<void> {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { PROMOTE_BATCH } from '../queue';
 import type { WorkItemRow } from './rows';
 
 /**
@@ -12,7 +13,7 @@ import type { WorkItemRow } from './rows';
 /** As the row mappers read them (rows.ts), `history` left out: a WorkItem does not show it. */
 export const ITEM_COLUMNS = `id, pool, data, status, claimed_by AS "claimedBy", lease_id AS "leaseId", attempts,
   max_retries AS "maxRetries", created_at AS "createdAt", claimed_at AS "claimedAt",
-  completed_at AS "completedAt", result, last_error AS "lastError"`;
+  completed_at AS "completedAt", result, last_error AS "lastError", priority, run_at AS "runAt", key`;
 
 /** bigint columns (ids, times) as numbers, as the Drizzle schema reads them (mode 'number'). */
 export const types = {
@@ -28,15 +29,27 @@ const heldUnder = (claimId: string) => `status = 'claimed' AND claimed_by = $1 A
 
 // With a claim id ($5), leases start with `$5/`, and the claim takes nothing while items are
 // held under that id: a retry then takes the slow path, which returns them (items.ts).
-const CLAIM_ACTIVE = `UPDATE items SET status = 'claimed', claimed_by = $1,
-    lease_id = coalesce($5::text || '/', '') || replace(gen_random_uuid()::text, '-', ''),
-    attempts = attempts + 1, claimed_at = $2
-  WHERE id = ANY(ARRAY(
-    SELECT id FROM items WHERE pool = $3 AND status = 'pending'
-      AND EXISTS (SELECT 1 FROM workers WHERE worker_id = $1 AND status = 'active' FOR SHARE)
-      AND ($5::text IS NULL OR NOT EXISTS (SELECT 1 FROM items WHERE ${heldUnder('$5')}))
-    ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED))
-  RETURNING ${ITEM_COLUMNS}`;
+// `due` makes the pool's due scheduled items pending. The claim beside it reads the snapshot the
+// statement began with, so it cannot take them too: `promoted` says how many there were, and a
+// claim that found nothing else runs once more (items.ts). With no delays in use, `due` is one
+// probe of the empty items_scheduled_run_at index.
+const CLAIM_ACTIVE = `WITH due AS (
+    UPDATE items SET status = 'pending' WHERE id = ANY(ARRAY(
+      SELECT id FROM items WHERE pool = $3 AND status = 'scheduled' AND run_at <= $2
+      ORDER BY run_at LIMIT ${PROMOTE_BATCH} FOR UPDATE SKIP LOCKED))
+    RETURNING id),
+  claimed AS (
+    UPDATE items SET status = 'claimed', claimed_by = $1,
+      lease_id = coalesce($5::text || '/', '') || replace(gen_random_uuid()::text, '-', ''),
+      attempts = attempts + 1, claimed_at = $2
+    WHERE id = ANY(ARRAY(
+      SELECT id FROM items WHERE pool = $3 AND status = 'pending'
+        AND EXISTS (SELECT 1 FROM workers WHERE worker_id = $1 AND status = 'active' FOR SHARE)
+        AND NOT EXISTS (SELECT 1 FROM pool_settings WHERE pool = $3 AND paused)
+        AND ($5::text IS NULL OR NOT EXISTS (SELECT 1 FROM items WHERE ${heldUnder('$5')}))
+      ORDER BY priority DESC NULLS LAST, id LIMIT $4 FOR UPDATE SKIP LOCKED))
+    RETURNING ${ITEM_COLUMNS})
+  SELECT claimed.*, due.n AS promoted FROM (SELECT count(*)::int AS n FROM due) due LEFT JOIN claimed ON true`;
 
 const COMPLETE = `UPDATE items SET status = 'completed', lease_id = NULL, completed_at = $4, result = $5::jsonb,
     history = history || jsonb_build_array(jsonb_build_object('attempt', attempts, 'worker_id', claimed_by,
@@ -45,7 +58,8 @@ const COMPLETE = `UPDATE items SET status = 'completed', lease_id = NULL, comple
   RETURNING ${ITEM_COLUMNS}`;
 
 /**
- * Claims up to `limit` of the oldest pending items for a worker that is active, its row
+ * Claims up to `limit` of a pool's pending items, in claim order (priority, then push order), for
+ * a worker that is active and a pool not paused, its row
  * share-locked for the statement (as `admit` in items.ts locks it); nothing for anyone else.
  *
  * The guard is the locking subquery's: FOR UPDATE re-checks `status = 'pending'` against the
@@ -58,14 +72,15 @@ const COMPLETE = `UPDATE items SET status = 'completed', lease_id = NULL, comple
 export async function claimActive(
   pool: pg.Pool,
   p: { workerId: string; now: number; pool: string; limit: number; claimId: string | null },
-): Promise<WorkItemRow[]> {
-  const r = await pool.query<WorkItemRow>({
+): Promise<{ rows: WorkItemRow[]; promoted: number }> {
+  const r = await pool.query<WorkItemRow & { promoted: number }>({
     name: 'hub_claim_active',
     text: CLAIM_ACTIVE,
     values: [p.workerId, p.now, p.pool, p.limit, p.claimId],
     types,
   });
-  return r.rows;
+  // One row at least, for the count; with nothing claimed, its item columns are null.
+  return { rows: r.rows.filter((row) => row.id !== null), promoted: r.rows[0]?.promoted ?? 0 };
 }
 
 /** The worker's status, or undefined for an unknown id: what tells an empty poll from a refusal. */

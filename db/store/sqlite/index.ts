@@ -9,6 +9,7 @@ import type { SqliteCtx, SqliteDb } from './context';
 import * as itemWrites from './items';
 import * as liveness from './liveness';
 import * as operator from './operator';
+import * as pools from './pools';
 import * as reads from './reads';
 import * as security from './security';
 import { auditOf } from '../security';
@@ -93,8 +94,13 @@ export function createSqliteStore(file: string, opts: SqliteStoreOptions = {}): 
     deleteItem: async (id, by) => audited(ctx, by, (c) => itemWrites.deleteItem(c, id), auditOf.deleteItem(id)),
     getItem: async (id) => reads.getItem(db, id),
     listItems: async (pool, q) => reads.listItems(db, pool, q),
-    listPools: async () => reads.listPools(db),
-    getPool: async (pool) => reads.getPool(db, pool),
+    listPools: async () => reads.listPools(ctx),
+    getPool: async (pool) => reads.getPool(ctx, pool),
+    nextDue: async (pool) => itemWrites.nextDue(ctx, pool),
+    runItem: async (id, by) => audited(ctx, by, (c) => itemWrites.runItem(c, id), auditOf.runItem(id)),
+    getPoolSettings: async (pool) => pools.getPoolSettings(ctx, pool),
+    updatePoolSettings: async (pool, patch, by) =>
+      audited(ctx, by, (c) => pools.updatePoolSettings(c, pool, patch), auditOf.settings(pool, patch)),
     errorGroups: async (pool, limit) => operator.errorGroups(db, pool, limit),
     poolHolders: async (pool) => operator.poolHolders(db, pool),
     throughput: async (minutes) => operator.readThroughput(ctx, minutes),

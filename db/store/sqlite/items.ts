@@ -1,14 +1,21 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import { MAX_RETRIES_DEFAULT, type CompletedMany, type CompleteManyBody, type NewItem, type WorkItem } from '@/lib/contracts';
+import { sql } from 'drizzle-orm';
+import { MAX_RETRIES_DEFAULT, type CompletedMany, type CompleteManyBody, type NewItem, type Pushed, type WorkItem } from '@/lib/contracts';
 import { items } from '@/db/schema/sqlite';
+import { pushedStatus, runAtOf } from '../queue';
 import { backToPending, parseItemId, whyNotEnded } from '../ids';
 import { claimKeyParams } from '../leases';
 import type { EndClaim, Outcome } from '../types';
 import { storeCompletion, writeTx, type SqliteCtx } from './context';
 import { bulkWhere, countFailure } from './operator';
+import { inClaimOrder } from '../queue';
 import { toWorkItem, workItemOf, type ItemValues } from './rows';
 
 type EndCode = 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease';
+type ClaimItemCode = 'item-not-found' | 'item-not-pending' | 'worker-not-active' | 'pool-paused';
+
+/** A retried completed item no longer holds its key: completion released it, and a newer item may hold it now. */
+const keyAfterRetry = sql`CASE WHEN ${items.status} = 'completed' THEN NULL ELSE ${items.key} END`;
 type Failure<C> = { ok: false; code: C; detail: string };
 
 const notFound = (id: string): Failure<'item-not-found'> => ({ ok: false, code: 'item-not-found', detail: `work item ${id} not found` });
@@ -30,18 +37,70 @@ function emitItems(ctx: SqliteCtx, changed: WorkItem[]) {
   for (const pool of new Set(changed.map((it) => it.pool))) ctx.emit({ type: 'pool', name: pool });
 }
 
-export function push(ctx: SqliteCtx, pool: string, batch: NewItem[]): string[] {
+/**
+ * Appends items in order, in one transaction. An item with a `key` that a live item of the pool
+ * already holds is not added: its answer is that item (`created` false), and nothing changes.
+ */
+export function push(ctx: SqliteCtx, pool: string, batch: NewItem[]): Pushed {
   const now = ctx.clock();
-  const ids = writeTx(ctx, () =>
-    batch.map((item) =>
-      String(
-        ctx.stmts.insertItem.run({ pool, data: JSON.stringify(item.data), maxRetries: item.max_retries ?? MAX_RETRIES_DEFAULT, now })
-          .lastInsertRowid,
-      ),
-    ),
-  );
-  ctx.emit({ type: 'pool', name: pool });
-  return ids;
+  const pushed: Pushed = { ids: [], created: [] };
+  writeTx(ctx, () => {
+    const maxRetries = ctx.stmts.poolSettings.get(pool)?.maxRetries ?? MAX_RETRIES_DEFAULT;
+    for (const item of batch) {
+      const runAt = runAtOf(item, now);
+      const backoff = item.backoff ?? null; // an item's `none` overrides its pool's policy
+      const key = item.key ?? null;
+      const r = ctx.stmts.insertItem.run({
+        pool,
+        data: JSON.stringify(item.data),
+        status: pushedStatus(runAt, now),
+        maxRetries: item.max_retries ?? maxRetries,
+        now,
+        priority: item.priority ?? 0,
+        runAt,
+        key,
+        backoff: backoff && JSON.stringify(backoff),
+      });
+      const created = r.changes > 0;
+      pushed.ids.push(String(created ? r.lastInsertRowid : ctx.stmts.liveKey.get({ pool, key: key! })));
+      pushed.created.push(created);
+    }
+  });
+  if (pushed.created.includes(true)) ctx.emit({ type: 'pool', name: pool });
+  return pushed;
+}
+
+/**
+ * Makes the pool's due scheduled items pending, in their own autocommit write, when a read finds
+ * any: a pool without delays pays one index probe per claim, never a write lock.
+ */
+function promoteDue(ctx: SqliteCtx, pool: string, now: number) {
+  if (ctx.stmts.anyDue.get({ pool, now }) === undefined) return;
+  const promoted = ctx.stmts.promoteDue.all({ pool, now });
+  for (const { id } of promoted) ctx.emit({ type: 'item', id: String(id), pool, status: 'pending' });
+  if (promoted.length) ctx.emit({ type: 'pool', name: pool });
+}
+
+/** Milliseconds until the pool's next scheduled item is due (0: due now), or null when none is scheduled. */
+export function nextDue(ctx: SqliteCtx, pool: string): number | null {
+  const at = ctx.stmts.nextDue.get(pool);
+  return at === null || at === undefined ? null : Math.max(0, at - ctx.clock());
+}
+
+/** A scheduled item made pending now, claimable by the next claim in its priority and push order. */
+export function runItem(ctx: SqliteCtx, itemId: string): Outcome<WorkItem, 'item-not-found' | 'item-not-scheduled'> {
+  const id = parseItemId(itemId);
+  if (id === null) return notFound(itemId);
+  const outcome = writeTx(ctx, (): Outcome<WorkItem, 'item-not-found' | 'item-not-scheduled'> => {
+    const row = ctx.stmts.runNow.get({ id, now: ctx.clock() });
+    if (row) return { ok: true, value: workItemOf(row) };
+    const found = ctx.stmts.itemState.get(id);
+    return found
+      ? { ok: false, code: 'item-not-scheduled', detail: `work item ${itemId} is ${found.status}; only a scheduled item can be run now` }
+      : notFound(itemId);
+  });
+  if (outcome.ok) emitItems(ctx, [outcome.value]);
+  return outcome;
 }
 
 /**
@@ -73,6 +132,7 @@ export function claim(
   const now = ctx.clock();
   const one = limit === 1;
   const params = { pool, workerId, limit, now, ...claimKeyParams(claimId) };
+  promoteDue(ctx, pool, now);
   let rows = (one ? ctx.stmts.claimOneActive : ctx.stmts.claimOldestActive).all(params);
   // Nothing claimed: this is a retry of a claim id that already took items, the pool has nothing
   // pending (an active worker's empty poll: the common case, told by reads alone, no write lock
@@ -91,8 +151,8 @@ export function claim(
     rows = result;
   }
   const claimed = rows.map(workItemOf);
-  // RETURNING order is unspecified: hand items out oldest first.
-  if (claimed.length > 1) claimed.sort((a, b) => Number(a.id) - Number(b.id));
+  // RETURNING order is unspecified: hand items out in claim order.
+  if (claimed.length > 1) claimed.sort(inClaimOrder);
   emitItems(ctx, claimed);
   return { ok: true, value: claimed };
 }
@@ -101,15 +161,18 @@ export function claimItem(
   ctx: SqliteCtx,
   itemId: string,
   workerId: string,
-): Outcome<WorkItem, 'item-not-found' | 'item-not-pending' | 'worker-not-active'> {
+): Outcome<WorkItem, ClaimItemCode> {
   const id = parseItemId(itemId);
   if (id === null) return notFound(itemId);
   const now = ctx.clock();
-  const outcome = writeTx(ctx, (): Outcome<WorkItem, 'item-not-found' | 'item-not-pending' | 'worker-not-active'> => {
+  const outcome = writeTx(ctx, (): Outcome<WorkItem, ClaimItemCode> => {
     const found = ctx.stmts.itemState.get(id);
     if (!found) return notFound(itemId);
     if (found.status !== 'pending') {
       return { ok: false, code: 'item-not-pending', detail: `work item ${itemId} is ${found.status}, not pending` };
+    }
+    if (ctx.stmts.poolSettings.get(found.pool)?.paused) {
+      return { ok: false, code: 'pool-paused', detail: `pool ${found.pool} is paused; resume it to hand out its items` };
     }
     const admission = admit(ctx, workerId, now);
     if (admission === 'refused') return refused(workerId);
@@ -204,7 +267,7 @@ export function retryItem(ctx: SqliteCtx, itemId: string): Outcome<WorkItem, 'it
   const outcome = writeTx(ctx, (tx): Outcome<WorkItem, 'item-not-found' | 'item-not-retryable'> => {
     const row = tx
       .update(items)
-      .set({ ...backToPending, history: storeCompletion })
+      .set({ ...backToPending, key: keyAfterRetry, history: storeCompletion })
       .where(and(eq(items.id, id), inArray(items.status, ['poisoned', 'completed'])))
       .returning()
       .get();
@@ -222,7 +285,7 @@ export function retryPool(ctx: SqliteCtx, pool: string, status: 'poisoned' | 'co
   const rows = writeTx(ctx, (tx) =>
     tx
       .update(items)
-      .set({ ...backToPending, history: storeCompletion })
+      .set({ ...backToPending, key: keyAfterRetry, history: storeCompletion })
       .where(bulkWhere(pool, status, error))
       .returning({ id: items.id })
       .all(),

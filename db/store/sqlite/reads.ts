@@ -1,9 +1,10 @@
-import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { ItemDetail, ListItemsQuery, PoolSummary, WorkItem } from '@/lib/contracts';
 import { items, poolCounts, throughput } from '@/db/schema/sqlite';
 import { COMPLETED_TOTAL_MINUTE } from '../throughput';
 import { iso, parseItemId } from '../ids';
-import type { SqliteDb } from './context';
+import type { SqliteCtx, SqliteDb } from './context';
+import { pausedPools } from './pools';
 import { emptySummary, summarizeCounts } from '../rows';
 import { toItemDetail, toWorkItem } from './rows';
 
@@ -39,8 +40,8 @@ function oldestPendingAt(db: SqliteDb, pool: string): string | null {
   return iso(row?.createdAt);
 }
 
-function summarize(db: SqliteDb, counts: { pool: string; status: string; n: number }[]): PoolSummary[] {
-  const pools = summarizeCounts(counts);
+function summarize(db: SqliteDb, counts: { pool: string; status: string; n: number }[], paused: string[]): PoolSummary[] {
+  const pools = summarizeCounts(counts, paused);
   for (const s of pools) if (s.pending > 0) s.oldest_pending_at = oldestPendingAt(db, s.name);
   return pools;
 }
@@ -50,8 +51,9 @@ function summarize(db: SqliteDb, counts: { pool: string; status: string; n: numb
  * `pool_counts` counts 'open' (pending and claimed together: a claim writes no counter),
  * 'completed' and 'poisoned', except completions, which the completion trigger adds to a running
  * total in `throughput` beside the minute it counts (migration 0010: one counter page a
- * completion). A pool's total therefore moves from 'open' to 'completed' here. Claimed items are
- * counted from the status index — claims in flight are few — and the rest of 'open' is pending.
+ * completion). A pool's total therefore moves from 'open' to 'completed' here. Claimed and
+ * scheduled items are counted from the status index — claims in flight are few, and scheduled
+ * items are only as many as the delays in use — and the rest of 'open' is pending.
  * Runs in one read transaction so every read sees the same moment.
  */
 function poolStatusCounts(db: SqliteDb, pool?: string): { pool: string; status: string; n: number }[] {
@@ -84,19 +86,20 @@ function poolStatusCounts(db: SqliteDb, pool?: string): { pool: string; status: 
       c.open -= t.n;
       c.completed += t.n;
     }
-    const claimed = new Map(
-      tx
-        .select({ pool: items.pool, n: count() })
-        .from(items)
-        .where(pool === undefined ? eq(items.status, 'claimed') : and(eq(items.status, 'claimed'), eq(items.pool, pool)))
-        .groupBy(items.pool)
-        .all()
-        .map((c) => [c.pool, c.n]),
-    );
+    const counted = tx
+      .select({ pool: items.pool, status: items.status, n: count() })
+      .from(items)
+      .where(and(inArray(items.status, ['claimed', 'scheduled']), pool === undefined ? undefined : eq(items.pool, pool)))
+      .groupBy(items.status, items.pool)
+      .all();
+    const claimed = new Map(counted.filter((c) => c.status === 'claimed').map((c) => [c.pool, c.n]));
+    const scheduled = new Map(counted.filter((c) => c.status === 'scheduled').map((c) => [c.pool, c.n]));
     return [...byPool].flatMap(([name, c]) => {
       const held = claimed.get(name) ?? 0;
+      const waiting = scheduled.get(name) ?? 0;
       return [
-        { pool: name, status: 'pending', n: c.open - held },
+        { pool: name, status: 'scheduled', n: waiting },
+        { pool: name, status: 'pending', n: c.open - held - waiting },
         { pool: name, status: 'claimed', n: held },
         { pool: name, status: 'completed', n: c.completed },
         { pool: name, status: 'poisoned', n: c.poisoned },
@@ -105,13 +108,13 @@ function poolStatusCounts(db: SqliteDb, pool?: string): { pool: string; status: 
   });
 }
 
-/** Pools that hold at least one item. */
-export function listPools(db: SqliteDb): PoolSummary[] {
-  return summarize(db, poolStatusCounts(db));
+/** Pools that hold at least one item, and paused ones. */
+export function listPools(ctx: SqliteCtx): PoolSummary[] {
+  return summarize(ctx.db, poolStatusCounts(ctx.db), pausedPools(ctx));
 }
 
-export function getPool(db: SqliteDb, pool: string): PoolSummary {
-  return summarize(db, poolStatusCounts(db, pool))[0] ?? emptySummary(pool);
+export function getPool(ctx: SqliteCtx, pool: string): PoolSummary {
+  return summarize(ctx.db, poolStatusCounts(ctx.db, pool), pausedPools(ctx, pool))[0] ?? emptySummary(pool);
 }
 
 export function ping(db: SqliteDb): void {

@@ -13,10 +13,14 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
     need: 'worker',
     handle: async ({ hub, param, body }) => {
       const pool = param('pool', PoolName);
-      const input = await body(PushBody);
-      if (input.items) return json({ ids: await hub.store.push(pool, input.items) }, 201);
-      const [id] = await hub.store.push(pool, [{ data: input.data ?? null, max_retries: input.max_retries }]);
-      return json({ id }, 201);
+      const { items, data, ...options } = await body(PushBody);
+      // 201 when the push made an item; 200 when every key named an item that was already there.
+      if (items) {
+        const pushed = await hub.store.push(pool, items);
+        return json(pushed, pushed.created.includes(true) ? 201 : 200);
+      }
+      const { ids, created } = await hub.store.push(pool, [{ data: data ?? null, ...options }]);
+      return json({ id: ids[0], created: created[0] }, created[0] ? 201 : 200);
     },
   },
 });
