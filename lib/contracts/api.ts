@@ -14,6 +14,8 @@ import {
   PoolBulkBody,
   PoolList,
   PoolName,
+  PoolSettings,
+  PoolSettingsPatch,
   PoolSummary,
   PushBody,
   PushedMany,
@@ -55,6 +57,8 @@ export interface Success {
   contentType?: string;
   /** Response headers worth knowing, by name: their meaning. */
   headers?: Record<string, string>;
+  /** A second success status with the same body (a push that found its key's item: 200). */
+  also?: { status: 200; description: string };
 }
 
 export interface Operation {
@@ -141,9 +145,14 @@ export const API_OPERATIONS: readonly Operation[] = [
   // --- items ----------------------------------------------------------------------------------
   {
     method: 'POST', path: '/api/v1/pools/{pool}/items', id: 'push', tag: 'Items', access: 'worker',
-    summary: 'Push one item or a batch', description: '`{data, max_retries?}` or `{items: [{data, max_retries?}, …]}` (up to 1000).',
+    summary: 'Push one item or a batch',
+    description:
+      '`{data, ...options}` or `{items: [{data, ...options}, …]}` (up to 1000). Options: `max_retries`, `priority`, `delay_seconds` or `run_at`, `key`, `backoff`.',
     params: POOL, body: PushBody,
-    success: { status: 201, schema: Pushed, description: '`{id}` for one item, `{ids}` in input order for a batch.' },
+    success: {
+      status: 201, schema: Pushed, description: '`{id, created}` for one item, `{ids, created}` in input order for a batch: at least one item was made.',
+      also: { status: 200, description: 'Every item named a `key` that a live item holds: nothing was made, the ids are those items.' },
+    },
   },
   {
     method: 'GET', path: '/api/v1/pools/{pool}/items', id: 'listItems', tag: 'Items', access: 'read',
@@ -153,8 +162,9 @@ export const API_OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'POST', path: '/api/v1/pools/{pool}/claim', id: 'claim', tag: 'Items', access: 'worker',
-    summary: 'Claim the oldest pending items',
-    description: 'Atomic: no item is handed to two claimers. `{"items": []}` when none is pending, or when the worker is `terminating`. An unknown worker id is registered.',
+    summary: 'Claim pending items, highest priority first',
+    description:
+      'Atomic: no item is handed to two claimers. Highest `priority` first, push order within one; due `scheduled` items become `pending` first. `{"items": []}` when none is pending, when the pool is paused, or when the worker is `terminating`. An unknown worker id is registered.',
     params: POOL, body: ClaimBody, problems: { 409: ['worker-not-active'], 429: ['too-many-waiting'] },
     success: { status: 200, schema: ClaimedItems, description: 'The claimed items, each with a fresh `lease_id`.' },
   },
@@ -171,8 +181,14 @@ export const API_OPERATIONS: readonly Operation[] = [
   {
     method: 'POST', path: '/api/v1/items/{id}/claim', id: 'claimItem', tag: 'Items', access: 'worker',
     summary: 'Claim one chosen item', params: ITEM, body: ClaimOneBody,
-    problems: { 404: ['item-not-found'], 409: ['item-not-pending', 'worker-not-active'] },
+    problems: { 404: ['item-not-found'], 409: ['item-not-pending', 'worker-not-active', 'pool-paused'] },
     success: { status: 200, schema: WorkItem, description: 'The item, now claimed.' },
+  },
+  {
+    method: 'POST', path: '/api/v1/items/{id}/run', id: 'runItem', tag: 'Items', access: 'operator',
+    summary: 'Run a scheduled item now', description: 'A `scheduled` item becomes `pending` at once (`run_at` = now).',
+    params: ITEM, body: EmptyBody, bodyOptional: true, problems: { 404: ['item-not-found'], 409: ['item-not-scheduled'] },
+    success: { status: 200, schema: WorkItem, description: 'The item, `pending`.' },
   },
   {
     method: 'POST', path: '/api/v1/items/{id}/complete', id: 'complete', tag: 'Items', access: 'worker',
@@ -188,7 +204,8 @@ export const API_OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'POST', path: '/api/v1/items/{id}/fail', id: 'fail', tag: 'Items', access: 'worker',
-    summary: 'Fail a claimed item', description: 'Back to `pending`, or `poisoned` once `attempts >= max_retries`.',
+    summary: 'Fail a claimed item',
+    description: 'Back to `pending` (to `scheduled` until the backoff has passed, under a backoff policy), or `poisoned` once `attempts >= max_retries`.',
     params: ITEM, body: FailBody, problems: ENDING,
     success: { status: 200, schema: WorkItem, description: 'The item, `pending` or `poisoned`.' },
   },
@@ -209,6 +226,29 @@ export const API_OPERATIONS: readonly Operation[] = [
     method: 'GET', path: '/api/v1/pools/{pool}', id: 'getPool', tag: 'Pools', access: 'read',
     summary: "A pool's counts", description: 'A pool never seen has all counts 0.', params: POOL,
     success: { status: 200, schema: PoolSummary, description: 'The pool.' },
+  },
+  {
+    method: 'GET', path: '/api/v1/pools/{pool}/settings', id: 'getPoolSettings', tag: 'Pools', access: 'read',
+    summary: "A pool's settings", description: 'Defaults for a pool never configured.', params: POOL,
+    success: { status: 200, schema: PoolSettings, description: 'The settings in force.' },
+  },
+  {
+    method: 'PATCH', path: '/api/v1/pools/{pool}/settings', id: 'updatePoolSettings', tag: 'Pools', access: 'operator',
+    summary: "Change a pool's settings", description: 'Only the fields given change; `null` puts one back to the default. Recorded in the audit trail.',
+    params: POOL, body: PoolSettingsPatch,
+    success: { status: 200, schema: PoolSettings, description: 'The settings in force.' },
+  },
+  {
+    method: 'POST', path: '/api/v1/pools/{pool}/pause', id: 'pausePool', tag: 'Pools', access: 'operator',
+    summary: 'Pause a pool', description: 'Claims get nothing (`[]`; claim by id: 409 `pool-paused`) until it is resumed; everything else works.',
+    params: POOL, body: EmptyBody, bodyOptional: true,
+    success: { status: 200, schema: PoolSettings, description: 'The settings, `paused` true.' },
+  },
+  {
+    method: 'POST', path: '/api/v1/pools/{pool}/resume', id: 'resumePool', tag: 'Pools', access: 'operator',
+    summary: 'Resume a paused pool', description: 'Waiting claims of the pool look again at once.',
+    params: POOL, body: EmptyBody, bodyOptional: true,
+    success: { status: 200, schema: PoolSettings, description: 'The settings, `paused` false.' },
   },
   {
     method: 'POST', path: '/api/v1/pools/{pool}/release', id: 'releasePool', tag: 'Pools', access: 'operator',

@@ -185,14 +185,16 @@ function operation(op: Operation, c: ReturnType<typeof components>): JsonSchema 
   }
   const responses: Record<string, JsonSchema> = {};
   const s = op.success;
+  const content = s.schema
+    ? { content: { 'application/json': { schema: c.ref(s.schema) } } }
+    : s.contentType
+      ? { content: { [s.contentType]: { schema: { type: 'string' } } } }
+      : {};
+  if (s.also) responses[String(s.also.status)] = { description: s.also.description, ...content };
   responses[String(s.status)] = {
     description: s.description,
     ...(s.headers ? { headers: Object.fromEntries(Object.entries(s.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }])) } : {}),
-    ...(s.schema
-      ? { content: { 'application/json': { schema: c.ref(s.schema) } } }
-      : s.contentType
-        ? { content: { [s.contentType]: { schema: { type: 'string' } } } }
-        : {}),
+    ...content,
   };
   for (const [status, codes] of problemsOf(op)) {
     responses[String(status)] = {

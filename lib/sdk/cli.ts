@@ -3,7 +3,7 @@
  * through tsx; `main` takes its arguments and streams so tests can drive it too.
  */
 import { HubError } from './errors';
-import { push, pools, release, retry, workers, POOLS_HELP, PUSH_HELP, RELEASE_HELP, RETRY_HELP, WORKERS_HELP } from './cli/commands';
+import { pauseOrResume, push, pools, release, retry, workers, PAUSE_HELP, POOLS_HELP, PUSH_HELP, RELEASE_HELP, RETRY_HELP, WORKERS_HELP } from './cli/commands';
 import { GLOBAL_HELP, UsageError, type Io } from './cli/common';
 import { worker, WORKER_HELP } from './cli/worker-command';
 
@@ -16,6 +16,8 @@ Commands:
   workers  list workers
   retry    send poisoned items back to pending (operator)
   release  send a worker's claimed items back to pending (operator)
+  pause    stop a pool handing out items (operator)
+  resume   let a paused pool hand out items again (operator)
 
 Run \`flatmachines-hub <command> --help\` for a command's options.
 
@@ -28,6 +30,8 @@ const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number
   workers: { run: workers, help: WORKERS_HELP },
   retry: { run: retry, help: RETRY_HELP },
   release: { run: release, help: RELEASE_HELP },
+  pause: { run: pauseOrResume(true), help: PAUSE_HELP },
+  resume: { run: pauseOrResume(false), help: PAUSE_HELP },
 };
 
 /** Runs one command; returns the exit code (0 ok, 1 failed, 2 wrong usage). Errors print one line. */

@@ -6,6 +6,7 @@ import {
   ItemPage,
   PoolHolderList,
   PoolList,
+  PoolSettings,
   PoolSummary,
   PushedMany,
   PushedOne,
@@ -24,6 +25,8 @@ import {
   type WorkerStatus,
   type ItemStatus,
   type PoolHolder,
+  type PoolSettingsPatch,
+  type PushOptions,
 } from '../contracts';
 import { Transport, type TransportOptions } from './transport';
 
@@ -115,16 +118,31 @@ export class HubClient {
 
   // ── items ────────────────────────────────────────────────────────────────
 
-  /** Adds one item to `pool` (creating the pool); returns its id. `max_retries` defaults to 3. */
-  async push(pool: string, data: Json, options: { max_retries?: number } = {}): Promise<string> {
+  /**
+   * Adds one item to `pool` (creating the pool); returns its id. Options: `max_retries` (default:
+   * the pool's setting, else 3), `priority` (higher first), `delay_seconds` or `run_at` (not
+   * claimable before), `key` (a second push with a live item's key returns that item's id and
+   * adds nothing), `backoff` (the item's own retry backoff). `pushOne` also says whether it was new.
+   */
+  async push(pool: string, data: Json, options: PushOptions = {}): Promise<string> {
+    return (await this.pushOne(pool, data, options)).id;
+  }
+
+  /** As `push`, with `created`: false when the item's `key` named an item already there. */
+  async pushOne(pool: string, data: Json, options: PushOptions = {}): Promise<{ id: string; created: boolean }> {
     const body = { data, ...options };
-    return (await this.t.send({ method: 'POST', path: `/pools/${seg(pool)}/items`, body, schema: PushedOne })).id;
+    return this.t.send({ method: 'POST', path: `/pools/${seg(pool)}/items`, body, schema: PushedOne });
   }
 
   /** Adds up to 1000 items in one request; returns their ids in input order. */
   async pushMany(pool: string, items: NewItem[]): Promise<string[]> {
+    return (await this.pushBatch(pool, items)).ids;
+  }
+
+  /** As `pushMany`, with `created[i]` telling whether `ids[i]` was made by this push. */
+  async pushBatch(pool: string, items: NewItem[]): Promise<{ ids: string[]; created: boolean[] }> {
     const body = { items };
-    return (await this.t.send({ method: 'POST', path: `/pools/${seg(pool)}/items`, body, schema: PushedMany })).ids;
+    return this.t.send({ method: 'POST', path: `/pools/${seg(pool)}/items`, body, schema: PushedMany });
   }
 
   /**
@@ -198,6 +216,11 @@ export class HubClient {
     return this.t.send({ method: 'POST', path: `/items/${seg(id)}/retry`, schema: WorkItem });
   }
 
+  /** Operator: a scheduled item (delayed, or backing off) pending now; Conflict `item-not-scheduled` otherwise. */
+  async runItem(id: string): Promise<WorkItem> {
+    return this.t.send({ method: 'POST', path: `/items/${seg(id)}/run`, schema: WorkItem });
+  }
+
   /** Operator: discards an item; NotFound when unknown. */
   async deleteItem(id: string): Promise<void> {
     await this.t.send({ method: 'DELETE', path: `/items/${seg(id)}`, schema: null });
@@ -230,6 +253,26 @@ export class HubClient {
   async retryPool(pool: string, status: 'poisoned' | 'completed' = 'poisoned'): Promise<number> {
     const body = { status };
     return (await this.t.send({ method: 'POST', path: `/pools/${seg(pool)}/retry`, body, schema: Retried })).retried;
+  }
+
+  /** A pool's settings: default `max_retries` and backoff for its items, and whether it is paused. */
+  async getPoolSettings(pool: string): Promise<PoolSettings> {
+    return this.t.send({ method: 'GET', path: `/pools/${seg(pool)}/settings`, schema: PoolSettings });
+  }
+
+  /** Operator: changes the settings given (`null`: back to the default); returns those in force. */
+  async updatePoolSettings(pool: string, patch: PoolSettingsPatch): Promise<PoolSettings> {
+    return this.t.send({ method: 'PATCH', path: `/pools/${seg(pool)}/settings`, body: patch, schema: PoolSettings });
+  }
+
+  /** Operator: claims of this pool get nothing until it is resumed; everything else works. */
+  async pause(pool: string): Promise<PoolSettings> {
+    return this.t.send({ method: 'POST', path: `/pools/${seg(pool)}/pause`, schema: PoolSettings });
+  }
+
+  /** Operator: a paused pool hands out items again (waiting claims get them at once). */
+  async resume(pool: string): Promise<PoolSettings> {
+    return this.t.send({ method: 'POST', path: `/pools/${seg(pool)}/resume`, schema: PoolSettings });
   }
 
   // ── liveness ─────────────────────────────────────────────────────────────

@@ -18,4 +18,4 @@ export {
   type WorkerFilter,
 } from './flatmachines';
 export { runWorker, type Handler, type RunWorkerOptions, type WorkerContext, type WorkerSummary, type StopReason } from './worker';
-export type { Json, WorkItem, WorkerRecord, PoolSummary, ItemDetail, WorkerStatus, ItemStatus } from '../contracts';
+export type { Json, WorkItem, WorkerRecord, PoolSummary, ItemDetail, WorkerStatus, ItemStatus, PushOptions, Backoff, PoolSettings, PoolSettingsPatch } from '../contracts';

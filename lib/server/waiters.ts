@@ -6,8 +6,9 @@ import type { WorkItem } from '@/lib/contracts';
  * in its pool, and tries again the moment some may have.
  *
  * - **Wake-ups** come from the hub's change events: a pool event whose changes may have made
- *   items pending (a push, a release, a fail back to pending, a retry, the reaper), but not one
- *   that only took or ended claims. On PostgreSQL those include other instances' changes (LISTEN/
+ *   items pending (a push, a release, a fail back to pending, a retry, the reaper, a resume), but
+ *   not one that only took or ended claims. A scheduled item falling due is no event: a waiter
+ *   sleeps no longer than until the pool's next one is due (`nextDue`), then looks again. On PostgreSQL those include other instances' changes (LISTEN/
  *   NOTIFY), so a push through instance A wakes a worker waiting on instance B.
  * - **Fair**: each pool's waiters form a queue in arrival order, and one change wakes one waiter.
  *   A waiter that got a full batch wakes the next (there may be more); one that got nothing goes
@@ -61,6 +62,7 @@ export class Waiters {
     waitMs: number,
     signal: AbortSignal,
     attempt: () => Promise<R>,
+    nextDue: () => Promise<number | null> = async () => null,
   ): Promise<R | { ok: true; value: WorkItem[] } | 'full'> {
     const none = { ok: true as const, value: [] as WorkItem[] };
     const deadline = Date.now() + waitMs;
@@ -82,7 +84,10 @@ export class Waiters {
         // Work appeared while this claim looked: look again rather than sleep through it.
         if (this.generation(pool) !== seen) continue;
         // Woken for nothing before: back to the head of the line, its turn kept.
-        const why = await this.sleep(pool, deadline, signal, woken);
+        const due = await nextDue();
+        const until = due === null ? deadline : Math.min(deadline, Date.now() + due);
+        const why = await this.sleep(pool, until, signal, woken);
+        if (why === 'timeout' && until < deadline) continue; // an item fell due: look again
         if (why !== 'woken') return none;
         woken = true;
       }

@@ -208,11 +208,13 @@ describe('work', () => {
     expect(pools.find((p) => p.name === pool)).toMatchObject({ pending: 1, claimed: 0, completed: 0, poisoned: 0 });
     expect((await api.get('/pools/never-seen-pool')).body).toEqual({
       name: 'never-seen-pool',
+      scheduled: 0,
       pending: 0,
       claimed: 0,
       completed: 0,
       poisoned: 0,
       oldest_pending_at: null,
+      paused: false,
     });
   });
 

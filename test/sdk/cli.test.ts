@@ -29,7 +29,7 @@ describe('flatmachines-hub CLI', { timeout: 180_000 }, () => {
     const top = await cli(['--help'], { cwd: '/' });
     expect(top.code).toBe(0);
     expect(top.stdout).toMatch(/^Usage: flatmachines-hub <command>/);
-    for (const command of ['worker', 'push', 'pools', 'workers', 'retry', 'release']) {
+    for (const command of ['worker', 'push', 'pools', 'workers', 'retry', 'release', 'pause']) {
       const r = await cli([command, '--help'], { cwd: tmp.dir });
       expect(r.code, command).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^Usage: flatmachines-hub ${command}`));
@@ -114,10 +114,38 @@ describe('flatmachines-hub CLI', { timeout: 180_000 }, () => {
     expect((await c.getWorker('cli-w1')).status).toBe('terminated');
   });
 
+  it('push with --priority, --delay, --run-at and --key; pause and resume a pool', async () => {
+    const low = await cli(['push', '--pool', 'cli-opts', '-'], { env, input: '"low"\n' });
+    expect(low.code).toBe(0);
+    const high = await cli(['push', '--pool', 'cli-opts', '--priority', '7', '--key', 'job-1', '-'], { env, input: '"high"\n' });
+    expect(high.code).toBe(0);
+    const again = await cli(['push', '--pool', 'cli-opts', '--key', 'job-1', '-'], { env, input: '"again"\n' });
+    expect(again.stdout.trim()).toBe(high.stdout.trim());
+    expect(again.stderr).toMatch(/an item with that key was there already/);
+    expect((await cli(['push', '--pool', 'cli-opts', '--delay', '3600', '-'], { env, input: '"later"\n' })).code).toBe(0);
+    expect((await cli(['push', '--pool', 'cli-opts', '--run-at', '2099-01-01T00:00:00Z', '-'], { env, input: '"much later"\n' })).code).toBe(0);
+    const bad = await cli(['push', '--pool', 'cli-opts', '--priority', '1.5', '-'], { env, input: '1\n' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--priority must be an integer/);
+    const badDate = await cli(['push', '--pool', 'cli-opts', '--run-at', 'soon', '-'], { env, input: '1\n' });
+    expect(badDate.code).toBe(1);
+    expect(badDate.stderr).toMatch(/run_at/);
+    const twoKeyed = await cli(['push', '--pool', 'cli-opts', '--key', 'k', '-'], { env, input: '1\n2\n' });
+    expect(twoKeyed.code).toBe(2);
+    const pools = await cli(['pools'], { env });
+    expect(pools.stdout).toMatch(/\ncli-opts\s+2\s+2\s+0\s+0\s+0\s/);
+
+    expect((await cli(['pause', '--pool', 'cli-opts'], { env })).stdout).toBe('pool cli-opts is paused\n');
+    expect((await cli(['pools'], { env })).stdout).toMatch(/\ncli-opts \(paused\)\s+2\s+2/);
+    expect(await c.claim('cli-opts', 'cli-w9')).toEqual([]);
+    expect((await cli(['resume', '--pool', 'cli-opts'], { env })).stdout).toBe('pool cli-opts is running\n');
+    expect((await c.claim('cli-opts', 'cli-w9')).map((i) => i.data)).toEqual(['high']);
+  });
+
   it('pools, workers, retry and release', async () => {
     const pools = await cli(['pools'], { env });
-    expect(pools.stdout).toMatch(/^POOL\s+PENDING\s+CLAIMED\s+COMPLETED\s+POISONED\s+OLDEST PENDING\n/);
-    expect(pools.stdout).toMatch(/\ncli-work\s+0\s+0\s+4\s+1\s+-\n/);
+    expect(pools.stdout).toMatch(/^POOL\s+SCHEDULED\s+PENDING\s+CLAIMED\s+COMPLETED\s+POISONED\s+OLDEST PENDING\n/);
+    expect(pools.stdout).toMatch(/\ncli-work\s+0\s+0\s+0\s+4\s+1\s+-\n/);
     expect(JSON.parse((await cli(['pools', '--json'], { env })).stdout)).toContainEqual(expect.objectContaining({ name: 'cli-work', poisoned: 1 }));
 
     const workers = await cli(['workers', '--status', 'terminated', '--pool', 'cli-work'], { env });

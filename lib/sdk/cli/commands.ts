@@ -1,23 +1,60 @@
 import { readFile } from 'node:fs/promises';
-import { PUSH_BATCH_MAX, type Json, type NewItem, type WorkerStatus } from '../../contracts';
+import { PUSH_BATCH_MAX, type Json, type NewItem, type PushOptions, type WorkerStatus } from '../../contracts';
 import { clientFrom, parse, positiveInt, required, table, UsageError, type Io } from './common';
 
-export const PUSH_HELP = `Usage: flatmachines-hub push --pool P [--max-retries N] [--count] [FILE.jsonl | -]
+export const PUSH_HELP = `Usage: flatmachines-hub push --pool P [--max-retries N] [--priority N] [--delay S | --run-at T]
+                            [--key K] [--count] [FILE.jsonl | -]
 
 Adds one item per line of FILE (or of stdin, when FILE is - or missing): each line is any JSON
 value, the item's data; blank lines are skipped. Every line is checked before anything is sent.
-Prints the new item ids, one a line.
+Prints the item ids, one a line.
 
 Options:
   --pool P           the pool to push to (required)
-  --max-retries N    attempts before an item is poisoned (default 3)
+  --max-retries N    attempts before an item is poisoned (default: the pool's, else 3)
+  --priority N       higher is claimed first, -1000 to 1000 (default 0)
+  --delay S          not claimable for S seconds (scheduled until then)
+  --run-at T         not claimable before T (RFC 3339, e.g. 2030-01-01T09:00:00Z)
+  --key K            idempotency key (one item only): if a live item of the pool has it, that
+                     item's id is printed and nothing is added
   --count            print only how many items were pushed`;
 
+/** A number option; `what` names it in the usage error. */
+function numberOption(value: string | undefined, what: string, check: (n: number) => boolean, range: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || !check(n)) throw new UsageError(`${what} must be ${range}, not ${JSON.stringify(value)}`);
+  return n;
+}
+
 export async function push(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { pool: { type: 'string' }, 'max-retries': { type: 'string' }, count: { type: 'boolean' } }, true);
+  const { values, positionals } = parse(
+    args,
+    {
+      pool: { type: 'string' },
+      'max-retries': { type: 'string' },
+      priority: { type: 'string' },
+      delay: { type: 'string' },
+      'run-at': { type: 'string' },
+      key: { type: 'string' },
+      count: { type: 'boolean' },
+    },
+    true,
+  );
   if (values.help) return io.out(PUSH_HELP), 0;
   const pool = required(values.pool, '--pool');
   const maxRetries = positiveInt(values['max-retries'], '--max-retries', 1000);
+  const options: PushOptions = {};
+  if (maxRetries !== undefined) options.max_retries = maxRetries;
+  const priority = numberOption(values.priority, '--priority', (n) => Number.isInteger(n) && Math.abs(n) <= 1000, 'an integer from -1000 to 1000');
+  if (priority !== undefined) options.priority = priority;
+  const delay = numberOption(values.delay, '--delay', (n) => n >= 0 && n <= 30 * 86400, 'seconds from 0 to 2592000 (30 days)');
+  if (delay !== undefined) options.delay_seconds = delay;
+  if (values['run-at'] !== undefined) {
+    if (delay !== undefined) throw new UsageError('give --delay or --run-at, not both');
+    options.run_at = values['run-at']; // the hub names a date it cannot read in its 400
+  }
+  if (values.key !== undefined) options.key = values.key;
   if (positionals.length > 1) throw new UsageError('push takes one FILE (or - for stdin)');
   const file = positionals[0] ?? '-';
   if (file === '-' && io.stdin.isTTY) throw new UsageError('no input: give FILE.jsonl, or pipe JSON lines to stdin');
@@ -33,15 +70,43 @@ export async function push(args: string[], io: Io): Promise<number> {
     } catch (err) {
       throw new Error(`${file === '-' ? 'stdin' : file} line ${i + 1} is not JSON: ${(err as Error).message}`);
     }
-    items.push(maxRetries === undefined ? { data } : { data, max_retries: maxRetries });
+    items.push({ data, ...options });
   });
+  if (options.key !== undefined && items.length !== 1) throw new UsageError(`--key names one item, but the input has ${items.length}`);
   const client = clientFrom(values, io.env);
   const ids: string[] = [];
-  for (let i = 0; i < items.length; i += PUSH_BATCH_MAX) ids.push(...(await client.pushMany(pool, items.slice(i, i + PUSH_BATCH_MAX))));
-  if (values.count) io.out(String(ids.length));
+  let existing = 0;
+  for (let i = 0; i < items.length; i += PUSH_BATCH_MAX) {
+    const pushed = await client.pushBatch(pool, items.slice(i, i + PUSH_BATCH_MAX));
+    ids.push(...pushed.ids);
+    existing += pushed.created.filter((c) => !c).length;
+  }
+  if (values.count) io.out(String(ids.length - existing));
   else for (const id of ids) io.out(id);
+  if (existing) io.err(`${existing === 1 ? 'an item' : `${existing} items`} with that key ${existing === 1 ? 'was' : 'were'} there already: nothing added for it`);
   return 0;
 }
+
+export const PAUSE_HELP = `Usage: flatmachines-hub pause --pool P
+       flatmachines-hub resume --pool P
+
+Operator: a paused pool hands out nothing (claims get no items) until it is resumed; pushes,
+completions and everything else go on. Resuming hands its items out again at once.
+
+Options:
+  --pool P   the pool to pause or resume (required)`;
+
+/** \`pause\` or \`resume\`. */
+export const pauseOrResume = (paused: boolean) =>
+  async function (args: string[], io: Io): Promise<number> {
+    const { values } = parse(args, { pool: { type: 'string' } });
+    if (values.help) return io.out(PAUSE_HELP), 0;
+    const pool = required(values.pool, '--pool');
+    const client = clientFrom(values, io.env);
+    const settings = paused ? await client.pause(pool) : await client.resume(pool);
+    io.out(`pool ${settings.pool} is ${settings.paused ? 'paused' : 'running'}`);
+    return 0;
+  };
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -51,7 +116,8 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 
 export const POOLS_HELP = `Usage: flatmachines-hub pools [--json]
 
-Lists every pool with its counts of pending, claimed, completed and poisoned items.
+Lists every pool with its counts of scheduled, pending, claimed, completed and poisoned items,
+and whether it is paused.
 
 Options:
   --json   print the hub's JSON instead of a table`;
@@ -62,8 +128,8 @@ export async function pools(args: string[], io: Io): Promise<number> {
   const list = await clientFrom(values, io.env).listPools();
   if (values.json) return io.out(JSON.stringify(list, null, 2)), 0;
   if (list.length === 0) return io.out('no pools yet: push an item to make one'), 0;
-  const rows = list.map((p) => [p.name, p.pending, p.claimed, p.completed, p.poisoned, p.oldest_pending_at]);
-  io.out(table(['POOL', 'PENDING', 'CLAIMED', 'COMPLETED', 'POISONED', 'OLDEST PENDING'], rows));
+  const rows = list.map((p) => [p.name + (p.paused ? ' (paused)' : ''), p.scheduled, p.pending, p.claimed, p.completed, p.poisoned, p.oldest_pending_at]);
+  io.out(table(['POOL', 'SCHEDULED', 'PENDING', 'CLAIMED', 'COMPLETED', 'POISONED', 'OLDEST PENDING'], rows));
   return 0;
 }
 

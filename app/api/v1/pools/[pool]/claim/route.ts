@@ -11,7 +11,10 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
       const worker = asWorker(worker_id);
       const attempt = () => hub.store.claim(pool, worker, limit, claim_id);
       // With nothing to claim, a waiting claim holds the request until work appears (long-poll).
-      const outcome = wait_seconds > 0 ? await hub.waiters.claim(pool, limit, wait_seconds * 1000, req.signal, attempt) : await attempt();
+      const outcome =
+        wait_seconds > 0
+          ? await hub.waiters.claim(pool, limit, wait_seconds * 1000, req.signal, attempt, () => hub.store.nextDue(pool))
+          : await attempt();
       if (outcome === 'full') {
         return problem(429, 'too-many-waiting', `${hub.config.maxWaitingClaims} claims are waiting already; try again shortly`, { 'retry-after': '1' });
       }

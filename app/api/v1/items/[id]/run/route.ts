@@ -1,0 +1,15 @@
+import { EmptyBody, ItemId } from '@/lib/contracts';
+import { failure } from '@/lib/http/problem';
+import { json, route } from '@/lib/http/route';
+
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
+  POST: {
+    need: 'operator',
+    handle: async ({ hub, param, body, actor }) => {
+      const id = param('id', ItemId);
+      await body(EmptyBody, { optional: true });
+      const outcome = await hub.store.runItem(id, actor);
+      return outcome.ok ? json(outcome.value) : failure(outcome);
+    },
+  },
+});
