@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import type { ItemDetail } from '@/lib/contracts';
-import { formatTime } from './format';
+import { describeBackoff, formatTime } from './format';
 import { StatusBadge } from './StatusBadge';
 import { Badge, Button, Card, cell, Empty, link, phoneOnly, Table, wideCell } from './ui';
 
@@ -19,10 +19,13 @@ export interface ItemViewProps {
   /** Absent when the signed-in role may not retry: no button is shown. */
   onRetry?: (() => void) | undefined;
   onDiscard?: (() => void) | undefined;
+  /** A scheduled item's "Run now"; absent for roles that may not. */
+  onRun?: (() => void) | undefined;
 }
 
 /** One item: its facts, data, result, and every attempt. */
-export function ItemView({ item, onRetry, onDiscard }: ItemViewProps) {
+export function ItemView({ item, onRetry, onDiscard, onRun }: ItemViewProps) {
+  const scheduled = item.status === 'scheduled';
   const facts: [string, React.ReactNode][] = [
     ['Status', <StatusBadge key="s" status={item.status} />],
     ['Pool', <Link key="p" className={link} href={`/pools/${encodeURIComponent(item.pool)}`}>{item.pool}</Link>],
@@ -31,14 +34,24 @@ export function ItemView({ item, onRetry, onDiscard }: ItemViewProps) {
     ['Created', formatTime(item.created_at)],
     ['Claimed', formatTime(item.claimed_at)],
     ['Completed', formatTime(item.completed_at)],
+    // A scheduled item that failed before waits for its backoff; one never claimed was pushed delayed.
+    [scheduled ? (item.attempts > 0 ? 'Next attempt' : 'Runs at') : 'Was due', scheduled || item.run_at ? formatTime(item.run_at) : '—'],
+    ['Priority', String(item.priority)],
+    ['Key', item.key ?? '—'],
+    ['Backoff', item.backoff ? describeBackoff(item.backoff) : "the pool's"],
   ];
   return (
     <div className="space-y-6">
       <Card
         title={<span>Item <span className="font-mono">#{item.id}</span></span>}
         actions={
-          onRetry || onDiscard ? (
+          onRetry || onDiscard || onRun ? (
             <>
+              {onRun && scheduled && (
+                <Button kind="primary" onClick={onRun}>
+                  Run now
+                </Button>
+              )}
               {onRetry && (
                 <Button onClick={onRetry} disabled={!retryable(item.status)} title={retryable(item.status) ? undefined : 'Only poisoned or completed items can be retried'}>
                   Retry

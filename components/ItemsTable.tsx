@@ -20,6 +20,12 @@ export function ItemsTable({ items }: { items: WorkItem[] }) {
           </td>
           <td className={cell}>
             <StatusBadge status={it.status} />
+            {it.status === 'scheduled' && it.run_at && (
+              <span className="mt-0.5 block text-xs whitespace-nowrap text-slate-500" data-testid="runs-at">
+                runs {formatTime(it.run_at)}
+              </span>
+            )}
+            {it.priority !== 0 && <span className="mt-0.5 block text-xs text-slate-500">priority {it.priority}</span>}
           </td>
           <td className={`${cell} tabular-nums ${wideCell}`}>
             {it.attempts}/{it.max_retries}

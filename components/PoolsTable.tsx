@@ -20,7 +20,12 @@ const num = 'text-right tabular-nums';
  */
 export function PoolsTable({ rows, now, minutes }: { rows: PoolRow[]; now: number; minutes: number }) {
   return (
-    <Table label="Pools" numeric={[1, 2, 3, 4, 5, 7]} wide={[2, 3, 5, 6, 7]} head={['Pool', 'Pending', 'Claimed', 'Completed', 'Poisoned', 'Oldest pending', `Last ${minutes} min`, 'Live workers']}>
+    <Table
+      label="Pools"
+      numeric={[1, 2, 3, 4, 5, 6, 8]}
+      wide={[1, 3, 4, 6, 7, 8]}
+      head={['Pool', 'Scheduled', 'Pending', 'Claimed', 'Completed', 'Poisoned', 'Oldest pending', `Last ${minutes} min`, 'Live workers']}
+    >
       {rows.map(({ pool: p, health, throughput: t }) => (
         <tr key={p.name} data-testid={`pool-row-${p.name}`}>
           <td className={cell}>
@@ -28,12 +33,18 @@ export function PoolsTable({ rows, now, minutes }: { rows: PoolRow[]; now: numbe
               <Link className={`${link} font-medium wrap-anywhere`} href={`/pools/${encodeURIComponent(p.name)}`}>
                 {p.name}
               </Link>
+              {p.paused && (
+                <Badge tone="amber" title="Claims of this pool get nothing until an operator resumes it">
+                  ⏸ paused
+                </Badge>
+              )}
               {health.noLiveWorker && (
                 <Badge tone="amber" title="Items are pending but no active worker with a fresh heartbeat is registered for this pool">
                   ⚠ no live worker
                 </Badge>
               )}
               <span className={`${phoneOnly} text-xs text-slate-500 tabular-nums`} data-testid="pool-phone-summary">
+                {p.scheduled > 0 && `${p.scheduled} scheduled · `}
                 {p.claimed} claimed · {p.completed} completed
                 {p.oldest_pending_at && ` · oldest ${formatAge(now - Date.parse(p.oldest_pending_at))}`} ·{' '}
                 <span className="text-emerald-700">{sum(t?.completed)}</span>/<span className="text-red-700">{sum(t?.failed)}</span> in {minutes} min
@@ -41,6 +52,7 @@ export function PoolsTable({ rows, now, minutes }: { rows: PoolRow[]; now: numbe
               </span>
             </div>
           </td>
+          <td className={`${cell} ${num} ${wideCell}`}>{p.scheduled}</td>
           <td className={`${cell} ${num}`}>{p.pending}</td>
           <td className={`${cell} ${num} ${wideCell}`}>{p.claimed}</td>
           <td className={`${cell} ${num} ${wideCell}`}>{p.completed}</td>

@@ -1,3 +1,5 @@
+import type { Backoff } from '@/lib/contracts';
+
 /** "4 s", "3 min", "2 h 5 min", "3 d": short enough for a table cell. */
 export function formatAge(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
@@ -23,3 +25,10 @@ export function preview(value: unknown, max = 120): string {
 }
 
 export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** A retry backoff policy in words: "none", "30 s each time", "exponential from 2 s to 1 h, jitter 10%". */
+export function describeBackoff(b: Backoff | null | undefined): string {
+  if (!b || b.type === 'none') return 'none (retry at once)';
+  if (b.type === 'fixed') return `${formatAge(b.delay_seconds * 1000)} each time`;
+  return `exponential from ${formatAge(b.base_seconds * 1000)} to ${formatAge(b.max_seconds * 1000)}, jitter ${Math.round(b.jitter * 100)}%`;
+}

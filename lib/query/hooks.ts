@@ -15,7 +15,9 @@ import {
   LIST_LIMIT_MAX,
   PoolHolderList,
   PoolList,
+  PoolSettings,
   PoolSummary,
+  type PoolSettingsPatch,
   Released,
   Retried,
   Throughput,
@@ -49,6 +51,15 @@ export function usePool(name: string) {
     queryFn: ({ signal }) => apiCall(`/pools/${enc(name)}`, PoolSummary, { signal }),
     refetchInterval: useInterval(),
     placeholderData: (previous) => previous,
+  });
+}
+
+/** A pool's settings: default max_retries and backoff, and whether it is paused. */
+export function usePoolSettings(name: string) {
+  return useQuery({
+    queryKey: queryKeys.poolSettings(name),
+    queryFn: ({ signal }) => apiCall(`/pools/${enc(name)}/settings`, PoolSettings, { signal }),
+    refetchInterval: useInterval(),
   });
 }
 
@@ -224,6 +235,17 @@ export const useDiscardPoisoned = (pool: string) =>
       body: error === undefined ? { status: 'poisoned' } : { status: 'poisoned', error },
     }).then((r) => r.discarded),
   );
+
+/** Pauses (true) or resumes (false) a pool; resolves to 1 (the pool). */
+export const usePausePool = (pool: string) =>
+  useAct((paused: boolean) => apiCall(`/pools/${enc(pool)}/${paused ? 'pause' : 'resume'}`, PoolSettings, { method: 'POST' }).then(() => 1));
+
+export const useUpdatePoolSettings = (pool: string) =>
+  useAct((patch: PoolSettingsPatch) => apiCall(`/pools/${enc(pool)}/settings`, PoolSettings, { method: 'PATCH', body: patch }).then(() => 1));
+
+/** A scheduled item pending now; resolves to 1. */
+export const useRunItem = () =>
+  useAct((id: string) => apiCall(`/items/${enc(id)}/run`, WorkItem, { method: 'POST' }).then(() => 1));
 
 export const useRetryItem = () =>
   useAct((id: string) => apiCall(`/items/${enc(id)}/retry`, WorkItem, { method: 'POST' }).then(() => 1));

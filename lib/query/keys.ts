@@ -13,6 +13,7 @@ export const queryKeys = {
     [...queryKeys.pool(name), 'items', f.status ?? 'all', f.q ?? '', f.cursor ?? ''] as const,
   poolErrors: (name: string) => [...queryKeys.pool(name), 'errors'] as const,
   poolHolders: (name: string) => [...queryKeys.pool(name), 'holders'] as const,
+  poolSettings: (name: string) => [...queryKeys.pool(name), 'settings'] as const,
   /** Every claimed item of a pool (up to the list limit), for the Workers page. */
   poolClaimed: (name: string) => [...queryKeys.pool(name), 'claimed'] as const,
   /** Every pool's views (for changes that touch many pools, e.g. a worker's status). */

@@ -104,7 +104,7 @@ export function heldBy<T extends Pick<WorkItem, 'claimed_by'>>(items: T[]): Map<
  * What the dashboard offers: the operator actions, the token admin page and the audit trail.
  * The hub refuses these anyway (403); the dashboard just does not show a button that cannot work.
  */
-export type UiAction = 'release' | 'drain' | 'retry' | 'discard' | 'tokens' | 'audit';
+export type UiAction = 'release' | 'drain' | 'retry' | 'discard' | 'run' | 'pause' | 'settings' | 'tokens' | 'audit';
 
 /** What each button needs of the caller, as the route it calls needs it (contracts' NEEDS). */
 const NEED_OF: Record<UiAction, Need> = {
@@ -112,6 +112,9 @@ const NEED_OF: Record<UiAction, Need> = {
   drain: 'operator',
   retry: 'operator',
   discard: 'operator',
+  run: 'operator',
+  pause: 'operator',
+  settings: 'operator',
   tokens: 'operator',
   audit: 'oversee',
 };

@@ -6,7 +6,7 @@ import { ItemView } from '@/components/ItemView';
 import { Card, Empty, ErrorState, Loading } from '@/components/ui';
 import { useConfirmAction } from '@/lib/query/actions';
 import { ApiError } from '@/lib/query/fetch';
-import { useDiscardItem, useItem, useRetryItem } from '@/lib/query/hooks';
+import { useDiscardItem, useItem, useRetryItem, useRunItem } from '@/lib/query/hooks';
 import { useCan } from '@/lib/query/session';
 
 export function ItemPageView({ id }: { id: string }) {
@@ -15,6 +15,7 @@ export function ItemPageView({ id }: { id: string }) {
   const ask = useConfirmAction();
   const retry = useRetryItem();
   const discard = useDiscardItem();
+  const run = useRunItem();
   const can = useCan();
 
   if (item.isPending) return <Card><Loading what={`item ${id}`} /></Card>;
@@ -45,6 +46,18 @@ export function ItemPageView({ id }: { id: string }) {
               expected: 1,
               confirmLabel: 'Retry item',
               act: () => retry.mutateAsync(it.id),
+            })
+          : undefined
+      }
+      onRun={
+        can('run')
+          ? () =>
+            ask({
+              title: `Run item #${it.id} now`,
+              detail: `The scheduled item becomes pending at once, instead of at ${new Date(it.run_at ?? Date.now()).toLocaleString()}; the next claim of ${it.pool} may take it.`,
+              expected: 1,
+              confirmLabel: 'Run now',
+              act: () => run.mutateAsync(it.id),
             })
           : undefined
       }

@@ -7,7 +7,8 @@ import { FilterTabs } from '@/components/FilterTabs';
 import { formatAge, plural } from '@/components/format';
 import { Holders } from '@/components/Holders';
 import { ItemsTable } from '@/components/ItemsTable';
-import { Button, Card, Empty, ErrorState, Loading } from '@/components/ui';
+import { PoolSettingsForm } from '@/components/PoolSettingsForm';
+import { Badge, Button, Card, Empty, ErrorState, Loading } from '@/components/ui';
 import { ITEM_STATUSES, ItemStatus } from '@/lib/contracts';
 import { useConfirmAction } from '@/lib/query/actions';
 import { useNow } from '@/lib/query/clock';
@@ -17,8 +18,11 @@ import {
   usePool,
   usePoolHolders,
   usePoolItems,
+  usePausePool,
+  usePoolSettings,
   useReleaseInPool,
   useRetryPoisoned,
+  useUpdatePoolSettings,
 } from '@/lib/query/hooks';
 import { useCan } from '@/lib/query/session';
 
@@ -44,6 +48,9 @@ export function PoolView({ pool }: { pool: string }) {
   const retry = useRetryPoisoned(pool);
   const discard = useDiscardPoisoned(pool);
   const release = useReleaseInPool(pool);
+  const settings = usePoolSettings(pool);
+  const pause = usePausePool(pool);
+  const updateSettings = useUpdatePoolSettings(pool);
   const can = useCan();
 
   /** The address is the state: tab, search and page can be bookmarked and shared. */
@@ -67,15 +74,51 @@ export function PoolView({ pool }: { pool: string }) {
   return (
     <>
       <div className="flex flex-wrap items-baseline justify-between gap-2">
-        <h1 className="text-xl font-semibold">
-          Pool <span className="font-mono wrap-anywhere">{pool}</span>
+        <h1 className="flex items-baseline gap-2 text-xl font-semibold">
+          <span>
+            Pool <span className="font-mono wrap-anywhere">{pool}</span>
+          </span>
+          {s?.paused && (
+            <Badge tone="amber" title="Claims of this pool get nothing until it is resumed">
+              paused
+            </Badge>
+          )}
         </h1>
-        {s && (
-          <p className="text-sm text-slate-600 tabular-nums" data-testid="pool-summary">
-            {s.pending} pending · {s.claimed} claimed · {s.completed} completed · {s.poisoned} poisoned
-            {s.oldest_pending_at && ` · oldest pending ${formatAge(now - Date.parse(s.oldest_pending_at))}`}
-          </p>
-        )}
+        <div className="flex flex-wrap items-center gap-3">
+          {s && (
+            <p className="text-sm text-slate-600 tabular-nums" data-testid="pool-summary">
+              {s.scheduled > 0 && `${s.scheduled} scheduled · `}
+              {s.pending} pending · {s.claimed} claimed · {s.completed} completed · {s.poisoned} poisoned
+              {s.oldest_pending_at && ` · oldest pending ${formatAge(now - Date.parse(s.oldest_pending_at))}`}
+            </p>
+          )}
+          {s && can('pause') && (
+            <Button
+              kind={s.paused ? 'primary' : 'default'}
+              onClick={() =>
+                ask(
+                  s.paused
+                    ? {
+                      title: `Resume pool ${pool}`,
+                      detail: `Workers' claims get this pool's ${plural(s.pending, 'pending item')} again; waiting claims get them at once.`,
+                      expected: 1,
+                      confirmLabel: 'Resume pool',
+                      act: () => pause.mutateAsync(false),
+                    }
+                    : {
+                      title: `Pause pool ${pool}`,
+                      detail: 'Claims of this pool get nothing until it is resumed. Items already claimed finish; pushes, completions and failures go on.',
+                      expected: 1,
+                      confirmLabel: 'Pause pool',
+                      act: () => pause.mutateAsync(true),
+                    },
+                )
+              }
+            >
+              {s.paused ? 'Resume pool' : 'Pause pool'}
+            </Button>
+          )}
+        </div>
         {summary.isError && <ErrorState error={summary.error} onRetry={() => void summary.refetch()} />}
       </div>
 
@@ -211,6 +254,30 @@ export function PoolView({ pool }: { pool: string }) {
             Next →
           </Button>
         </div>
+      </Card>
+
+      <Card title="Settings">
+        {settings.isPending ? (
+          <Loading what="settings" />
+        ) : settings.isError ? (
+          <ErrorState error={settings.error} onRetry={() => void settings.refetch()} />
+        ) : (
+          <PoolSettingsForm
+            settings={settings.data}
+            onSave={
+              can('settings')
+                ? (patch) =>
+                  ask({
+                    title: `Change the settings of ${pool}`,
+                    detail: `Items pushed from now on without their own get max retries ${patch.max_retries}; failed items back off as the new policy says.`,
+                    expected: 1,
+                    confirmLabel: 'Save settings',
+                    act: () => updateSettings.mutateAsync(patch),
+                  })
+                : undefined
+            }
+          />
+        )}
       </Card>
 
       <Card title="Claimed by">
