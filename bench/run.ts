@@ -272,8 +272,11 @@ async function growth(databaseUrl: (tag: string) => string, engine: string, size
     const store = openStore(databaseUrl(`growth-${size}`));
     // A pool of its own per size: on PostgreSQL every size shares one database.
     const pool = `big-${size}`;
+    // As a real queue holds them: four priorities, and one item in ten delayed (scheduled for an
+    // hour: none falls due here, so each claim skips them all), in push order.
+    const mixed = (n: number) => ({ data: { n }, priority: n % 4, ...(n % 10 === 0 ? { delay_seconds: 3600 } : {}) });
     for (let i = 0; i < size; i += 1000) {
-      await store.push(pool, Array.from({ length: Math.min(1000, size - i) }, (_, k) => ({ data: { n: i + k } })));
+      await store.push(pool, Array.from({ length: Math.min(1000, size - i) }, (_, k) => mixed(i + k)));
     }
     // Collect the garbage of the push first (npm run bench exposes gc), so the claims below pay for
     // their own collections only; 5,000 of them: a p99 of 1,000 is the 10th slowest, and one

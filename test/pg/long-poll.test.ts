@@ -49,3 +49,23 @@ it('wakes a claim waiting on instance B when an item is pushed through instance 
   const got = (await Promise.all(waiters)).flatMap((res) => res.body.items.map((i: { data: number }) => i.data));
   expect(got.sort()).toEqual([1, 2, 3, 4]);
 });
+
+it('wakes a claim waiting on instance B when instance A resumes its pool, and when a delayed item falls due', async () => {
+  const [a, b] = hubs.map((h) => client(h.api)) as [ReturnType<typeof client>, ReturnType<typeof client>];
+  await a.post('/pools/lp-paused/pause');
+  await a.post('/pools/lp-paused/items', { data: 'held back' });
+  const waiting = b.post('/pools/lp-paused/claim', { worker_id: 'on-b', wait_seconds: 20 });
+  await sleep(500);
+  const resumed = Date.now();
+  await a.post('/pools/lp-paused/resume');
+  const r = await waiting;
+  expect(r.body.items.map((i: { data: unknown }) => i.data)).toEqual(['held back']);
+  expect(Date.now() - resumed).toBeLessThan(5_000);
+
+  // Pushed through A with a delay; B's waiting claim gets it once it is due, without any event.
+  await a.post('/pools/lp-due/items', { data: 'due soon', delay_seconds: 1 });
+  const sent = Date.now();
+  const due = await b.post('/pools/lp-due/claim', { worker_id: 'on-b', wait_seconds: 10 });
+  expect(due.body.items.map((i: { data: unknown }) => i.data)).toEqual(['due soon']);
+  expect(Date.now() - sent).toBeLessThan(5_000);
+});

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
 import { openStore } from '@/db';
+import { expectOneItemPerKey, pushKeysFromProcesses } from '../helpers/keys';
 import { tempDbFile } from '../helpers/tmp';
 
 const run = promisify(execFile);
@@ -46,4 +47,16 @@ it(`${PROCESSES} processes drain ${ITEMS} items from one SQLite file, each item 
   }
   console.info(`multi-process: ${reports.map((r) => `${r.workerId}=${r.completed.length}`).join(' ')}`);
   await store.close();
+});
+
+it(`${PROCESSES} processes pushing the same keys into one SQLite file make exactly one item per key`, async () => {
+  const file = tempDbFile();
+  const store = openStore(file.file); // migrated before the producers start
+  try {
+    const answers = await pushKeysFromProcesses(PROCESSES, file.file, 'keys', 150);
+    await expectOneItemPerKey(answers, store, 'keys', 150);
+  } finally {
+    await store.close();
+    file.cleanup();
+  }
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type HubEvent, type HubStore } from '@/db';
 import { createPgStore } from '@/db/store/pg';
+import { expectOneItemPerKey, pushKeysFromProcesses } from '../helpers/keys';
 import { createTestDatabase, onDatabase } from '../pg/database';
 import { storeContract, type OpenStore } from './contract';
 import { operatorContract } from './operator-contract';
@@ -153,6 +154,12 @@ describe('postgres specifics', () => {
     for (const it of page.items) expect(it).toMatchObject({ status: 'pending', attempts: 1 });
     const detail = await stores[0]!.getItem(page.items[0]!.id);
     expect(detail!.history.filter((h) => h.outcome === 'released')).toHaveLength(1);
+  });
+
+  it('makes exactly one item per key when several processes push the same keys at once', async () => {
+    const store = open();
+    const answers = await pushKeysFromProcesses(4, db.url, 'pg-keys', 120);
+    await expectOneItemPerKey(answers, store, 'pg-keys', 120);
   });
 
   it('never hands one item to two claimers racing on several instances', async () => {

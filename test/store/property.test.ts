@@ -1,8 +1,10 @@
 /**
- * Property test: random sequences of calls (push, claim, complete and fail by the right or wrong
- * worker with the current, a stale or no lease, release, retry, delete) run against the store and
- * against a few lines of model of API.md's contract. The store must give the model's answer to
- * every call and end in the model's state. Bounded: 50 sequences of up to 30 calls per engine.
+ * Property test: random sequences of calls (push with priorities, delays and keys, claim,
+ * complete and fail by the right or wrong worker with the current, a stale or no lease, release,
+ * retry, delete, run now, pause and resume, a pool backoff policy, the clock moving on) run
+ * against the store and against a few lines of model of API.md's contract. The store must give
+ * the model's answer to every call and end in the model's state. Bounded: 50 sequences of up to
+ * 30 calls per engine.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +16,10 @@ const POOL = 'prop';
 const WORKERS = ['w1', 'w2'] as const;
 
 interface ModelItem {
-  status: 'pending' | 'claimed' | 'completed' | 'poisoned';
+  status: 'scheduled' | 'pending' | 'claimed' | 'completed' | 'poisoned';
+  priority: number;
+  runAt: number | null;
+  key: string | null;
   claimedBy: string | null;
   lease: string | null;
   attempts: number;
@@ -23,8 +28,24 @@ interface ModelItem {
   leases: string[];
 }
 
+/** The one backoff a pool may get here: 30 s, as long as one clock tick. */
+const BACKOFF_MS = 30_000;
+const T0 = Date.parse('2026-12-04T08:00:00.000Z');
+
+interface NewModelItem {
+  maxRetries: number;
+  priority: number;
+  /** Ticks (30 s each) until due; 0: at once. */
+  delayTicks: number;
+  key: string | null;
+}
+
 type Cmd =
-  | { op: 'push'; maxRetries: number[] }
+  | { op: 'push'; items: NewModelItem[] }
+  | { op: 'tick' }
+  | { op: 'pause' | 'resume' }
+  | { op: 'backoff'; on: boolean }
+  | { op: 'run'; item: number }
   | { op: 'claim'; worker: number; limit: number }
   | { op: 'complete' | 'fail'; item: number; worker: number; lease: 'current' | 'stale' | 'none' }
   | { op: 'release'; worker: number }
@@ -33,7 +54,25 @@ type Cmd =
 const worker = fc.integer({ min: 0, max: WORKERS.length - 1 });
 const item = fc.nat({ max: 1000 });
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('push' as const), maxRetries: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('push' as const),
+      items: fc.array(
+        fc.record({
+          maxRetries: fc.integer({ min: 1, max: 3 }),
+          priority: fc.integer({ min: 0, max: 2 }),
+          delayTicks: fc.constantFrom(0, 0, 0, 1, 2),
+          key: fc.constantFrom(null, null, 'k1', 'k2'),
+        }),
+        { minLength: 1, maxLength: 3 },
+      ),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('tick' as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constantFrom('pause' as const, 'resume' as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('backoff' as const), on: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('run' as const), item }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('claim' as const), worker, limit: fc.integer({ min: 1, max: 3 }) }) },
   {
     weight: 4,
@@ -52,29 +91,94 @@ function endRefusal(m: ModelItem | undefined, workerId: string, lease: string | 
   return null;
 }
 
+/** The statuses in which an item holds its key. */
+const HOLDS_KEY = new Set<ModelItem['status']>(['scheduled', 'pending', 'claimed', 'poisoned']);
+
 /** Runs one sequence on a fresh store and on the model, comparing every answer and the end state. */
-async function check(store: HubStore, cmds: Cmd[]) {
+async function check(store: HubStore, cmds: Cmd[], clock: { now: number }) {
+  clock.now = T0;
   for (const w of WORKERS) await store.registerWorker({ worker_id: w });
   const model = new Map<string, ModelItem>();
+  let paused = false;
+  let backoff = false;
   const everId: string[] = []; // every id ever pushed (deleted ones too), so calls may name them
   const pick = (n: number) => (everId.length === 0 ? '999999' : everId[n % (everId.length + 1)] ?? '999999');
 
   for (const c of cmds) {
     switch (c.op) {
       case 'push': {
-        const ids = (await store.push(POOL, c.maxRetries.map((max_retries) => ({ data: null, max_retries })))).ids;
-        expect(ids).toHaveLength(c.maxRetries.length);
-        ids.forEach((id, i) => {
+        const pushed = await store.push(
+          POOL,
+          c.items.map((it) => ({
+            data: null,
+            max_retries: it.maxRetries,
+            priority: it.priority,
+            ...(it.delayTicks ? { delay_seconds: (it.delayTicks * BACKOFF_MS) / 1000 } : {}),
+            ...(it.key ? { key: it.key } : {}),
+          })),
+        );
+        expect(pushed.ids).toHaveLength(c.items.length);
+        c.items.forEach((it, i) => {
+          const id = pushed.ids[i]!;
+          const holder = it.key === null ? undefined : [...model.entries()].find(([, m]) => m.key === it.key && HOLDS_KEY.has(m.status));
+          if (holder) {
+            expect([id, pushed.created[i]]).toEqual([holder[0], false]);
+            return;
+          }
+          expect(pushed.created[i]).toBe(true);
           expect(model.has(id) || everId.includes(id)).toBe(false);
-          model.set(id, { status: 'pending', claimedBy: null, lease: null, attempts: 0, maxRetries: c.maxRetries[i]!, leases: [] });
+          const runAt = it.delayTicks ? clock.now + it.delayTicks * BACKOFF_MS : null;
+          model.set(id, {
+            status: runAt === null ? 'pending' : 'scheduled',
+            priority: it.priority,
+            runAt,
+            key: it.key,
+            claimedBy: null,
+            lease: null,
+            attempts: 0,
+            maxRetries: it.maxRetries,
+            leases: [],
+          });
           everId.push(id);
         });
         break;
       }
+      case 'tick':
+        clock.now += BACKOFF_MS;
+        break;
+      case 'pause':
+      case 'resume':
+        paused = c.op === 'pause';
+        expect((await store.updatePoolSettings(POOL, { paused })).paused).toBe(paused);
+        break;
+      case 'backoff':
+        backoff = c.on;
+        await store.updatePoolSettings(POOL, { backoff: c.on ? { type: 'fixed', delay_seconds: BACKOFF_MS / 1000 } : null });
+        break;
+      case 'run': {
+        const id = pick(c.item);
+        const m = model.get(id);
+        const r = await store.runItem(id);
+        if (!m) expect(r).toMatchObject({ ok: false, code: 'item-not-found' });
+        else if (m.status !== 'scheduled') expect(r).toMatchObject({ ok: false, code: 'item-not-scheduled' });
+        else {
+          expect(r).toMatchObject({ ok: true, value: { status: 'pending' } });
+          Object.assign(m, { status: 'pending', runAt: clock.now });
+        }
+        break;
+      }
       case 'claim': {
         const w = WORKERS[c.worker]!;
-        // Oldest pending first: ids are a sequence, so push order is numeric order.
-        const expected = [...model.entries()].filter(([, m]) => m.status === 'pending').map(([id]) => id).sort((a, b) => Number(a) - Number(b)).slice(0, c.limit);
+        // Due scheduled items become pending first; then highest priority, oldest first (ids are
+        // a sequence, so push order is numeric order); a paused pool hands out nothing.
+        for (const m of model.values()) if (m.status === 'scheduled' && m.runAt! <= clock.now) m.status = 'pending';
+        const expected = paused
+          ? []
+          : [...model.entries()]
+            .filter(([, m]) => m.status === 'pending')
+            .sort(([a, ma], [b, mb]) => mb.priority - ma.priority || Number(a) - Number(b))
+            .map(([id]) => id)
+            .slice(0, c.limit);
         const r = await store.claim(POOL, w, c.limit);
         if (!r.ok) throw new Error(r.detail);
         expect(r.value.map((i) => i.id)).toEqual(expected);
@@ -104,6 +208,7 @@ async function check(store: HubStore, cmds: Cmd[]) {
         expect(r.ok).toBe(true);
         if (c.op === 'complete') Object.assign(m!, { status: 'completed', lease: null });
         else if (m!.attempts >= m!.maxRetries) Object.assign(m!, { status: 'poisoned', lease: null });
+        else if (backoff) Object.assign(m!, { status: 'scheduled', lease: null, claimedBy: null, runAt: clock.now + BACKOFF_MS });
         else Object.assign(m!, { status: 'pending', lease: null, claimedBy: null });
         if (r.ok) expect(r.value).toMatchObject({ status: m!.status, attempts: m!.attempts, claimed_by: m!.claimedBy, lease_id: null });
         break;
@@ -120,10 +225,11 @@ async function check(store: HubStore, cmds: Cmd[]) {
         const m = model.get(id);
         const r = await store.retryItem(id);
         if (!m) expect(r).toMatchObject({ ok: false, code: 'item-not-found' });
-        else if (m.status === 'pending' || m.status === 'claimed') expect(r).toMatchObject({ ok: false, code: 'item-not-retryable' });
+        else if (m.status !== 'poisoned' && m.status !== 'completed') expect(r).toMatchObject({ ok: false, code: 'item-not-retryable' });
         else {
           expect(r).toMatchObject({ ok: true, value: { status: 'pending', attempts: 0, claimed_by: null } });
-          Object.assign(m, { status: 'pending', attempts: 0, claimedBy: null, lease: null });
+          // A retried completed item gives up its key (a newer item may hold it).
+          Object.assign(m, { status: 'pending', attempts: 0, claimedBy: null, lease: null, key: m.status === 'completed' ? null : m.key });
         }
         break;
       }
@@ -146,10 +252,26 @@ async function check(store: HubStore, cmds: Cmd[]) {
       expect(got).toBeNull();
       continue;
     }
-    expect(got).toMatchObject({ status: m.status, attempts: m.attempts, claimed_by: m.claimedBy, lease_id: m.lease, max_retries: m.maxRetries });
+    expect(got).toMatchObject({
+      status: m.status,
+      attempts: m.attempts,
+      claimed_by: m.claimedBy,
+      lease_id: m.lease,
+      max_retries: m.maxRetries,
+      priority: m.priority,
+      key: m.key,
+      run_at: m.runAt === null ? null : new Date(m.runAt).toISOString(),
+    });
   }
   const count = (s: ModelItem['status']) => [...model.values()].filter((m) => m.status === s).length;
-  expect(await store.getPool(POOL)).toMatchObject({ pending: count('pending'), claimed: count('claimed'), completed: count('completed'), poisoned: count('poisoned') });
+  expect(await store.getPool(POOL)).toMatchObject({
+    scheduled: count('scheduled'),
+    pending: count('pending'),
+    claimed: count('claimed'),
+    completed: count('completed'),
+    poisoned: count('poisoned'),
+    paused,
+  });
 }
 
 const sequences = fc.array(cmd, { minLength: 1, maxLength: 30 });
@@ -160,9 +282,10 @@ describe('the store agrees with a model of the contract on random call sequences
     await fc.assert(
       fc.asyncProperty(sequences, async (cmds) => {
         const { file, cleanup } = tempDbFile();
-        const store = openStore(file);
+        const clock = { now: T0 };
+        const store = openStore(file, { clock: () => clock.now });
         try {
-          await check(store, cmds);
+          await check(store, cmds, clock);
         } finally {
           await store.close();
           cleanup();
@@ -175,9 +298,10 @@ describe('the store agrees with a model of the contract on random call sequences
   describe('postgres', () => {
     let db: Awaited<ReturnType<typeof createTestDatabase>>;
     let store: HubStore;
+    const clock = { now: T0 };
     beforeAll(async () => {
       db = await createTestDatabase('property');
-      store = openStore(db.url);
+      store = openStore(db.url, { clock: () => clock.now });
       await store.ping();
     });
     afterAll(async () => {
@@ -188,8 +312,8 @@ describe('the store agrees with a model of the contract on random call sequences
     it('postgres', async () => {
       await fc.assert(
         fc.asyncProperty(sequences, async (cmds) => {
-          await onDatabase(db.url, (c) => c.query('TRUNCATE items, workers, throughput, pool_counts, pool_count_deltas RESTART IDENTITY'));
-          await check(store, cmds);
+          await onDatabase(db.url, (c) => c.query('TRUNCATE items, workers, throughput, pool_counts, pool_count_deltas, pool_settings RESTART IDENTITY'));
+          await check(store, cmds, clock);
         }),
         RUNS,
       );

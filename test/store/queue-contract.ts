@@ -104,6 +104,15 @@ export function queueContract(engine: string, open: OpenStore) {
         expect(item!.priority).toBe(9);
       });
 
+      it('a delayed item, once due, is claimed before younger items of its priority (push order)', async () => {
+        // The property test found PostgreSQL's claim taking the younger item beside the promotion.
+        await store.registerWorker({ worker_id: 'w1' }); // an active worker's claim: the one-statement path
+        const { ids } = await store.push('q', [{ data: 'older, delayed', delay_seconds: 30 }, { data: 'younger' }]);
+        clock.advance(30_000);
+        expect((await claimAll('q'))[0]!.id).toBe(ids[0]);
+        expect((await claimAll('q'))[0]!.id).toBe(ids[1]);
+      });
+
       it('a delayed item takes its place by priority once due', async () => {
         const { ids } = await store.push('q', [{ data: 'low' }, { data: 'urgent later', priority: 10, delay_seconds: 5 }]);
         clock.advance(5_000);

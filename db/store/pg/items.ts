@@ -5,7 +5,7 @@ import { backoffSql, inClaimOrder, KEY_HOLDING, pushedStatus, runAtOf } from '..
 import { backToPending, parseItemId, whyNotEnded } from '../ids';
 import type { EndClaim, Outcome } from '../types';
 import { appendAttempt, exhausted, freshLease, jsonb, writeTx, inLocked, type PgCtx, type PgExec, type PgTx } from './context';
-import { toWorkItem } from './rows';
+import { toWorkItem, type WorkItemRow } from './rows';
 import { completeHeldMany, endStates, type BatchEnd } from './complete-many';
 import { claimActive, completeHeld, heldUnderKey, workerStatusOf } from './statements';
 import { bulkWhere } from './operator';
@@ -153,10 +153,15 @@ export async function claim(
 ): Promise<Outcome<WorkItem[], 'worker-not-active'>> {
   const now = ctx.clock();
   const params = { workerId, now, pool, limit, claimId: claimId || null };
-  let { rows, promoted } = await claimActive(ctx.pool, params);
-  // Due items were made pending beside a claim that could not see them: claim again.
-  if (rows.length === 0 && promoted > 0) ({ rows, promoted } = await claimActive(ctx.pool, params));
-  if (promoted > 0) ctx.emit({ type: 'pool', name: pool });
+  let rows: WorkItemRow[] = [];
+  // Due items held the claim back while they were made pending (by this statement, or by a
+  // concurrent one): claim again, now that they are. Twice more at most; then as if nothing were due.
+  for (let tries = 0, held = true; held && tries < 3; tries++) {
+    const r = await claimActive(ctx.pool, params);
+    rows = r.rows;
+    held = r.held;
+    if (r.promoted > 0) ctx.emit({ type: 'pool', name: pool });
+  }
   // Nothing claimed: a retry of a claim id that took items gets them back; an active worker's empty
   // poll (the common case) is told by one read, no transaction; anything else takes the slow path.
   if (rows.length === 0 && claimId) rows = await heldUnderKey(ctx.pool, { workerId, pool, claimId });

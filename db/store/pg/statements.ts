@@ -30,10 +30,13 @@ const heldUnder = (claimId: string) => `status = 'claimed' AND claimed_by = $1 A
 // With a claim id ($5), leases start with `$5/`, and the claim takes nothing while items are
 // held under that id: a retry then takes the slow path, which returns them (items.ts).
 // `due` makes the pool's due scheduled items pending. The claim beside it reads the snapshot the
-// statement began with, so it cannot take them too: `promoted` says how many there were, and a
-// claim that found nothing else runs once more (items.ts). With no delays in use, `due` is one
-// probe of the empty items_scheduled_run_at index.
-const CLAIM_ACTIVE = `WITH due AS (
+// statement began with, where they are still scheduled, so it could take younger items before
+// them: while any is due (`held`), it claims nothing, and the caller runs the statement again,
+// which then sees them pending (items.ts). With no delays in use, each is one probe of the empty
+// items_scheduled_run_at index.
+const CLAIM_ACTIVE = `WITH held AS MATERIALIZED (
+    SELECT EXISTS (SELECT 1 FROM items WHERE pool = $3 AND status = 'scheduled' AND run_at <= $2) AS due),
+  due AS (
     UPDATE items SET status = 'pending' WHERE id = ANY(ARRAY(
       SELECT id FROM items WHERE pool = $3 AND status = 'scheduled' AND run_at <= $2
       ORDER BY run_at LIMIT ${PROMOTE_BATCH} FOR UPDATE SKIP LOCKED))
@@ -43,13 +46,14 @@ const CLAIM_ACTIVE = `WITH due AS (
       lease_id = coalesce($5::text || '/', '') || replace(gen_random_uuid()::text, '-', ''),
       attempts = attempts + 1, claimed_at = $2
     WHERE id = ANY(ARRAY(
-      SELECT id FROM items WHERE pool = $3 AND status = 'pending'
+      SELECT id FROM items WHERE pool = $3 AND status = 'pending' AND NOT (SELECT due FROM held)
         AND EXISTS (SELECT 1 FROM workers WHERE worker_id = $1 AND status = 'active' FOR SHARE)
         AND NOT EXISTS (SELECT 1 FROM pool_settings WHERE pool = $3 AND paused)
         AND ($5::text IS NULL OR NOT EXISTS (SELECT 1 FROM items WHERE ${heldUnder('$5')}))
       ORDER BY priority DESC NULLS LAST, id LIMIT $4 FOR UPDATE SKIP LOCKED))
     RETURNING ${ITEM_COLUMNS})
-  SELECT claimed.*, due.n AS promoted FROM (SELECT count(*)::int AS n FROM due) due LEFT JOIN claimed ON true`;
+  SELECT claimed.*, (SELECT count(*)::int FROM due) AS promoted, held.due AS held
+  FROM held LEFT JOIN claimed ON true`;
 
 const COMPLETE = `UPDATE items SET status = 'completed', lease_id = NULL, completed_at = $4, result = $5::jsonb,
     history = history || jsonb_build_array(jsonb_build_object('attempt', attempts, 'worker_id', claimed_by,
@@ -72,15 +76,15 @@ const COMPLETE = `UPDATE items SET status = 'completed', lease_id = NULL, comple
 export async function claimActive(
   pool: pg.Pool,
   p: { workerId: string; now: number; pool: string; limit: number; claimId: string | null },
-): Promise<{ rows: WorkItemRow[]; promoted: number }> {
-  const r = await pool.query<WorkItemRow & { promoted: number }>({
+): Promise<{ rows: WorkItemRow[]; promoted: number; held: boolean }> {
+  const r = await pool.query<WorkItemRow & { promoted: number; held: boolean }>({
     name: 'hub_claim_active',
     text: CLAIM_ACTIVE,
     values: [p.workerId, p.now, p.pool, p.limit, p.claimId],
     types,
   });
-  // One row at least, for the count; with nothing claimed, its item columns are null.
-  return { rows: r.rows.filter((row) => row.id !== null), promoted: r.rows[0]?.promoted ?? 0 };
+  // One row at least, for the flags; with nothing claimed, its item columns are null.
+  return { rows: r.rows.filter((row) => row.id !== null), promoted: r.rows[0]?.promoted ?? 0, held: r.rows[0]?.held ?? false };
 }
 
 /** The worker's status, or undefined for an unknown id: what tells an empty poll from a refusal. */
