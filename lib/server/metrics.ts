@@ -151,6 +151,7 @@ function createMetrics(instance: string): HubMetrics {
     labelNames: ['pool'],
     registers: [registry],
   });
+  const paused = new Gauge({ name: 'hub_pool_paused', help: '1 while an operator has paused the pool, else 0.', labelNames: ['pool'], registers: [registry] });
   const workers = new Gauge({
     name: 'hub_workers',
     help: 'Registered workers by status and the pool they registered for (pool_id; empty when none).',
@@ -163,9 +164,11 @@ function createMetrics(instance: string): HubMetrics {
     const now = Date.now();
     poolItems.reset();
     oldest.reset();
+    paused.reset();
     workers.reset();
     for (const p of pools) {
-      for (const status of ['pending', 'claimed', 'completed', 'poisoned'] as const) poolItems.set({ pool: p.name, status }, p[status]);
+      for (const status of ['scheduled', 'pending', 'claimed', 'completed', 'poisoned'] as const) poolItems.set({ pool: p.name, status }, p[status]);
+      paused.set({ pool: p.name }, p.paused ? 1 : 0);
       oldest.set({ pool: p.name }, p.oldest_pending_at ? Math.max(0, (now - Date.parse(p.oldest_pending_at)) / 1000) : 0);
     }
     for (const w of list) workers.inc({ status: w.status, pool: w.pool_id ?? '' });

@@ -45,9 +45,10 @@ describe('on an open hub', () => {
 
     const pool = (await api.get('/pools/m')).body;
     expect(pool).toMatchObject({ pending: 1, claimed: 1, completed: 2, poisoned: 1 });
-    for (const status of ['pending', 'claimed', 'completed', 'poisoned']) {
+    for (const status of ['scheduled', 'pending', 'claimed', 'completed', 'poisoned']) {
       expect(after.value('hub_pool_items', { pool: 'm', status })).toBe(pool[status]);
     }
+    expect(after.value('hub_pool_paused', { pool: 'm' })).toBe(0);
     const age = (Date.now() - Date.parse(pool.oldest_pending_at)) / 1000;
     expect(Math.abs(after.value('hub_pool_oldest_pending_age_seconds', { pool: 'm' })! - age)).toBeLessThan(5);
 

@@ -1,22 +1,20 @@
-import { and, eq, inArray } from 'drizzle-orm';
-import { sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { MAX_RETRIES_DEFAULT, type CompletedMany, type CompleteManyBody, type NewItem, type Pushed, type WorkItem } from '@/lib/contracts';
 import { items } from '@/db/schema/sqlite';
-import { pushedStatus, runAtOf } from '../queue';
+import { inClaimOrder, pushedStatus, runAtOf } from '../queue';
 import { backToPending, parseItemId, whyNotEnded } from '../ids';
 import { claimKeyParams } from '../leases';
 import type { EndClaim, Outcome } from '../types';
 import { storeCompletion, writeTx, type SqliteCtx } from './context';
 import { bulkWhere, countFailure } from './operator';
-import { inClaimOrder } from '../queue';
 import { toWorkItem, workItemOf, type ItemValues } from './rows';
 
 type EndCode = 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease';
 type ClaimItemCode = 'item-not-found' | 'item-not-pending' | 'worker-not-active' | 'pool-paused';
+type Failure<C> = { ok: false; code: C; detail: string };
 
 /** A retried completed item no longer holds its key: completion released it, and a newer item may hold it now. */
 const keyAfterRetry = sql`CASE WHEN ${items.status} = 'completed' THEN NULL ELSE ${items.key} END`;
-type Failure<C> = { ok: false; code: C; detail: string };
 
 const notFound = (id: string): Failure<'item-not-found'> => ({ ok: false, code: 'item-not-found', detail: `work item ${id} not found` });
 const refused = (workerId: string): Failure<'worker-not-active'> => ({
