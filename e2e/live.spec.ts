@@ -14,14 +14,15 @@ test('a push made through the API appears on open pages within 2 s, without relo
   // Default polling is every 5 s: only the event stream can make this within 2 s.
   await api.push('e2e-live', [{ doc: 1 }, { doc: 2 }, { doc: 3 }, { doc: 4 }]);
   const row = page.getByTestId('pool-row-e2e-live');
+  // Columns: pool, scheduled, pending, claimed, completed, …
   await expect(row).toBeVisible({ timeout: 2_000 });
-  await expect(row.getByRole('cell').nth(1)).toHaveText('4');
+  await expect(row.getByRole('cell').nth(2)).toHaveText('4');
 
   const claimed = await api.claim('e2e-live', 'w-live', 3);
-  await expect(row.getByRole('cell').nth(2)).toHaveText('3', { timeout: 2_000 });
+  await expect(row.getByRole('cell').nth(3)).toHaveText('3', { timeout: 2_000 });
   await api.post(`/items/${claimed[0]!.id}/complete`, { worker_id: 'w-live', result: { ok: true } });
   await api.post(`/items/${claimed[1]!.id}/fail`, { worker_id: 'w-live', error: 'flaky upstream' });
-  await expect(row.getByRole('cell').nth(3)).toHaveText('1', { timeout: 2_000 });
+  await expect(row.getByRole('cell').nth(4)).toHaveText('1', { timeout: 2_000 });
   await expect(row.getByRole('img')).toHaveAttribute('aria-label', /1 completed, 1 failed/);
 
   // On a pool page too.

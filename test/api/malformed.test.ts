@@ -67,7 +67,7 @@ const cases = (): Case[] => [
   ['push: no data', 'POST', '/pools/p/items', {}, 400],
   ['push: max_retries 0', 'POST', '/pools/p/items', { data: 1, max_retries: 0 }, 400],
   ['push: max_retry misspelt', 'POST', '/pools/p/items', { data: 1, max_retry: 5 }, 400],
-  ['push: unknown field in a batch item', 'POST', '/pools/p/items', { items: [{ data: 1, priority: 5 }] }, 400],
+  ['push: unknown field in a batch item', 'POST', '/pools/p/items', { items: [{ data: 1, prio: 5 }] }, 400],
   ['push: max_retries fractional', 'POST', '/pools/p/items', { data: 1, max_retries: 1.5 }, 400],
   ['push: empty batch', 'POST', '/pools/p/items', { items: [] }, 400],
   ['push: batch over 1000', 'POST', '/pools/p/items', { items: Array.from({ length: 1001 }, () => ({ data: 1 })) }, 400],

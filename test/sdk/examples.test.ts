@@ -57,7 +57,7 @@ describe('README examples', { timeout: 120_000 }, () => {
     const r = await run('sh', ['-e', 'docs/examples/cli.sh']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^\d+\n\d+\n\d+\n/);
-    expect(r.stdout).toMatch(/\nnumbers\s+0\s+0\s+3\s+0\s+-\n/);
+    expect(r.stdout).toMatch(/\nnumbers\s+0\s+0\s+0\s+3\s+0\s+-\n/);
     expect(r.stdout).toMatch(/\nWORKER\s+STATUS/);
     const results = (await c.listItems('numbers')).items.map((i) => (i.result as { seen: unknown }).seen);
     expect(results).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
