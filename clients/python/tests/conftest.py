@@ -3,12 +3,13 @@ from __future__ import annotations
 import sys
 import uuid
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from childproc import Program  # noqa: E402
 from hubproc import Hub, PgDatabase  # noqa: E402
 
 from flatmachines_hub import HubClient, HubRegistrationBackend, HubWorkBackend  # noqa: E402
@@ -40,6 +41,21 @@ def name() -> "callable":
     """Unique pool and worker names, so tests sharing a hub never see each other's items."""
     tag = uuid.uuid4().hex[:8]
     return lambda base: f"{base}-{tag}"
+
+
+@pytest.fixture
+def program() -> Iterator[Callable[..., Program]]:
+    """``program("slow_worker.py", *args)`` starts a test program as a :class:`childproc.Program`;
+    whatever is still running when the test ends, passed or failed, is killed."""
+    started: list[Program] = []
+
+    def start(script: str, *args: str) -> Program:
+        started.append(Program(script, *args))
+        return started[-1]
+
+    yield start
+    for p in started:
+        p.kill()
 
 
 @pytest.fixture

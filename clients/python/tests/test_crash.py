@@ -4,19 +4,13 @@ is completed exactly once, by another worker. The hub runs with a 2 s stale thre
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from flatmachines_hub import Conflict, HubClient, HubRegistrationBackend, HubWorkBackend, WorkerFilter, run_worker
 from hubproc import Hub
 
-PROGRAMS = Path(__file__).resolve().parent / "programs"
 run = asyncio.run
 
 
@@ -25,11 +19,6 @@ def fast_hub():
     h = Hub(env={"HUB_STALE_SECONDS": "2", "HUB_REAP_INTERVAL_SECONDS": "0.5"})
     yield h
     h.stop()
-
-
-def start_program(script: str, *args: str) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    return subprocess.Popen([sys.executable, str(PROGRAMS / script), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
 def wait_until(predicate, timeout: float = 15.0, what: str = "condition"):
@@ -42,26 +31,20 @@ def wait_until(predicate, timeout: float = 15.0, what: str = "condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_a_worker_killed_mid_item_is_reaped_and_its_item_completed_exactly_once(fast_hub, name):
+def test_a_worker_killed_mid_item_is_reaped_and_its_item_completed_exactly_once(fast_hub, name, program):
     hub = HubClient(fast_hub.url)
     pool = name("crash")
     ids = [hub.push(pool, {"n": i}) for i in range(6)]
     victim = name("victim")
-    proc = start_program("claim_and_hang.py", fast_hub.url, pool, victim)
-    try:
-        line = proc.stdout.readline().strip()
-        assert line.startswith("claimed "), proc.stderr.read()
-        held = line.split()[1]
-        assert held == ids[0]
-        # Alive and heartbeating: well past the stale threshold, the hub leaves it and its item alone.
-        time.sleep(3)
-        assert hub.get_worker(victim)["status"] == "active"
-        assert hub.get_item(held)["status"] == "claimed"
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
+    worker = program("claim_and_hang.py", fast_hub.url, pool, victim)
+    line = worker.next_line("its `claimed <id>` line")
+    assert line == f"claimed {ids[0]}", worker.stderr()
+    held = ids[0]
+    # Alive and heartbeating: well past the stale threshold, the hub leaves it and its item alone.
+    time.sleep(3)
+    assert hub.get_worker(victim)["status"] == "active"
+    assert hub.get_item(held)["status"] == "claimed"
+    worker.kill()
 
     wait_until(lambda: hub.get_worker(victim)["status"] == "lost", what="the hub to mark the killed worker lost")
     assert hub.get_item(held)["status"] == "pending"
@@ -81,21 +64,16 @@ def test_a_worker_killed_mid_item_is_reaped_and_its_item_completed_exactly_once(
     assert hub.get_pool(pool)["completed"] == 6
 
 
-def test_the_flatmachines_reaper_sees_the_killed_worker_as_stale_before_the_hub_does(fast_hub, name):
+def test_the_flatmachines_reaper_sees_the_killed_worker_as_stale_before_the_hub_does(fast_hub, name, program):
     """Listing stale workers through the backend (threshold 1 s) finds the killed worker before
     the hub's own 2 s threshold; marking it lost and releasing reports its one job."""
     pool_id = name("fmreap")
     reg, work = HubRegistrationBackend(fast_hub.url), HubWorkBackend(fast_hub.url)
     item_id = run(work.pool(pool_id).push({"job": 1}))
     victim = name("victim")
-    proc = start_program("claim_and_hang.py", fast_hub.url, pool_id, victim)
-    try:
-        assert proc.stdout.readline().strip() == f"claimed {item_id}", proc.stderr.read()
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
+    worker = program("claim_and_hang.py", fast_hub.url, pool_id, victim)
+    assert worker.next_line("its `claimed <id>` line") == f"claimed {item_id}", worker.stderr()
+    worker.kill()
 
     async def reap():
         await asyncio.sleep(1.1)

@@ -334,22 +334,22 @@ class HubWorkPool:
         Raises Conflict when the claim is gone (reaped, released, claimed again), NotFound when
         the item is, and Conflict ``not-claimed-here`` for an item this backend did not claim.
         """
-        item_id = str(item_id)
-        held = self._holder(item_id, "complete")
-        await self._end(item_id, self.client.complete, held.worker_id, lease_id=held.lease_id, result=result)
+        await self._end(str(item_id), "complete", result=result)
 
     async def fail(self, item_id: str, error: Optional[str] = None) -> None:
         """Fails an item claimed through this backend: pending again, or poisoned once its
         attempts reach ``max_retries``. Raises as :meth:`complete`."""
-        item_id = str(item_id)
-        held = self._holder(item_id, "fail")
-        await self._end(item_id, self.client.fail, held.worker_id, lease_id=held.lease_id, error=error)
+        await self._end(str(item_id), "fail", error=error)
 
-    async def _end(self, item_id: str, call: Any, worker_id: str, **kw: Any) -> None:
+    async def _end(self, item_id: str, verb: str, **kw: Any) -> None:
+        """``complete`` or ``fail`` the claim, fenced by its worker and lease, and forget it once
+        it is over: done, or gone for good (Conflict, NotFound). After a network failure it may
+        not be gone, so it is kept for a retry."""
+        held = self._holder(item_id, verb)
+        call = self.client.complete if verb == "complete" else self.client.fail
         try:
-            await asyncio.to_thread(call, item_id, worker_id, **kw)
+            await asyncio.to_thread(call, item_id, held.worker_id, lease_id=held.lease_id, **kw)
         except (Conflict, NotFound):
-            # The claim is gone for good. After a network failure it may not be: keep it for a retry.
             self._held.pop(item_id, None)
             raise
         self._held.pop(item_id, None)
@@ -407,15 +407,18 @@ class HubWorkBackend:
         return self._pools[name]
 
 
+def _only_hub(kind: str, backend_type: str) -> None:
+    if backend_type != "hub":
+        raise ValueError(f"Unknown {kind} backend type: {backend_type} (flatmachines_hub makes 'hub' backends)")
+
+
 def create_registration_backend(backend_type: str = "hub", **kwargs: Any) -> HubRegistrationBackend:
     """flatmachines' factory, for the hub: ``create_registration_backend("hub", url=..., token=...)``."""
-    if backend_type != "hub":
-        raise ValueError(f"Unknown registration backend type: {backend_type} (flatmachines_hub makes 'hub' backends)")
+    _only_hub("registration", backend_type)
     return HubRegistrationBackend(kwargs.pop("url"), **kwargs)
 
 
 def create_work_backend(backend_type: str = "hub", **kwargs: Any) -> HubWorkBackend:
     """flatmachines' factory, for the hub: ``create_work_backend("hub", url=..., token=...)``."""
-    if backend_type != "hub":
-        raise ValueError(f"Unknown work backend type: {backend_type} (flatmachines_hub makes 'hub' backends)")
+    _only_hub("work", backend_type)
     return HubWorkBackend(kwargs.pop("url"), **kwargs)

@@ -157,9 +157,11 @@ class Transport:
                 hint.append(after)
             raise error_for(err.code, _decode(text), label) from None
         except (urllib.error.URLError, OSError, http.client.HTTPException) as err:
-            raise HubUnreachable(0, "unreachable", f"no answer from {self.base}: {_reason(err)}", label) from err
+            raise self._no_answer(err, label) from err
         return _decode(text) if text else None
 
+    def _no_answer(self, err: BaseException, label: str) -> HubUnreachable:
+        return HubUnreachable(0, "unreachable", f"no answer from {self.base}: {_reason(err)}", label)
 
     def stream(self, path: str) -> "EventStream":
         """Server-Sent Events from ``path`` as an :class:`EventStream`. Errors as :meth:`send`
@@ -176,7 +178,7 @@ class Transport:
             res = conn.getresponse()
         except (OSError, http.client.HTTPException) as err:
             conn.close()
-            raise HubUnreachable(0, "unreachable", f"no answer from {self.base}: {_reason(err)}", label) from err
+            raise self._no_answer(err, label) from err
         if res.status >= 300:
             text = res.read().decode("utf-8", errors="replace")
             conn.close()

@@ -389,6 +389,7 @@ class _Run:
                 json.dumps(result, allow_nan=False)
             except (TypeError, ValueError) as err:
                 ok, result, error = False, None, f"the handler's result is not JSON: {err}"
+        what = "result" if ok else "failure"
         try:
             if ok:
                 await self.call(self.client.complete, item["id"], self.worker_id, result=result, **fence)
@@ -400,7 +401,6 @@ class _Run:
                 log.warning("item %s failed (attempt %d/%d%s): %s", item["id"], item["attempts"], item["max_retries"], poisoned, error)
         except (Conflict, NotFound) as err:
             self.conflicts += 1
-            what = "result" if ok else "failure"
             log.warning("item %s: the hub refused the %s (%s): the claim is gone, moving on", item["id"], what, err.code)
         except HubError as err:
-            log.error("item %s: could not report its %s: %s", item["id"], "result" if ok else "failure", err)
+            log.error("item %s: could not report its %s: %s", item["id"], what, err)
