@@ -7,9 +7,14 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openStore } from '@/db';
 import { createTestDatabase, onDatabase } from '../pg/database';
 import pg from 'pg';
+import { postgresMissing, skipWithoutPostgres } from '../pg/availability';
+
+const noPostgres = await postgresMissing();
+skipWithoutPostgres(noPostgres);
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 beforeAll(async () => {
+  if (noPostgres) return;
   db = await createTestDatabase('claim');
 });
 afterAll(async () => db?.drop());

@@ -12,9 +12,14 @@ import pg from 'pg';
 import { createPgStore } from '@/db/store/pg';
 import { compactCounts } from '@/db/store/pg/counts';
 import { createTestDatabase, onDatabase } from '../pg/database';
+import { postgresMissing, skipWithoutPostgres } from '../pg/availability';
+
+const noPostgres = await postgresMissing();
+skipWithoutPostgres(noPostgres);
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 beforeAll(async () => {
+  if (noPostgres) return;
   db = await createTestDatabase('counts');
 });
 afterAll(async () => db?.drop());
