@@ -1,8 +1,8 @@
 import { expect, test } from '@playwright/test';
-import { screenshots } from './hub';
+import { screenshots, TAKES_SCREENSHOTS } from './hub';
 
 // The API reference: every operation of the OpenAPI document, readable under the page's CSP.
-test('the API page lists every operation and opens one', async ({ page, request }) => {
+test('the API page lists every operation and opens one', TAKES_SCREENSHOTS, async ({ page, request }) => {
   const doc = await (await request.get('/api/v1/openapi.json')).json();
   const operations = Object.values(doc.paths as Record<string, object>).reduce<number>((n, item) => n + Object.keys(item).length, 0);
   await page.goto('/');

@@ -1,4 +1,4 @@
-import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import path from 'node:path';
 
 /** Test data is made through the HTTP API, as workers would make it. */
@@ -28,9 +28,25 @@ export function hubApi(request: APIRequestContext) {
   };
 }
 
-/** Saves a screenshot of the page for docs/ (outside test-results/, which Playwright empties). */
+/**
+ * The tag of every test that takes screenshots: `npm run screenshots` (scripts/screenshots.mjs)
+ * runs those tests, and only those: `test('…', TAKES_SCREENSHOTS, async (…) => …)`.
+ */
+export const TAKES_SCREENSHOTS = { tag: '@screenshots' };
+
+/**
+ * Where screenshots go: the README's docs/screenshots/ when `npm run screenshots` takes them
+ * (E2E_SCREENSHOTS=docs), else .test-tmp/screenshots/, so that a test run leaves the tracked
+ * images alone. Outside test-results/ either way: Playwright empties it.
+ */
+const SHOTS =
+  process.env.E2E_SCREENSHOTS === 'docs' ? path.join(__dirname, '..', 'docs', 'screenshots') : path.join(__dirname, '..', '.test-tmp', 'screenshots');
+
+/** Saves a screenshot of the whole page as `name`.png (see SHOTS). */
 export async function screenshot(page: Page, name: string) {
-  await page.screenshot({ path: path.join(__dirname, '..', 'docs', 'screenshots', `${name}.png`), fullPage: true });
+  // Untagged, `npm run screenshots` would never run the test, and its image would go stale.
+  expect(test.info().tags, `a test that takes screenshots is tagged ${TAKES_SCREENSHOTS.tag}`).toContain(TAKES_SCREENSHOTS.tag);
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
 
 /** A phone's viewport (an iPhone 12 to 15). */

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { hubApi, screenshots } from './hub';
+import { hubApi, screenshots, TAKES_SCREENSHOTS } from './hub';
 
-test('an item fails until poisoned, is retried from the Item page and is pending again', async ({ page, request }) => {
+test('an item fails until poisoned, is retried from the Item page and is pending again', TAKES_SCREENSHOTS, async ({ page, request }) => {
   const api = hubApi(request);
   await api.register('w-item', { pool_id: 'e2e-item' });
   const [id] = await api.push('e2e-item', [{ invoice: 'INV-2041', pages: 12 }], 2);

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { hubApi, screenshots, waitLive } from './hub';
+import { hubApi, screenshots, TAKES_SCREENSHOTS, waitLive } from './hub';
 
 test('a push made through the API appears on open pages within 2 s, without reload', async ({ page, request }) => {
   const api = hubApi(request);
@@ -33,7 +33,7 @@ test('a push made through the API appears on open pages within 2 s, without relo
   await expect(page.getByTestId(`item-row-${id}`)).toBeVisible({ timeout: 2_000 });
 });
 
-test('overview: no-live-worker warning and screenshots', async ({ page, request }) => {
+test('overview: no-live-worker warning and screenshots', TAKES_SCREENSHOTS, async ({ page, request }) => {
   const api = hubApi(request);
   await api.push('e2e-orphan', [{ job: 'nobody takes me' }]);
   // A healthy pool beside it: a fresh worker registered for it, some work done.

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { hubApi, screenshots } from './hub';
+import { hubApi, screenshots, TAKES_SCREENSHOTS } from './hub';
 
-test('poisoned items grouped by error: retry one group, discard another', async ({ page, request }) => {
+test('poisoned items grouped by error: retry one group, discard another', TAKES_SCREENSHOTS, async ({ page, request }) => {
   const api = hubApi(request);
   await api.register('w-pool', { pool_id: 'e2e-groups' });
   const ids = await api.push('e2e-groups', [

@@ -1,6 +1,6 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { SECURED_TOKENS } from '../playwright.config';
-import { consoleErrors, screenshots, settled } from './hub';
+import { consoleErrors, screenshots, TAKES_SCREENSHOTS, settled } from './hub';
 
 // Runs against the hub started with HUB_OPERATOR_TOKEN, HUB_WORKER_TOKEN and HUB_VIEWER_TOKEN.
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -21,7 +21,7 @@ async function seed(request: APIRequestContext, worker: string, pool: string) {
   await call(`/pools/${pool}/claim`, { worker_id: worker, limit: 2 });
 }
 
-test('an unauthenticated visit goes to sign-in; a wrong token is refused', async ({ page }) => {
+test('an unauthenticated visit goes to sign-in; a wrong token is refused', TAKES_SCREENSHOTS, async ({ page }) => {
   await page.goto('/workers?show=active');
   await expect(page).toHaveURL(/\/signin\?next=%2Fworkers%3Fshow%3Dactive$/);
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
@@ -149,7 +149,7 @@ for (const role of ['viewer', 'worker'] as const) {
   });
 }
 
-test('an operator releases a worker’s items and the Audit page shows who did it', async ({ page, request }) => {
+test('an operator releases a worker’s items and the Audit page shows who did it', TAKES_SCREENSHOTS, async ({ page, request }) => {
   await seed(request, 'w-sec', 'e2e-sec');
   await page.goto('/workers');
   await signIn(page, SECURED_TOKENS.operator);
@@ -181,7 +181,7 @@ test('an operator releases a worker’s items and the Audit page shows who did i
   await screenshots(page, 'audit');
 });
 
-test('an operator issues a token, sees its secret once, and revokes it', async ({ page, request }) => {
+test('an operator issues a token, sees its secret once, and revokes it', TAKES_SCREENSHOTS, async ({ page, request }) => {
   await page.goto('/tokens');
   await signIn(page, SECURED_TOKENS.operator);
   await expect(page).toHaveURL(/\/tokens$/);

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { hubApi, screenshots, waitLive } from './hub';
+import { hubApi, screenshots, TAKES_SCREENSHOTS, waitLive } from './hub';
 
-test('a worker goes stale, its items are released from the Workers page, then the reaper marks it lost', async ({ page, request }) => {
+test('a worker goes stale, its items are released from the Workers page, then the reaper marks it lost', TAKES_SCREENSHOTS, async ({ page, request }) => {
   const api = hubApi(request);
   await api.register('w-stale', { pool_id: 'e2e-stale', capabilities: ['gpu', 'ocr'] });
   await api.register('w-gone', { pool_id: 'e2e-stale' });

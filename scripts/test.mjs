@@ -2,9 +2,9 @@
 // Playwright suite (dashboard in Chromium) and the Python package's pytest suite, and prints one
 // closing line `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { freePort } from './free-port.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const tmp = path.join(root, '.test-tmp');
@@ -56,14 +56,6 @@ if (hasE2e && extraArgs.length === 0 && !existsSync('/usr/bin/chromium')) {
   console.log('› playwright test');
   const pwJson = path.join(tmp, 'playwright.json');
   rmSync(pwJson, { force: true });
-  // Ports free right now, so a second checkout's run on this machine cannot collide with ours.
-  const freePort = () =>
-    new Promise((resolve) => {
-      const srv = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = srv.address();
-        srv.close(() => resolve(port));
-      });
-    });
   const pwStatus = run(bin('playwright'), ['test', '--reporter=list,json'], {
     PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson,
     E2E_PORT: String(await freePort()),

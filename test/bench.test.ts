@@ -9,6 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
 import { databaseUrl, onDatabase } from './pg/database';
+import { postgresMissing } from './pg/availability';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -44,7 +45,9 @@ it('runs every SQLite section at toy sizes and finds each item completed exactly
   rmSync(path.join(ROOT, written));
 }, 250_000);
 
-it('runs the PostgreSQL sections and pg-boss in a scratch database of their own, and drops it', async () => {
+it('runs the PostgreSQL sections and pg-boss in a scratch database of their own, and drops it', async (ctx) => {
+  const noPostgres = await postgresMissing();
+  if (noPostgres) ctx.skip(`skipped: ${noPostgres}`);
   const server = databaseUrl('postgres');
   const env: NodeJS.ProcessEnv = {
     ...process.env,

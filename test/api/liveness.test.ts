@@ -1,13 +1,16 @@
-/** The hub's own timers: the reaper and retention pruning, in a real hub process. */
+/**
+ * The hub's own timers: the reaper and retention pruning, in a real hub process. Ages are made
+ * by moving the hub's clock, except where two workers must age apart (the first test).
+ */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { client, type Client } from '../helpers/http';
-import { startHub, type HubProcess } from '../helpers/hub-process';
+import { startHubWithClock, type HubClock, type HubProcess } from '../helpers/hub-process';
 
-let hub: HubProcess;
+let hub: HubProcess & { clock: HubClock };
 let api: Client;
 
 beforeAll(async () => {
-  hub = await startHub({ HUB_STALE_SECONDS: '1', HUB_REAP_INTERVAL_SECONDS: '0.2', HUB_RETENTION_SECONDS: '1' });
+  hub = await startHubWithClock({ HUB_STALE_SECONDS: '1', HUB_REAP_INTERVAL_SECONDS: '0.2', HUB_RETENTION_SECONDS: '1' });
   api = client(hub.api);
 });
 afterAll(async () => hub?.stop());
@@ -49,7 +52,7 @@ it('marks a silent worker lost on its own and releases its items, poisoning exha
 
 it('runs the reaper on demand with POST /reap', async () => {
   await api.post('/workers', { worker_id: 'brief' });
-  await new Promise((r) => setTimeout(r, 1300));
+  hub.clock.advance(2); // past the 1 s stale threshold
   const r = await api.post('/reap');
   expect(r.status).toBe(200);
   expect(r.body).toHaveProperty('released');
@@ -61,6 +64,7 @@ it('prunes completed items older than the retention period', async () => {
   const { body } = await api.post('/pools/prune/items', { items: [{ data: 'done' }, { data: 'waiting' }] });
   await api.post(`/items/${body.ids[0]}/claim`, { worker_id: 'pruner' });
   await api.post(`/items/${body.ids[0]}/complete`, { worker_id: 'pruner' });
+  hub.clock.advance(2); // past the 1 s retention period
   await until('pruning', () => api.get(`/items/${body.ids[0]}`), (r) => r.status === 404);
   expect((await api.get(`/items/${body.ids[1]}`)).body.status).toBe('pending');
 });

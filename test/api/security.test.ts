@@ -2,18 +2,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditPage, IssuedToken, Session, TokenList } from '@/lib/contracts';
 import { client, type Client } from '../helpers/http';
-import { startHub, type HubProcess } from '../helpers/hub-process';
+import { startHub, startHubWithClock, type HubClock, type HubProcess } from '../helpers/hub-process';
 
 describe('a hub with tokens', () => {
-  let hub: HubProcess;
+  let hub: HubProcess & { clock: HubClock };
   let operator: Client;
   beforeAll(async () => {
-    hub = await startHub({
+    hub = await startHubWithClock({
       HUB_OPERATOR_TOKEN: 'op-secret',
       HUB_WORKER_TOKEN: 'worker-secret',
       HUB_VIEWER_TOKEN: 'viewer-secret',
       HOST: '127.0.0.1',
-      // Heartbeats age out after a second; the reaper's timer stays out of the way of POST /reap.
+      // Heartbeats age out after a second of the hub's clock; the reaper's timer stays out of the way of POST /reap.
       HUB_STALE_SECONDS: '1',
       HUB_REAP_INTERVAL_SECONDS: '3600',
     });
@@ -123,7 +123,7 @@ describe('a hub with tokens', () => {
     await worker.post('/pools/audited2/claim', { worker_id: 'stale', limit: 2 });
     await worker.post(`/items/${done}/complete`, { worker_id: 'stale' });
     expect((await operator.post(`/items/${done}/retry`)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1500));
+    hub.clock.advance(2); // every heartbeat so far is stale
     const reaped = (await operator.post('/reap')).body;
     expect(reaped.lost).toContain('stale');
     const before = (await latest(100)).length;

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { tempDbFile } from './tmp';
+import { tempDbFile, tempDir } from './tmp';
 
 const REPO = path.resolve(__dirname, '../..');
 
@@ -28,6 +29,64 @@ export interface HubProcess {
   /** Everything the hub printed so far. */
   output: () => string;
   stop: (signal?: NodeJS.Signals) => Promise<void>;
+}
+
+/** Debian's libfaketime (package faketime, which .ci/run installs). */
+export const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+
+/** The wall clock of a hub process, which the test moves instead of sleeping. */
+export interface HubClock {
+  /**
+   * Moves the hub's wall clock (Date.now, and so its store's clock: heartbeat ages, the reaper's
+   * and the pruner's cut-offs) `seconds` ahead, from its next reading on. Timers still run on
+   * the real monotonic clock.
+   */
+  advance(seconds: number): void;
+}
+
+/**
+ * `startHub` with a wall clock the test moves: libfaketime preloaded into the hub process reads
+ * its offset from a file at every reading of the clock (FAKETIME_NO_CACHE). For what hangs on a
+ * heartbeat's or an item's age, where a test would otherwise sleep past a threshold.
+ */
+export async function startHubWithClock(env: Record<string, string> = {}): Promise<HubProcess & { clock: HubClock }> {
+  if (!existsSync(LIBFAKETIME)) throw new Error(`a hub with a movable clock needs ${LIBFAKETIME}: as root, apt-get install -y faketime`);
+  const { dir, cleanup } = tempDir('clock-');
+  const file = path.join(dir, 'offset');
+  let offset = 0;
+  const write = () => {
+    // Whole, never half-written: the hub may read it at any moment.
+    writeFileSync(`${file}.next`, `+${offset}s\n`);
+    renameSync(`${file}.next`, file);
+  };
+  write();
+  let hub: HubProcess;
+  try {
+    hub = await startHub({
+      ...env,
+      LD_PRELOAD: LIBFAKETIME,
+      FAKETIME_TIMESTAMP_FILE: file,
+      FAKETIME_NO_CACHE: '1',
+      FAKETIME_DONT_FAKE_MONOTONIC: '1',
+    });
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+  return {
+    ...hub,
+    clock: {
+      advance(seconds) {
+        if (!Number.isInteger(seconds) || seconds < 0) throw new Error(`advance by whole seconds ahead, not ${seconds}`);
+        offset += seconds;
+        write();
+      },
+    },
+    stop: async (signal) => {
+      await hub.stop(signal);
+      cleanup();
+    },
+  };
 }
 
 /**

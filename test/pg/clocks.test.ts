@@ -11,6 +11,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { client } from '../helpers/http';
 import { startHub, type HubProcess } from '../helpers/hub-process';
 import { createTestDatabase } from './database';
+import { postgresMissing, skipWithoutPostgres } from './availability';
+
+const noPostgres = await postgresMissing();
+skipWithoutPostgres(noPostgres);
 
 const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 
@@ -18,6 +22,7 @@ let db: Awaited<ReturnType<typeof createTestDatabase>>;
 const hubs: HubProcess[] = [];
 
 beforeAll(async () => {
+  if (noPostgres) return;
   if (!existsSync(LIBFAKETIME)) throw new Error(`this test needs ${LIBFAKETIME}: apt-get install -y faketime`);
   db = await createTestDatabase('clocks');
   const env = { DATABASE_URL: db.url, HUB_STALE_SECONDS: '60', HUB_REAP_INTERVAL_SECONDS: '0.2' };

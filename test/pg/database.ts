@@ -51,3 +51,12 @@ export async function onDatabase<T>(url: string, fn: (client: pg.Client) => Prom
     await client.end();
   }
 }
+
+/** How many other connections to `client`'s database wait on a lock (a row's, a table's) right now. */
+export async function lockWaiters(client: pg.Client): Promise<number> {
+  const r = await client.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
+  );
+  return r.rows[0]!.n;
+}

@@ -10,11 +10,16 @@ import { client } from '../helpers/http';
 import { startHub, type HubProcess } from '../helpers/hub-process';
 import { createTestDatabase } from './database';
 import { pushItems, runWorkers, statusTotals, tally } from './fleet';
+import { postgresMissing, skipWithoutPostgres } from './availability';
+
+const noPostgres = await postgresMissing();
+skipWithoutPostgres(noPostgres);
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let hubs: HubProcess[] = [];
 
 beforeAll(async () => {
+  if (noPostgres) return;
   db = await createTestDatabase('instances');
   // Stale after 10 s: long enough that a live worker on a loaded 2-core machine is never reaped
   // (its claims would move and the history below would grow), short enough to reap the victim.

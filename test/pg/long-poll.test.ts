@@ -7,11 +7,16 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { client } from '../helpers/http';
 import { startHub, type HubProcess } from '../helpers/hub-process';
 import { createTestDatabase } from './database';
+import { postgresMissing, skipWithoutPostgres } from './availability';
+
+const noPostgres = await postgresMissing();
+skipWithoutPostgres(noPostgres);
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let hubs: HubProcess[] = [];
 
 beforeAll(async () => {
+  if (noPostgres) return;
   db = await createTestDatabase('longpoll');
   const env = { DATABASE_URL: db.url };
   hubs = await Promise.all([startHub(env), startHub(env)]);

@@ -7,11 +7,16 @@ import { client } from '../helpers/http';
 import { startHub, type HubProcess } from '../helpers/hub-process';
 import { scrape } from '../helpers/metrics';
 import { createTestDatabase } from './database';
+import { postgresMissing, skipWithoutPostgres } from './availability';
+
+const noPostgres = await postgresMissing();
+skipWithoutPostgres(noPostgres);
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let hubs: HubProcess[] = [];
 
 beforeAll(async () => {
+  if (noPostgres) return;
   db = await createTestDatabase('metrics');
   hubs = await Promise.all(['hub-a', 'hub-b'].map((name) => startHub({ DATABASE_URL: db.url, HUB_METRICS_INSTANCE: name })));
 }, 90_000);

@@ -8,11 +8,16 @@ import { AuditPage, IssuedToken } from '@/lib/contracts';
 import { client } from '../helpers/http';
 import { startHub, type HubProcess } from '../helpers/hub-process';
 import { createTestDatabase } from './database';
+import { postgresMissing, skipWithoutPostgres } from './availability';
+
+const noPostgres = await postgresMissing();
+skipWithoutPostgres(noPostgres);
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let hubs: HubProcess[] = [];
 
 beforeAll(async () => {
+  if (noPostgres) return;
   db = await createTestDatabase('security');
   const env = { DATABASE_URL: db.url, HUB_OPERATOR_TOKEN: 'op-secret', HOST: '127.0.0.1' };
   hubs = await Promise.all([startHub(env), startHub(env)]);

@@ -11,7 +11,7 @@ import {
   type RegistrationBackend,
   type WorkBackend,
 } from '@/lib/sdk';
-import { startHub, type HubProcess } from '../helpers/hub-process';
+import { startHubWithClock, type HubClock, type HubProcess } from '../helpers/hub-process';
 
 // ── the machine's actions, backend-agnostic ────────────────────────────────
 
@@ -61,11 +61,11 @@ async function reaper(reg: RegistrationBackend, work: WorkBackend, poolId: strin
 
 // ── against the hub ────────────────────────────────────────────────────────
 
-let hub: HubProcess;
+let hub: HubProcess & { clock: HubClock };
 let reg: RegistrationBackend;
 let work: WorkBackend;
 beforeAll(async () => {
-  hub = await startHub(); // default 60 s stale threshold: the hub's own reaper stays out of the way
+  hub = await startHubWithClock(); // default 60 s stale threshold: the hub's own reaper stays out of the way
   reg = new HubRegistrationBackend({ url: hub.url });
   work = new HubWorkBackend({ url: hub.url });
 });
@@ -119,7 +119,7 @@ describe('flatmachines flow over the hub backends', () => {
     await reg.register({ worker_id: 'alive', pool_id: 'reaped', started_at: new Date().toISOString() });
     const held = await pool.claim('dead');
     expect(held).toMatchObject({ data: { job: 1 }, claimed_by: 'dead', attempts: 1 });
-    await new Promise((r) => setTimeout(r, 1500));
+    hub.clock.advance(2); // dead's heartbeat is 2 s old at the hub, past the reaper's 1 s threshold
     await reg.heartbeat('alive');
 
     expect(await reaper(reg, work, 'reaped', 1)).toEqual({ lost: ['dead'], released: 1 });

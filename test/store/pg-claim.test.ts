@@ -5,11 +5,16 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openStore } from '@/db';
-import { createTestDatabase, onDatabase } from '../pg/database';
+import { createTestDatabase, lockWaiters, onDatabase } from '../pg/database';
 import pg from 'pg';
+import { postgresMissing, skipWithoutPostgres } from '../pg/availability';
+
+const noPostgres = await postgresMissing();
+skipWithoutPostgres(noPostgres);
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 beforeAll(async () => {
+  if (noPostgres) return;
   db = await createTestDatabase('claim');
 });
 afterAll(async () => db?.drop());
@@ -25,8 +30,9 @@ it('waits for a transaction holding the worker row, and sees what it committed',
     await other.query(`UPDATE workers SET status = 'lost' WHERE worker_id = 'w'`);
     let settled = false;
     const claim = store.claim('p', 'w', 1).finally(() => (settled = true));
-    await new Promise((r) => setTimeout(r, 300));
-    expect(settled).toBe(false); // held back by the row lock
+    // Held back by the row lock: seen waiting on it, however long the claim takes to get there.
+    await onDatabase(db.url, (c) => expect.poll(() => lockWaiters(c), { timeout: 30_000 }).toBe(1));
+    expect(settled).toBe(false);
     await other.query('COMMIT');
     expect(await claim).toMatchObject({ ok: false, code: 'worker-not-active' });
     expect(await store.getPool('p')).toMatchObject({ pending: 1, claimed: 0 });

@@ -11,10 +11,15 @@ import { openStore, type HubStore } from '@/db';
 import pg from 'pg';
 import { createPgStore } from '@/db/store/pg';
 import { compactCounts } from '@/db/store/pg/counts';
-import { createTestDatabase, onDatabase } from '../pg/database';
+import { createTestDatabase, lockWaiters, onDatabase } from '../pg/database';
+import { postgresMissing, skipWithoutPostgres } from '../pg/availability';
+
+const noPostgres = await postgresMissing();
+skipWithoutPostgres(noPostgres);
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 beforeAll(async () => {
+  if (noPostgres) return;
   db = await createTestDatabase('counts');
 });
 afterAll(async () => db?.drop());
@@ -25,6 +30,47 @@ async function recount(url: string): Promise<Record<string, Record<string, numbe
   const byPool: Record<string, Record<string, number>> = {};
   for (const r of rows.rows) (byPool[r.pool] ??= { pending: 0, claimed: 0, completed: 0, poisoned: 0 })[r.status] = Number(r.n);
   return byPool;
+}
+
+/**
+ * The advisory lock the stores' own compaction rounds take turns on (COMPACTION_LOCK in
+ * db/store/pg/counts.ts). A test holding it decides when rows are folded: a store's round on
+ * its once-a-second timer finds it taken and moves nothing.
+ */
+const COMPACTION_LOCK = 7_245_005_002;
+
+/**
+ * A connection that holds the compaction lock until `fold` has run a round of its own on it (the
+ * lock is the session's, so its round may take it again) and `release` has been called.
+ */
+async function holdCompaction(url: string) {
+  // One connection, never closed for being idle: closing it would drop the lock.
+  const pool = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 0 });
+  // Waits for a round already under way to commit.
+  await pool.query('SELECT pg_advisory_lock($1)', [COMPACTION_LOCK]);
+  return {
+    fold: () => compactCounts(pool),
+    release: () => pool.end(),
+  };
+}
+
+/**
+ * Whether a statement of another connection to the database waits on a lock before `work`
+ * settles: asked until then, so a slow machine makes the answer late, never wrong.
+ */
+async function waitsOnLock(url: string, work: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  const done = work.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  return onDatabase(url, async (c) => {
+    while (!settled) {
+      if ((await lockWaiters(c)) > 0) return true;
+      await Promise.race([done, new Promise((res) => setTimeout(res, 20))]);
+    }
+    return false;
+  });
 }
 
 async function expectExact(store: HubStore, url: string) {
@@ -85,10 +131,10 @@ it('stays exact with two instances claiming, completing, failing and pruning at 
   expect(drained).toMatchObject({ pending: 0, claimed: 0 });
   expect(drained.completed + drained.poisoned).toBe(300);
   await expectExact(a, db.url);
-  // A compaction round, run now rather than waited for.
-  const pool = new pg.Pool({ connectionString: db.url, max: 1 });
-  await compactCounts(pool);
-  await pool.end();
+  // A compaction round, run now rather than waited for (and after any round of the stores).
+  const compaction = await holdCompaction(db.url);
+  await compaction.fold();
+  await compaction.release();
   const left = await onDatabase(db.url, (c) => c.query<{ n: string }>('SELECT count(*) n FROM pool_count_deltas'));
   expect(Number(left.rows[0]!.n)).toBe(0);
   await a.retryPool('p', 'poisoned', undefined, { name: 'test', role: 'operator' });
@@ -99,12 +145,17 @@ it('stays exact with two instances claiming, completing, failing and pruning at 
 });
 
 it('lets completions in one pool commit side by side, and folds their throughput rows into one per minute', async () => {
-  const store = openStore(db.url);
+  // Every completion in the middle of one minute, whenever the test runs.
+  const now = Math.floor(Date.now() / 60_000) * 60_000 + 30_000;
+  const store = openStore(db.url, { clock: () => now });
   await store.ping(); // migrated
   await onDatabase(db.url, (c) => c.query('TRUNCATE items, workers, throughput, pool_counts, pool_count_deltas RESTART IDENTITY'));
+  // The stores' timers fold nothing until this test does.
+  const compaction = await holdCompaction(db.url);
   await store.push('t', Array.from({ length: 4 }, (_, i) => ({ data: i })));
   const r = await store.claim('t', 'w', 4);
   if (!r.ok) throw new Error(r.detail);
+  expect(r.value).toHaveLength(4);
   const [first, ...rest] = r.value;
   // A completion held open in a transaction of its own, as a slow commit (an fsync) holds it.
   const open = new (await import('pg')).default.Client({ connectionString: db.url });
@@ -116,13 +167,13 @@ it('lets completions in one pool commit side by side, and folds their throughput
          history = history || jsonb_build_array(jsonb_build_object('attempt', attempts, 'worker_id', claimed_by,
            'claimed_at', claimed_at, 'ended_at', $2::bigint, 'outcome', 'completed'::text, 'error', NULL::text))
        WHERE id = $1`,
-      [first!.id, Date.now()],
+      [first!.id, now],
     );
     // Another completion of the same pool in the same minute does not wait for it: with one
     // counter row per pool and minute it would (that row stays locked until the commit).
     const other = store.completeMany({ worker_id: 'w', items: rest.slice(0, 2).map((it) => ({ id: it.id, lease_id: it.lease_id })) });
-    const waited = await Promise.race([other.then(() => false), new Promise((res) => setTimeout(() => res(true), 3000))]);
-    expect(waited).toBe(false);
+    expect(await waitsOnLock(db.url, other)).toBe(false);
+    expect(await other).toEqual({ completed: rest.slice(0, 2).map((it) => it.id), rejected: [] });
     await open.query('COMMIT');
   } finally {
     await open.end();
@@ -132,7 +183,8 @@ it('lets completions in one pool commit side by side, and folds their throughput
   const rows = () => onDatabase(db.url, (c) => c.query<{ n: string }>(`SELECT count(*) n FROM throughput WHERE pool = 't'`)).then((x) => Number(x.rows[0]!.n));
   expect(await rows()).toBe(3); // one row per statement that ended claims
   expect((await store.throughput(1)).pools).toEqual([{ pool: 't', completed: [4], failed: [0] }]);
-  await new Promise((res) => setTimeout(res, 1300)); // a compaction round
+  await compaction.fold();
+  await compaction.release();
   expect(await rows()).toBe(1);
   expect((await store.throughput(1)).pools).toEqual([{ pool: 't', completed: [4], failed: [0] }]);
   await store.close();

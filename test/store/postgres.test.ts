@@ -8,10 +8,15 @@ import { operatorContract } from './operator-contract';
 import { queueContract } from './queue-contract';
 import { securityContract } from './security-contract';
 import journal from '@/db/migrations/pg/meta/_journal.json';
+import { postgresMissing, skipWithoutPostgres } from '../pg/availability';
+
+const noPostgres = await postgresMissing();
+skipWithoutPostgres(noPostgres);
 
 // One database for this file, emptied before each test; dropped at the end.
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 beforeAll(async () => {
+  if (noPostgres) return;
   db = await createTestDatabase('store');
 });
 afterAll(async () => db?.drop());

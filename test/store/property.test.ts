@@ -10,7 +10,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type HubStore } from '@/db';
 import { createTestDatabase, onDatabase } from '../pg/database';
+import { postgresMissing, skipWithoutPostgres } from '../pg/availability';
 import { tempDbFile } from '../helpers/tmp';
+
+const noPostgres = await postgresMissing();
 
 const POOL = 'prop';
 const WORKERS = ['w1', 'w2'] as const;
@@ -296,10 +299,12 @@ describe('the store agrees with a model of the contract on random call sequences
   }, 120_000);
 
   describe('postgres', () => {
+    skipWithoutPostgres(noPostgres);
     let db: Awaited<ReturnType<typeof createTestDatabase>>;
     let store: HubStore;
     const clock = { now: T0 };
     beforeAll(async () => {
+      if (noPostgres) return;
       db = await createTestDatabase('property');
       store = openStore(db.url, { clock: () => clock.now });
       await store.ping();
