@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { consoleErrors, hubApi, screenshots } from './hub';
+import { consoleErrors, hubApi, screenshots, TAKES_SCREENSHOTS } from './hub';
 
 test('pause a pool from the browser: a worker gets nothing; resume: it drains', async ({ page, request }) => {
   const api = hubApi(request);
@@ -39,7 +39,7 @@ test('pause a pool from the browser: a worker gets nothing; resume: it drains', 
   expect(errors).toEqual([]);
 });
 
-test('pool settings from the browser: a backoff policy, then a failed item waits and can be run now', async ({ page, request }) => {
+test('pool settings from the browser: a backoff policy, then a failed item waits and can be run now', TAKES_SCREENSHOTS, async ({ page, request }) => {
   const api = hubApi(request);
   await api.register('w-backoff', { pool_id: 'e2e-backoff' });
   await page.goto('/pools/e2e-backoff');
