@@ -134,6 +134,18 @@ def test_push_returns_a_str_id_and_size_counts_pending_items(work, name):
     assert run(pool.size()) == 4
 
 
+def test_push_options_pass_priority_delay_and_key_to_the_hub(work, reg, name):
+    pool = work.pool(name("options"))
+    wid = name("opt-claimer")
+    run(reg.register(WorkerRegistration(worker_id=wid)))
+    run(pool.push("low"))
+    urgent = run(pool.push("urgent", {"priority": 9, "key": "once", "unknown_option": True}))
+    assert run(pool.push("urgent again", {"key": "once"})) == urgent
+    run(pool.push("later", {"delay_seconds": 3600}))
+    assert run(pool.size()) == 2  # pending only: the delayed item is scheduled
+    assert run(pool.claim(wid)).data == "urgent"
+
+
 def test_claim_takes_the_oldest_pending_item_and_none_when_empty(work, reg, name):
     pool = work.pool(name("claim"))
     wid = name("claimer")

@@ -73,6 +73,40 @@ def test_items_pools_and_workers_round_trip(client, name):
     assert sum(throughput[pool]["completed"]) == 2 and sum(throughput[pool]["failed"]) == 1
 
 
+def test_queue_semantics_priority_delay_keys_pause_settings_run_now(client, name):
+    pool, wid = name("queue"), name("queuer")
+    low = client.push(pool, "low")
+    high = client.push(pool, "high", priority=5, key="job-1")
+    assert client.push_one(pool, "again", key="job-1") == {"id": high, "created": False}
+    later = client.push(pool, "later", delay_seconds=3600)
+    batch = client.push_batch(pool, [{"data": "x", "key": "job-1"}, {"data": "y", "run_at": "2099-01-01T00:00:00Z"}])
+    assert batch["ids"][0] == high and batch["created"] == [False, True]
+    assert client.get_pool(pool)["scheduled"] == 2
+
+    client.pause(pool)
+    assert client.get_pool(pool)["paused"] is True
+    assert client.claim(pool, wid, limit=10) == []
+    with pytest.raises(Conflict) as refused:
+        client.claim_item(low, wid)
+    assert refused.value.code == "pool-paused"
+    client.resume(pool)
+    assert [i["data"] for i in client.claim(pool, wid, limit=10)] == ["high", "low"]
+
+    assert client.run_item(later)["status"] == "pending"
+    with pytest.raises(Conflict):
+        client.run_item(later)
+    settings = client.update_pool_settings(pool, max_retries=4, backoff={"type": "fixed", "delay_seconds": 60})
+    assert (settings["max_retries"], settings["backoff"]) == (4, {"type": "fixed", "delay_seconds": 60})
+    assert client.get_pool_settings(pool)["paused"] is False
+    [item] = client.claim(pool, wid)
+    failed = client.fail(item["id"], wid, lease_id=item["lease_id"], error="boom")
+    assert failed["status"] == "scheduled" and failed["run_at"]
+    assert client.update_pool_settings(pool, backoff=None)["backoff"] == {"type": "none"}
+    with pytest.raises(BadRequest) as bad:
+        client.push(pool, 1, priority=1.5)
+    assert "priority" in str(bad.value)
+
+
 def test_poisoned_items_errors_retry_discard_release_and_reap(client, name):
     pool, wid = name("ops"), name("opw")
     ids = client.push_many(pool, [{"data": i, "max_retries": 1} for i in range(4)])

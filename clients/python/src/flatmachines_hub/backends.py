@@ -297,6 +297,10 @@ class _Held:
     lease_id: str
 
 
+#: The push options the hub understands, passed on from a flatmachines ``options`` dict.
+PUSH_OPTIONS = ("max_retries", "priority", "delay_seconds", "run_at", "key", "backoff")
+
+
 class HubWorkPool:
     """One pool of a :class:`HubWorkBackend`.
 
@@ -313,9 +317,11 @@ class HubWorkPool:
 
     async def push(self, item: Any, options: Optional[Dict[str, Any]] = None) -> str:
         """Adds an item (any JSON value); returns its id. ``options["max_retries"]`` (default
-        3, at least 1) is how many attempts it gets before it is poisoned."""
-        max_retries = _attr(options, "max_retries") if options is not None else None
-        return await asyncio.to_thread(self.client.push, self.name, item, max_retries=max_retries)
+        3, at least 1) is how many attempts it gets before it is poisoned. The hub also takes
+        ``priority``, ``delay_seconds``, ``run_at``, ``key`` and ``backoff`` (see
+        :meth:`HubClient.push`); other options are ignored, as flatmachines' backends do."""
+        given = {name: _attr(options, name) for name in PUSH_OPTIONS} if options is not None else {}
+        return await asyncio.to_thread(self.client.push, self.name, item, **{k: v for k, v in given.items() if v is not None})
 
     async def claim(self, worker_id: str) -> Optional[WorkItem]:
         """Claims the oldest pending item for ``worker_id``, or returns None when none is pending

@@ -140,19 +140,64 @@ class HubClient:
 
     # ── items ───────────────────────────────────────────────────────────────
 
-    def push(self, pool: str, data: Json, *, max_retries: Optional[int] = None) -> str:
+    def push(
+        self,
+        pool: str,
+        data: Json,
+        *,
+        max_retries: Optional[int] = None,
+        priority: Optional[int] = None,
+        delay_seconds: Optional[float] = None,
+        run_at: Optional[str] = None,
+        key: Optional[str] = None,
+        backoff: Optional[Mapping[str, Any]] = None,
+    ) -> str:
         """Adds one item to ``pool`` (creating the pool); returns its id. ``max_retries``
-        (attempts before the item is poisoned) defaults to 3."""
-        body: dict[str, Any] = {"data": data}
-        if max_retries is not None:
-            body["max_retries"] = max_retries
-        return self._send("POST", f"/pools/{_seg(pool)}/items", body=body, expect=_has("id"))["id"]
+        (attempts before the item is poisoned) defaults to the pool's setting, else 3;
+        ``priority`` (-1000..1000, higher first); ``delay_seconds`` or ``run_at`` (RFC 3339 with
+        an offset): not claimable before; ``key``: if a live item of the pool has this key, its id
+        is returned and nothing is added (:meth:`push_one` says which); ``backoff``: the item's
+        own retry backoff, e.g. ``{"type": "exponential", "base_seconds": 2}``."""
+        given = dict(max_retries=max_retries, priority=priority, delay_seconds=delay_seconds, run_at=run_at, key=key, backoff=backoff)
+        return self.push_one(pool, data, **{k: v for k, v in given.items() if v is not None})["id"]
+
+    def push_one(self, pool: str, data: Json, **options: Any) -> dict:
+        """As :meth:`push`, answering ``{"id", "created"}``: ``created`` is False when ``key``
+        named an item already there."""
+        body: dict[str, Any] = {"data": data, **options}
+        return self._send("POST", f"/pools/{_seg(pool)}/items", body=body, expect=_has("id", "created"))
 
     def push_many(self, pool: str, items: Sequence[Mapping[str, Any]]) -> list[str]:
-        """Adds up to 1000 items, each ``{"data": ..., "max_retries"?: n}``, in one request;
-        returns their ids in input order."""
+        """Adds up to 1000 items, each ``{"data": ..., **options}`` (options as for :meth:`push`),
+        in one request; returns their ids in input order."""
+        return self.push_batch(pool, items)["ids"]
+
+    def push_batch(self, pool: str, items: Sequence[Mapping[str, Any]]) -> dict:
+        """As :meth:`push_many`, answering ``{"ids", "created"}`` (``created[i]`` for ``ids[i]``)."""
         body = {"items": [dict(i) for i in items]}
-        return self._send("POST", f"/pools/{_seg(pool)}/items", body=body, expect=_has("ids"))["ids"]
+        return self._send("POST", f"/pools/{_seg(pool)}/items", body=body, expect=_has("ids", "created"))
+
+    def run_item(self, item_id: str) -> dict:
+        """Operator: a ``scheduled`` item (delayed, or backing off) pending now; Conflict
+        ``item-not-scheduled`` otherwise."""
+        return self._send("POST", f"/items/{_seg(item_id)}/run", expect=_has("id", "status"))
+
+    def get_pool_settings(self, pool: str) -> dict:
+        """``{"pool", "max_retries", "backoff", "paused", "updated_at"}``: the pool's settings in force."""
+        return self._send("GET", f"/pools/{_seg(pool)}/settings", expect=_has("paused"))
+
+    def update_pool_settings(self, pool: str, **changes: Any) -> dict:
+        """Operator: changes ``max_retries``, ``backoff`` and/or ``paused`` (None puts one back to
+        the default); returns the settings in force."""
+        return self._send("PATCH", f"/pools/{_seg(pool)}/settings", body=changes, expect=_has("paused"))
+
+    def pause(self, pool: str) -> dict:
+        """Operator: the pool hands out nothing until :meth:`resume`; everything else works."""
+        return self._send("POST", f"/pools/{_seg(pool)}/pause", expect=_has("paused"))
+
+    def resume(self, pool: str) -> dict:
+        """Operator: a paused pool hands out items again."""
+        return self._send("POST", f"/pools/{_seg(pool)}/resume", expect=_has("paused"))
 
     def claim(self, pool: str, worker_id: str, limit: int = 1, *, wait_seconds: float = 0) -> list[dict]:
         """Claims up to ``limit`` (1..100) oldest pending items for ``worker_id``; may return
