@@ -11,8 +11,9 @@ export interface ErrorGroupsProps {
 }
 
 /**
- * Poisoned items grouped by identical error, each group retried or discarded as one. On a
- * phone: the error (with its example item under it), the count and the buttons, one above the other.
+ * Poisoned items grouped by error fingerprint (ids, numbers, paths, times masked), each group
+ * retried or discarded as one: the pattern, the error type, and up to three real texts. On a
+ * phone: the pattern (with its example item under it), the count and the buttons, one above the other.
  */
 export function ErrorGroups({ groups, onRetry, onDiscard }: ErrorGroupsProps) {
   const actions = Boolean(onRetry || onDiscard);
@@ -21,9 +22,22 @@ export function ErrorGroups({ groups, onRetry, onDiscard }: ErrorGroupsProps) {
       {groups.map((g, i) => (
         <tr key={i} data-testid="error-group">
           <td className={`${cell} max-w-md`}>
-            <code className="line-clamp-3 text-xs wrap-anywhere whitespace-pre-wrap text-red-800" title={g.error ?? undefined}>
-              {g.error ?? '(no error message)'}
+            <code className="line-clamp-3 text-xs font-semibold wrap-anywhere whitespace-pre-wrap text-red-800" title={g.fingerprint ?? undefined} data-testid="group-pattern">
+              {g.fingerprint ?? '(no error message)'}
             </code>
+            {g.error_type && <span className="mt-1 block text-xs text-slate-500">type {g.error_type}</span>}
+            {g.examples.length > 0 && (g.examples.length > 1 || g.examples[0] !== g.fingerprint) && (
+              <details className="mt-1 text-xs">
+                <summary className="cursor-pointer text-slate-500">{g.examples.length === 1 ? '1 example' : `${g.examples.length} examples`}</summary>
+                <ul className="mt-1 space-y-1">
+                  {g.examples.map((e, j) => (
+                    <li key={j}>
+                      <code className="line-clamp-4 wrap-anywhere whitespace-pre-wrap text-slate-700" data-testid="group-example">{e}</code>
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            )}
             <span className={`${phoneOnly} mt-1 block text-xs text-slate-500`}>
               last {formatTime(g.last_seen)} · e.g.{' '}
               <Link className={`${link} font-mono`} href={`/items/${encodeURIComponent(g.sample_item_id)}`}>

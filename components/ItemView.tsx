@@ -76,7 +76,7 @@ export function ItemView({ item, onRetry, onDiscard, onRun }: ItemViewProps) {
         </dl>
         {item.last_error && (
           <div className="border-t border-slate-200 px-4 py-3">
-            <h3 className="text-xs tracking-wide text-slate-500 uppercase">Last error</h3>
+            <h3 className="text-xs tracking-wide text-slate-500 uppercase">Last error{item.last_error_type && ` · ${item.last_error_type}`}</h3>
             <pre className="mt-1 text-xs wrap-anywhere whitespace-pre-wrap text-red-800">{item.last_error}</pre>
           </div>
         )}
@@ -105,7 +105,10 @@ export function ItemView({ item, onRetry, onDiscard, onRun }: ItemViewProps) {
                   </Badge>
                   <span className={`${phoneOnly} mt-1 block text-xs text-slate-500`}>{formatTime(h.ended_at ?? h.claimed_at)}</span>
                 </td>
-                <td className={`${cell} max-w-md text-xs wrap-anywhere whitespace-pre-wrap text-red-800`}>{h.error ?? ''}</td>
+                <td className={`${cell} max-w-md text-xs wrap-anywhere whitespace-pre-wrap text-red-800`}>
+                  {h.error_type && <span className="block font-semibold">{h.error_type}</span>}
+                  {h.error && <pre className="max-h-64 overflow-auto font-mono wrap-anywhere whitespace-pre-wrap">{h.error}</pre>}
+                </td>
               </tr>
             ))}
           </Table>

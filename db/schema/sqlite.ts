@@ -46,6 +46,10 @@ export const items = sqliteTable(
     lastError: text('last_error'),
     /** JSON array of ended attempts: {attempt, worker_id, claimed_at, ended_at, outcome, error}. */
     history: text('history').notNull().default('[]'),
+    /** The `error_type` of the last failure, or NULL. */
+    lastErrorType: text('last_error_type'),
+    /** The last failure's fingerprint (db/store/fingerprint.ts): what error groups group on. */
+    errorFingerprint: text('error_fingerprint'),
     /** Higher is claimed first. */
     priority: integer('priority').notNull().default(0),
     /** When a `scheduled` item becomes `pending` (a delayed push, a backoff); NULL if never delayed. */

@@ -21,6 +21,7 @@ export interface ItemRowLike {
   completedAt: number | null;
   result: unknown;
   lastError: string | null;
+  lastErrorType: string | null;
   priority: number;
   runAt: number | null;
   key: string | null;
@@ -51,6 +52,8 @@ interface StoredAttempt {
   ended_at: number | null;
   outcome: HistoryEntry['outcome'];
   error: string | null;
+  /** Absent in attempts stored before error types were kept. */
+  error_type?: string | null;
 }
 
 /**
@@ -76,6 +79,7 @@ export function rowMappers(decode: (stored: unknown) => unknown, { completionImp
     completed_at: iso(r.completedAt),
     result: json(r.result) as WorkItem['result'],
     last_error: r.lastError,
+    last_error_type: r.lastErrorType,
     priority: r.priority,
     run_at: iso(r.runAt),
     key: r.key,
@@ -87,13 +91,13 @@ export function rowMappers(decode: (stored: unknown) => unknown, { completionImp
    */
   const toItemDetail = (r: ItemRowLike): ItemDetail => {
     const history = ((json(r.history) ?? []) as StoredAttempt[]).map(
-      (a): HistoryEntry => ({ ...a, claimed_at: iso(a.claimed_at), ended_at: iso(a.ended_at) }),
+      (a): HistoryEntry => ({ ...a, claimed_at: iso(a.claimed_at), ended_at: iso(a.ended_at), error_type: a.error_type ?? null }),
     );
     if (r.status === 'claimed') {
-      history.push({ attempt: r.attempts, worker_id: r.claimedBy, claimed_at: iso(r.claimedAt), ended_at: null, outcome: null, error: null });
+      history.push({ attempt: r.attempts, worker_id: r.claimedBy, claimed_at: iso(r.claimedAt), ended_at: null, outcome: null, error: null, error_type: null });
     }
     if (r.status === 'completed' && completionImplied) {
-      history.push({ attempt: r.attempts, worker_id: r.claimedBy, claimed_at: iso(r.claimedAt), ended_at: iso(r.completedAt), outcome: 'completed', error: null });
+      history.push({ attempt: r.attempts, worker_id: r.claimedBy, claimed_at: iso(r.claimedAt), ended_at: iso(r.completedAt), outcome: 'completed', error: null, error_type: null });
     }
     return { ...toWorkItem(r), history, backoff: json(r.backoff) as ItemDetail['backoff'] };
   };

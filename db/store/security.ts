@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEntry, PoolSettingsPatch, ReapResult, Role, TokenInfo } from '@/lib/contracts';
 import { iso } from './ids';
-import type { Actor, NewAuditEntry } from './types';
+import type { Actor, ErrorFilter, NewAuditEntry } from './types';
 
 /** `last_used_at` is written at most this often per token, so a busy worker does not write per request. */
 export const TOUCH_EVERY_MS = 60_000;
@@ -99,10 +99,10 @@ export const auditOf = {
   },
   deleteItem: (itemId: string) => (o: { ok: boolean }): AuditFields | null =>
     o.ok ? { action: 'item.delete', target: itemId, detail: null, changed: 1 } : null,
-  bulk: (action: 'pool.retry' | 'pool.discard', pool: string, status: string, error: string | null | undefined) => (n: number): AuditFields => ({
+  bulk: (action: 'pool.retry' | 'pool.discard', pool: string, status: string, error: ErrorFilter | undefined) => (n: number): AuditFields => ({
     action,
     target: pool,
-    detail: error === undefined ? { status } : { status, error },
+    detail: error === undefined ? { status } : error !== null && typeof error === 'object' ? { status, fingerprint: error.fingerprint } : { status, error },
     changed: n,
   }),
   // Items released or poisoned are the count; the workers lost are in the detail.

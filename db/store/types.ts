@@ -53,6 +53,15 @@ export interface EndClaim {
   leaseId?: string | null | undefined;
 }
 
+/** What a worker reports of a failure: the full error text and, optionally, its type. */
+export interface FailReport {
+  error?: string | null | undefined;
+  errorType?: string | null | undefined;
+}
+
+/** Which of a pool's items a bulk action takes: every one (undefined), those whose `last_error` is this text (null: none), or one error group. */
+export type ErrorFilter = string | null | { fingerprint: string | null };
+
 /** Who did something: a token's name and role (`anonymous` operator on an open hub). */
 export interface Actor {
   name: string;
@@ -167,21 +176,21 @@ export interface HubStore {
    */
   fail(
     itemId: string,
-    claim: EndClaim & { error?: string | null | undefined },
+    claim: EndClaim & FailReport,
   ): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease'>>;
   /** A poisoned or completed item back to `pending` with attempts 0. */
   retryItem(itemId: string, by?: Actor): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-retryable'>>;
   /**
    * Every item of the pool in `status` back to `pending` with attempts 0 (as `retryItem`);
    * returns how many. With `error` given, only items whose `last_error` equals it exactly
-   * (`null`: items with no `last_error`) — one group of `errorGroups`.
+   * (`null`: items with no `last_error`); with `{fingerprint}`, one group of `errorGroups`.
    */
-  retryPool(pool: string, status: PoolBulkBody['status'], error?: string | null, by?: Actor): Promise<number>;
+  retryPool(pool: string, status: PoolBulkBody['status'], error?: ErrorFilter, by?: Actor): Promise<number>;
   /**
    * Deletes every item of the pool in `status`, or only those whose `last_error` equals `error`
    * as in `retryPool`; returns how many. Claimed and pending items are never touched.
    */
-  discardPool(pool: string, status: PoolBulkBody['status'], error?: string | null, by?: Actor): Promise<number>;
+  discardPool(pool: string, status: PoolBulkBody['status'], error?: ErrorFilter, by?: Actor): Promise<number>;
   deleteItem(itemId: string, by?: Actor): Promise<Outcome<null, 'item-not-found'>>;
   getItem(itemId: string): Promise<ItemDetail | null>;
   /**
@@ -200,8 +209,9 @@ export interface HubStore {
   /** Changes the given settings (null: back to the default); pausing or resuming alone is audited as such. */
   updatePoolSettings(pool: string, patch: PoolSettingsPatch, by?: Actor): Promise<PoolSettings>;
   /**
-   * The pool's poisoned items grouped by identical `last_error`: count, and when the first and
-   * last of them were poisoned (the end of their last attempt; creation time if they have no
+   * The pool's poisoned items grouped by the fingerprint of their last error (db/store/
+   * fingerprint.ts; items failed before fingerprints were kept group by their exact `last_error`):
+   * count, up to three distinct full texts, and when the first and last of them were poisoned (the end of their last attempt; creation time if they have no
    * history). Largest groups first (ties: most recent first); at most `limit` groups.
    */
   errorGroups(pool: string, limit: number): Promise<ErrorGroup[]>;

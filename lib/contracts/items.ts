@@ -23,6 +23,8 @@ export const WorkItem = z.object({
   completed_at: z.string().nullable(),
   result: JsonValue.nullable(),
   last_error: z.string().nullable(),
+  /** The `error_type` its last failure was reported with, or null. */
+  last_error_type: z.string().nullable(),
   /** Higher is claimed first; push order within one priority. */
   priority: z.number().int(),
   /** When a delayed or backed-off item is (or was) due; null for an item never delayed. */
@@ -41,6 +43,8 @@ export const HistoryEntry = z.object({
   /** `null` while the attempt is still running. */
   outcome: z.enum(ATTEMPT_OUTCOMES).nullable(),
   error: z.string().nullable(),
+  /** The `error_type` the failure was reported with, or null. */
+  error_type: z.string().nullable(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 
@@ -193,7 +197,10 @@ export type CompletedMany = z.infer<typeof CompletedMany>;
 export const FailBody = z.strictObject({
   worker_id: Name,
   lease_id: LeaseId.nullish(),
+  /** The full error text (a stack trace, the end of stderr): kept on the item and in its history. */
   error: z.string().max(65_536).nullish(),
+  /** The error's class or kind (`TimeoutError`, `HTTP 503`); grouped on with the masked message. */
+  error_type: z.string().trim().min(1).max(200).nullish(),
 });
 export type FailBody = z.infer<typeof FailBody>;
 
@@ -203,12 +210,14 @@ export const ReleasePoolBody = z.strictObject({ worker_id: Name });
 export const PoolBulkBody = z.strictObject({
   /** The poisoned items (default) or the completed ones. */
   status: z.enum(['poisoned', 'completed']).default('poisoned'),
-  /**
-   * Only items whose `last_error` is exactly this text (`null`: items without one), as grouped by
-   * `GET /pools/{pool}/errors`. Absent: every item in `status`.
-   */
+  /** Only items whose `last_error` is exactly this text (`null`: items without one). */
   error: z.string().max(65_536).nullable().optional(),
-});
+  /**
+   * Only items of this error group: the `fingerprint` of `GET /pools/{pool}/errors` (`null`: items
+   * with no error at all). Not together with `error`.
+   */
+  fingerprint: z.string().max(1000).nullable().optional(),
+}).refine((b) => b.error === undefined || b.fingerprint === undefined, { message: 'give error or fingerprint, not both', path: ['fingerprint'] });
 export type PoolBulkBody = z.infer<typeof PoolBulkBody>;
 export const RetryPoolBody = PoolBulkBody;
 export const Retried = z.object({ retried: z.number().int() });

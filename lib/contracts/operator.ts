@@ -7,9 +7,19 @@ import { WorkerStatus } from './workers';
  * per-minute throughput. The dashboard reads these; any operator tool may.
  */
 
-/** Poisoned items of one pool that share the same `last_error` text (null: no error given). */
+/**
+ * Poisoned items of one pool whose errors share a fingerprint: the error type and first line of
+ * the message with ids, numbers, hex, times, paths and URLs' paths masked (`<n>`, `<path>`, …).
+ */
 export const ErrorGroup = z.object({
+  /** The group: pass it as `fingerprint` to retry or discard the group. Null: items with no error. */
+  fingerprint: z.string().nullable(),
+  /** The latest full error text of the group (as `last_error`), or null. */
   error: z.string().nullable(),
+  /** The latest `error_type` reported in the group, or null. */
+  error_type: z.string().nullable(),
+  /** Up to three distinct full error texts of the group, latest first. */
+  examples: z.array(z.string()),
   count: z.number().int(),
   /** When the earliest / latest item of the group was poisoned (its last attempt ended). */
   first_seen: z.string(),

@@ -1,3 +1,4 @@
+import type { ErrorFilter } from '@/db';
 import type { z } from 'zod';
 import { problem, ProblemError } from './problem';
 import { isBuffered, type HubRequest } from './reply';
@@ -180,4 +181,9 @@ async function readStream(req: Request, maxBytes: number): Promise<Uint8Array | 
 /** Validates the query string (repeated keys: the last one wins). */
 export function readQuery<S extends z.ZodType>(req: HubRequest, schema: S): z.output<S> {
   return validate(schema, Object.fromEntries(new URL(req.url).searchParams), 'query');
+}
+
+/** A bulk action's filter (PoolBulkBody): an exact `error` text, an error group's `fingerprint`, or every item. */
+export function errorFilter(error: string | null | undefined, fingerprint: string | null | undefined): ErrorFilter | undefined {
+  return fingerprint !== undefined ? { fingerprint } : error;
 }

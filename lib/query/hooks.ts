@@ -219,20 +219,20 @@ export const useReleaseInPool = (pool: string) =>
     ),
   );
 
-/** `error` undefined: every poisoned item of the pool; a string or null: that error group. */
+/** `fingerprint` undefined: every poisoned item of the pool; a string or null: that error group. */
 export const useRetryPoisoned = (pool: string) =>
-  useAct((error: string | null | undefined) =>
+  useAct((fingerprint: string | null | undefined) =>
     apiCall(`/pools/${enc(pool)}/retry`, Retried, {
       method: 'POST',
-      body: error === undefined ? { status: 'poisoned' } : { status: 'poisoned', error },
+      body: fingerprint === undefined ? { status: 'poisoned' } : { status: 'poisoned', fingerprint },
     }).then((r) => r.retried),
   );
 
 export const useDiscardPoisoned = (pool: string) =>
-  useAct((error: string | null | undefined) =>
+  useAct((fingerprint: string | null | undefined) =>
     apiCall(`/pools/${enc(pool)}/discard`, Discarded, {
       method: 'POST',
-      body: error === undefined ? { status: 'poisoned' } : { status: 'poisoned', error },
+      body: fingerprint === undefined ? { status: 'poisoned' } : { status: 'poisoned', fingerprint },
     }).then((r) => r.discarded),
   );
 

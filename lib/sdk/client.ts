@@ -187,7 +187,7 @@ export class HubClient {
    * Fails a claimed item: back to `pending`, or `poisoned` once `attempts >= max_retries`.
    * Fenced like `complete`.
    */
-  async fail(id: string, body: { worker_id: string; lease_id?: string; error?: string | null }): Promise<WorkItem> {
+  async fail(id: string, body: { worker_id: string; lease_id?: string; error?: string | null; error_type?: string | null }): Promise<WorkItem> {
     return this.t.send({ method: 'POST', path: `/items/${seg(id)}/fail`, body, schema: WorkItem });
   }
 

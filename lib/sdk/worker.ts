@@ -316,11 +316,13 @@ class WorkerRun {
   private async process(item: WorkItem) {
     const ctx: WorkerContext = { workerId: this.workerId, pool: this.opts.pool, client: this.client, signal: this.abort.signal };
     const fence = { worker_id: this.workerId, lease_id: item.lease_id ?? undefined };
-    let outcome: { ok: true; result: Json | void } | { ok: false; error: string };
+    let outcome: { ok: true; result: Json | void } | { ok: false; error: string; errorType: string | null };
     try {
       outcome = { ok: true, result: await this.opts.handler(item, ctx) };
     } catch (err) {
-      outcome = { ok: false, error: messageOf(err) };
+      // The class of the error (TypeError, a custom one) groups failures on the dashboard.
+      const errorType = err instanceof Error && err.name && err.name !== 'Error' ? err.name.slice(0, 200) : null;
+      outcome = { ok: false, error: messageOf(err), errorType };
     }
     if (this.abort.signal.aborted) return; // given up: `terminated` releases it
     try {
@@ -328,7 +330,7 @@ class WorkerRun {
         await this.client.complete(item.id, { ...fence, result: outcome.result ?? undefined });
         this.counts.completed++;
       } else {
-        const after = await this.client.fail(item.id, { ...fence, error: outcome.error });
+        const after = await this.client.fail(item.id, { ...fence, error: outcome.error, ...(outcome.errorType ? { error_type: outcome.errorType } : {}) });
         this.counts.failed++;
         this.log('warn', `item ${item.id} failed (attempt ${item.attempts}/${item.max_retries}${after.status === 'poisoned' ? ', poisoned' : ''}): ${outcome.error}`);
       }

@@ -207,7 +207,7 @@ export function storeContract(engine: string, open: OpenStore) {
         const detail = await store.getItem(id!);
         expect(detail!.completed_at).toBe(new Date(clock.now()).toISOString());
         expect(detail!.history).toEqual([
-          { attempt: 1, worker_id: 'w1', claimed_at: it0.claimed_at, ended_at: detail!.completed_at, outcome: 'completed', error: null },
+          { attempt: 1, worker_id: 'w1', claimed_at: it0.claimed_at, ended_at: detail!.completed_at, outcome: 'completed', error: null, error_type: null },
         ]);
       });
 
@@ -365,7 +365,7 @@ export function storeContract(engine: string, open: OpenStore) {
         expect(await store.retryItem(id!)).toMatchObject({ ok: true, value: { status: 'pending', attempts: 0 } });
         const afterRetry = await store.getItem(id!);
         expect(afterRetry!.history).toEqual([
-          { attempt: 1, worker_id: 'w1', claimed_at: first.claimed_at, ended_at: firstEnd, outcome: 'completed', error: null },
+          { attempt: 1, worker_id: 'w1', claimed_at: first.claimed_at, ended_at: firstEnd, outcome: 'completed', error: null, error_type: null },
         ]);
         const second = await claimOne(store, 'q', 'w2');
         clock.advance(5);

@@ -5,6 +5,7 @@ import { expectOneItemPerKey, pushKeysFromProcesses } from '../helpers/keys';
 import { createTestDatabase, onDatabase } from '../pg/database';
 import { storeContract, type OpenStore } from './contract';
 import { operatorContract } from './operator-contract';
+import { errorGroupsContract } from './error-groups-contract';
 import { queueContract } from './queue-contract';
 import { securityContract } from './security-contract';
 import journal from '@/db/migrations/pg/meta/_journal.json';
@@ -32,6 +33,7 @@ const openPg: OpenStore = async ({ clock, onChange }) => {
 storeContract('postgres', openPg);
 operatorContract('postgres', openPg);
 queueContract('postgres', openPg);
+errorGroupsContract('postgres', openPg);
 securityContract('postgres', openPg);
 
 describe('postgres specifics', () => {

@@ -10,6 +10,7 @@ import { prepareStatements } from '@/db/store/sqlite/statements';
 import { tempDbFile, tempDir } from '../helpers/tmp';
 import { storeContract, type OpenStore } from './contract';
 import { operatorContract } from './operator-contract';
+import { errorGroupsContract } from './error-groups-contract';
 import { queueContract } from './queue-contract';
 import { securityContract } from './security-contract';
 import { claimKeyParams } from '@/db/store/leases';
@@ -22,6 +23,7 @@ const openSqlite: OpenStore = async ({ clock, onChange }) => {
 storeContract('sqlite', openSqlite);
 operatorContract('sqlite', openSqlite);
 queueContract('sqlite', openSqlite);
+errorGroupsContract('sqlite', openSqlite);
 securityContract('sqlite', openSqlite);
 
 describe('sqlite file', () => {

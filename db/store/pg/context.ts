@@ -70,8 +70,8 @@ export const jsonb = (value: unknown): SQL => sql`${JSON.stringify(value)}::json
  * The SET expression that appends the claim now ending to an item's history. Evaluated against
  * the row as it was before the UPDATE, so it sees the ending claim's worker and times.
  */
-export function appendAttempt(now: number, outcome: 'completed' | 'failed' | 'released', error: SQL | string | null): SQL {
-  return sql`${items.history} || jsonb_build_array(jsonb_build_object('attempt', ${items.attempts}, 'worker_id', ${items.claimedBy}, 'claimed_at', ${items.claimedAt}, 'ended_at', ${now}::bigint, 'outcome', ${outcome}::text, 'error', (${error})::text))`;
+export function appendAttempt(now: number, outcome: 'completed' | 'failed' | 'released', error: SQL | string | null, errorType: string | null = null): SQL {
+  return sql`${items.history} || jsonb_build_array(jsonb_build_object('attempt', ${items.attempts}, 'worker_id', ${items.claimedBy}, 'claimed_at', ${items.claimedAt}, 'ended_at', ${now}::bigint, 'outcome', ${outcome}::text, 'error', (${error})::text, 'error_type', (${errorType})::text))`;
 }
 
 /** True in SQL when the item has used up its attempts. */

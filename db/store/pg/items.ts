@@ -3,7 +3,8 @@ import { MAX_RETRIES_DEFAULT, type CompletedMany, type CompleteManyBody, type Ne
 import { items, poolSettings, workers } from '@/db/schema/pg';
 import { backoffSql, inClaimOrder, KEY_HOLDING, pushedStatus, runAtOf } from '../queue';
 import { backToPending, parseItemId, whyNotEnded } from '../ids';
-import type { EndClaim, Outcome } from '../types';
+import { fingerprint } from '../fingerprint';
+import type { EndClaim, ErrorFilter, FailReport, Outcome } from '../types';
 import { appendAttempt, exhausted, freshLease, jsonb, writeTx, inLocked, type PgCtx, type PgExec, type PgTx } from './context';
 import { toWorkItem, type WorkItemRow } from './rows';
 import { completeHeldMany, endStates, type BatchEnd } from './complete-many';
@@ -288,11 +289,12 @@ export async function completeMany(ctx: PgCtx, input: CompleteManyBody): Promise
   return { completed: done.map((d) => d.id), rejected };
 }
 
-export async function fail(ctx: PgCtx, itemId: string, c: EndClaim & { error?: string | null | undefined }): Promise<Outcome<WorkItem, EndCode>> {
+export async function fail(ctx: PgCtx, itemId: string, c: EndClaim & FailReport): Promise<Outcome<WorkItem, EndCode>> {
   const id = parseItemId(itemId);
   if (id === null) return notFound(itemId);
   const now = ctx.clock();
   const error = c.error ?? null;
+  const errorType = c.errorType ?? null;
   const [row] = await ctx.db
     .update(items)
     .set({
@@ -303,7 +305,9 @@ export async function fail(ctx: PgCtx, itemId: string, c: EndClaim & { error?: s
       claimedAt: sql`CASE WHEN ${exhausted} THEN ${items.claimedAt} ELSE NULL END`,
       leaseId: null,
       lastError: error,
-      history: appendAttempt(now, 'failed', error),
+      lastErrorType: errorType,
+      errorFingerprint: fingerprint(error, errorType),
+      history: appendAttempt(now, 'failed', error, errorType),
     })
     .where(holderGuard(id, c))
     .returning();
@@ -331,7 +335,7 @@ export async function retryItem(ctx: PgCtx, itemId: string): Promise<Outcome<Wor
     : notFound(itemId);
 }
 
-export async function retryPool(ctx: PgCtx, pool: string, status: 'poisoned' | 'completed', error?: string | null): Promise<number> {
+export async function retryPool(ctx: PgCtx, pool: string, status: 'poisoned' | 'completed', error?: ErrorFilter): Promise<number> {
   const locked = ctx.db.select({ id: items.id }).from(items).where(bulkWhere(pool, status, error)).orderBy(asc(items.id)).for('update');
   const rows = await ctx.db
     .update(items)

@@ -1,3 +1,4 @@
+import { LOST_FINGERPRINT } from '../fingerprint';
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { ReapResult } from '@/lib/contracts';
 import { items, workers } from '@/db/schema/pg';
@@ -38,6 +39,9 @@ export async function reap(ctx: PgCtx, staleSeconds: number): Promise<ReapResult
         claimedBy: sql`CASE WHEN ${exhausted} THEN ${items.claimedBy} ELSE NULL END`,
         claimedAt: sql`CASE WHEN ${exhausted} THEN ${items.claimedAt} ELSE NULL END`,
         lastError: sql`CASE WHEN ${exhausted} THEN ${reason} ELSE ${items.lastError} END`,
+        // One error group for every item a lost worker's loss poisoned, whichever worker it was.
+        lastErrorType: sql`CASE WHEN ${exhausted} THEN NULL ELSE ${items.lastErrorType} END`,
+        errorFingerprint: sql`CASE WHEN ${exhausted} THEN ${LOST_FINGERPRINT} ELSE ${items.errorFingerprint} END`,
         leaseId: null,
         history: appendAttempt(now, 'released', reason),
       })

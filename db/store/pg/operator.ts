@@ -1,6 +1,8 @@
 import { and, asc, count, desc, eq, gte, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { ErrorGroup, PoolBulkBody, PoolHolder, Throughput } from '@/lib/contracts';
+import type { ErrorFilter } from '../types';
 import { items, throughput, workers } from '@/db/schema/pg';
+import { examplesOf, examplesQuery, toErrorGroup } from '../error-groups';
 import { iso } from '../ids';
 import { THROUGHPUT_KEEP_MS, toThroughput, windowStart } from '../throughput';
 import { inLocked, type PgCtx, type PgDb } from './context';
@@ -22,23 +24,27 @@ export async function pruneThroughput(ctx: PgCtx): Promise<void> {
 // When a poisoned item was poisoned: the end of its last attempt, else its creation.
 const poisonedAt = sql<number>`coalesce((${items.history} -> -1 ->> 'ended_at')::bigint, ${items.createdAt})`;
 
+/** What error groups group on: the fingerprint, or the exact text of items failed before fingerprints. */
+const groupKey = sql<string | null>`coalesce(${items.errorFingerprint}, ${items.lastError})`;
+
 export async function errorGroups(db: PgDb, pool: string, limit: number): Promise<ErrorGroup[]> {
   const last = sql<string>`max(${poisonedAt})`;
-  const rows = await db
-    .select({ error: items.lastError, n: count(), first: sql<string>`min(${poisonedAt})`, last, sample: sql<string>`min(${items.id})` })
+  const groups = await db
+    .select({
+      key: groupKey,
+      n: count(),
+      first: sql<string>`min(${poisonedAt})`,
+      last,
+      sample: sql<string>`min(${items.id})`,
+      errorType: sql<string | null>`max(${items.lastErrorType})`,
+    })
     .from(items)
     .where(and(eq(items.pool, pool), eq(items.status, 'poisoned')))
-    .groupBy(items.lastError)
+    .groupBy(groupKey)
     .orderBy(desc(count()), desc(last))
     .limit(limit);
-  // Aggregates of bigint columns come back as strings.
-  return rows.map((g) => ({
-    error: g.error,
-    count: Number(g.n),
-    first_seen: iso(Number(g.first))!,
-    last_seen: iso(Number(g.last))!,
-    sample_item_id: String(g.sample),
-  }));
+  const examples = examplesOf((await db.execute<{ k: string | null; e: string }>(examplesQuery(pool))).rows);
+  return groups.map((g) => toErrorGroup(g, examples.get(g.key) ?? []));
 }
 
 export async function poolHolders(db: PgDb, pool: string): Promise<PoolHolder[]> {
@@ -55,14 +61,17 @@ export async function poolHolders(db: PgDb, pool: string): Promise<PoolHolder[]>
 }
 
 /** The guard of a bulk action: the pool, the status, and the error group when one is named. */
-export function bulkWhere(pool: string, status: PoolBulkBody['status'], error: string | null | undefined): SQL {
+export function bulkWhere(pool: string, status: PoolBulkBody['status'], error: ErrorFilter | undefined): SQL {
   const where = [eq(items.pool, pool), eq(items.status, status)];
   if (error === null) where.push(isNull(items.lastError));
-  else if (error !== undefined) where.push(eq(items.lastError, error));
+  else if (typeof error === 'string') where.push(eq(items.lastError, error));
+  else if (error !== undefined) {
+    where.push(error.fingerprint === null ? isNull(groupKey) : eq(groupKey, error.fingerprint));
+  }
   return and(...where)!;
 }
 
-export async function discardPool(ctx: PgCtx, pool: string, status: PoolBulkBody['status'], error?: string | null): Promise<number> {
+export async function discardPool(ctx: PgCtx, pool: string, status: PoolBulkBody['status'], error?: ErrorFilter): Promise<number> {
   const locked = ctx.db.select({ id: items.id }).from(items).where(bulkWhere(pool, status, error)).orderBy(asc(items.id)).for('update');
   const rows = await ctx.db
     .delete(items)

@@ -13,7 +13,8 @@ import type { WorkItemRow } from './rows';
 /** As the row mappers read them (rows.ts), `history` left out: a WorkItem does not show it. */
 export const ITEM_COLUMNS = `id, pool, data, status, claimed_by AS "claimedBy", lease_id AS "leaseId", attempts,
   max_retries AS "maxRetries", created_at AS "createdAt", claimed_at AS "claimedAt",
-  completed_at AS "completedAt", result, last_error AS "lastError", priority, run_at AS "runAt", key`;
+  completed_at AS "completedAt", result, last_error AS "lastError", priority, run_at AS "runAt", key,
+  last_error_type AS "lastErrorType"`;
 
 /** bigint columns (ids, times) as numbers, as the Drizzle schema reads them (mode 'number'). */
 export const types = {

@@ -4,7 +4,8 @@ import { items } from '@/db/schema/sqlite';
 import { inClaimOrder, pushedStatus, runAtOf } from '../queue';
 import { backToPending, parseItemId, whyNotEnded } from '../ids';
 import { claimKeyParams } from '../leases';
-import type { EndClaim, Outcome } from '../types';
+import { fingerprint } from '../fingerprint';
+import type { EndClaim, ErrorFilter, FailReport, Outcome } from '../types';
 import { storeCompletion, writeTx, type SqliteCtx } from './context';
 import { bulkWhere, countFailure } from './operator';
 import { toWorkItem, workItemOf, type ItemValues } from './rows';
@@ -247,11 +248,19 @@ export function completeMany(ctx: SqliteCtx, input: CompleteManyBody): Completed
   return { completed: done.map((d) => d.id), rejected };
 }
 
-export function fail(ctx: SqliteCtx, itemId: string, c: EndClaim & { error?: string | null | undefined }): Outcome<WorkItem, EndCode> {
+export function fail(ctx: SqliteCtx, itemId: string, c: EndClaim & FailReport): Outcome<WorkItem, EndCode> {
   const error = c.error ?? null;
+  const errorType = c.errorType ?? null;
+  const fp = fingerprint(error, errorType);
   const now = ctx.clock();
   const outcome = writeTx(ctx, () => {
-    const o = endClaim(ctx, itemId, c, (p) => ctx.stmts.fail.get({ id: p.id, workerId: p.workerId, leaseId: p.leaseId, now: p.now, error }), now);
+    const o = endClaim(
+      ctx,
+      itemId,
+      c,
+      (p) => ctx.stmts.fail.get({ id: p.id, workerId: p.workerId, leaseId: p.leaseId, now: p.now, error, errorType, fingerprint: fp }),
+      now,
+    );
     if (o.ok) countFailure(ctx, now, o.value.pool);
     return o;
   });
@@ -279,7 +288,7 @@ export function retryItem(ctx: SqliteCtx, itemId: string): Outcome<WorkItem, 'it
   return outcome;
 }
 
-export function retryPool(ctx: SqliteCtx, pool: string, status: 'poisoned' | 'completed', error?: string | null): number {
+export function retryPool(ctx: SqliteCtx, pool: string, status: 'poisoned' | 'completed', error?: ErrorFilter): number {
   const rows = writeTx(ctx, (tx) =>
     tx
       .update(items)

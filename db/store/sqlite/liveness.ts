@@ -1,3 +1,4 @@
+import { LOST_FINGERPRINT } from '../fingerprint';
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { ReapResult } from '@/lib/contracts';
 import { items, workers } from '@/db/schema/sqlite';
@@ -16,7 +17,7 @@ export function reap(ctx: SqliteCtx, staleSeconds: number): ReapResult {
       .all()
       .map((w) => w.id);
     if (lost.length === 0) return { lost, ended: [] };
-    const reason = sql`'worker ' || ${items.claimedBy} || ' was lost (no heartbeat for ' || ${staleSeconds} || ' s)'`;
+    const reason = sql`'worker ' || ${items.claimedBy} || ' was lost (no heartbeat for ' || ${String(staleSeconds)} || ' s)'`;
     // An item whose attempts are used up is poisoned rather than released: an item that kills
     // every worker that takes it must not loop forever.
     const ended = tx
@@ -26,6 +27,9 @@ export function reap(ctx: SqliteCtx, staleSeconds: number): ReapResult {
         claimedBy: sql`CASE WHEN ${exhausted} THEN ${items.claimedBy} ELSE NULL END`,
         claimedAt: sql`CASE WHEN ${exhausted} THEN ${items.claimedAt} ELSE NULL END`,
         lastError: sql`CASE WHEN ${exhausted} THEN ${reason} ELSE ${items.lastError} END`,
+        // One error group for every item a lost worker's loss poisoned, whichever worker it was.
+        lastErrorType: sql`CASE WHEN ${exhausted} THEN NULL ELSE ${items.lastErrorType} END`,
+        errorFingerprint: sql`CASE WHEN ${exhausted} THEN ${LOST_FINGERPRINT} ELSE ${items.errorFingerprint} END`,
         leaseId: null,
         history: appendAttempt(now, 'released', reason),
       })

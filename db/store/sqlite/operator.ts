@@ -1,6 +1,8 @@
 import { and, asc, count, desc, eq, gte, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { ErrorGroup, PoolBulkBody, PoolHolder, Throughput } from '@/lib/contracts';
+import type { ErrorFilter } from '../types';
 import { items, throughput, workers } from '@/db/schema/sqlite';
+import { examplesOf, examplesQuery, toErrorGroup } from '../error-groups';
 import { iso } from '../ids';
 import { COMPLETED_TOTAL_MINUTE, minuteOf, THROUGHPUT_KEEP_MS, toThroughput, windowStart } from '../throughput';
 import { writeTx, type SqliteCtx, type SqliteDb } from './context';
@@ -33,29 +35,28 @@ export function readThroughput(ctx: SqliteCtx, minutes: number): Throughput {
 // once it has been claimed; an item poisoned otherwise falls back to its creation).
 const poisonedAt = sql<number>`coalesce(json_extract(${items.history}, '$[#-1].ended_at'), ${items.createdAt})`;
 
+/** What error groups group on: the fingerprint, or the exact text of items failed before fingerprints. */
+const groupKey = sql<string | null>`coalesce(${items.errorFingerprint}, ${items.lastError})`;
+
 export function errorGroups(db: SqliteDb, pool: string, limit: number): ErrorGroup[] {
   const last = sql<number>`max(${poisonedAt})`;
-  return db
+  const groups = db
     .select({
-      error: items.lastError,
+      key: groupKey,
       n: count(),
       first: sql<number>`min(${poisonedAt})`,
       last,
       sample: sql<number>`min(${items.id})`,
+      errorType: sql<string | null>`max(${items.lastErrorType})`,
     })
     .from(items)
     .where(and(eq(items.pool, pool), eq(items.status, 'poisoned')))
-    .groupBy(items.lastError)
+    .groupBy(groupKey)
     .orderBy(desc(count()), desc(last))
     .limit(limit)
-    .all()
-    .map((g) => ({
-      error: g.error,
-      count: g.n,
-      first_seen: iso(g.first)!,
-      last_seen: iso(g.last)!,
-      sample_item_id: String(g.sample),
-    }));
+    .all();
+  const examples = examplesOf(db.all<{ k: string | null; e: string }>(examplesQuery(pool)));
+  return groups.map((g) => toErrorGroup(g, examples.get(g.key) ?? []));
 }
 
 export function poolHolders(db: SqliteDb, pool: string): PoolHolder[] {
@@ -82,14 +83,17 @@ export function poolHolders(db: SqliteDb, pool: string): PoolHolder[] {
 }
 
 /** The guard of a bulk action: the pool, the status, and the error group when one is named. */
-export function bulkWhere(pool: string, status: PoolBulkBody['status'], error: string | null | undefined): SQL {
+export function bulkWhere(pool: string, status: PoolBulkBody['status'], error: ErrorFilter | undefined): SQL {
   const where = [eq(items.pool, pool), eq(items.status, status)];
   if (error === null) where.push(isNull(items.lastError));
-  else if (error !== undefined) where.push(eq(items.lastError, error));
+  else if (typeof error === 'string') where.push(eq(items.lastError, error));
+  else if (error !== undefined) {
+    where.push(error.fingerprint === null ? isNull(groupKey) : eq(groupKey, error.fingerprint));
+  }
   return and(...where)!;
 }
 
-export function discardPool(ctx: SqliteCtx, pool: string, status: PoolBulkBody['status'], error?: string | null): number {
+export function discardPool(ctx: SqliteCtx, pool: string, status: PoolBulkBody['status'], error?: ErrorFilter): number {
   const rows = writeTx(ctx, (tx) =>
     tx.delete(items).where(bulkWhere(pool, status, error)).returning({ id: items.id }).all(),
   );

@@ -21,9 +21,9 @@ import { ITEM_COLUMNS, type ItemValues } from './rows';
  */
 
 /** Appends the claim now ending to `history`; SET expressions see the row before the update. */
-const appendAttempt = (outcome: 'failed', error: string) =>
+const appendAttempt = (outcome: 'failed', error: string, errorType: string) =>
   `json_insert(history, '$[#]', json_object('attempt', attempts, 'worker_id', claimed_by,
-    'claimed_at', claimed_at, 'ended_at', @now, 'outcome', '${outcome}', 'error', ${error}))`;
+    'claimed_at', claimed_at, 'ended_at', @now, 'outcome', '${outcome}', 'error', ${error}, 'error_type', ${errorType}))`;
 
 const EXHAUSTED = 'attempts >= max_retries';
 
@@ -138,13 +138,22 @@ export function prepareStatements(sqlite: Database.Database) {
        WHERE ${HOLDER} RETURNING ${ITEM_COLUMNS}`,
     ),
     // A poisoned item keeps who held it last; a pending (or scheduled: backoff) one is free for anyone.
-    fail: returningItems<{ id: number; workerId: string; leaseId: string | null; error: string | null; now: number }>(
+    fail: returningItems<{
+      id: number;
+      workerId: string;
+      leaseId: string | null;
+      error: string | null;
+      errorType: string | null;
+      fingerprint: string | null;
+      now: number;
+    }>(
       `UPDATE items SET
          status = CASE WHEN ${EXHAUSTED} THEN 'poisoned' WHEN ${backoffSql.sqlite.applies} THEN 'scheduled' ELSE 'pending' END,
          run_at = CASE WHEN ${EXHAUSTED} OR NOT ${backoffSql.sqlite.applies} THEN run_at ELSE @now + ${backoffSql.sqlite.delayMs} END,
          claimed_by = CASE WHEN ${EXHAUSTED} THEN claimed_by ELSE NULL END,
          claimed_at = CASE WHEN ${EXHAUSTED} THEN claimed_at ELSE NULL END,
-         lease_id = NULL, last_error = @error, history = ${appendAttempt('failed', '@error')}
+         lease_id = NULL, last_error = @error, last_error_type = @errorType, error_fingerprint = @fingerprint,
+         history = ${appendAttempt('failed', '@error', '@errorType')}
        WHERE ${HOLDER} RETURNING ${ITEM_COLUMNS}`,
     ),
     // Per-minute failures (table `throughput`), run inside the transaction of the fail it counts:

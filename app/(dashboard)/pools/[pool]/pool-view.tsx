@@ -26,7 +26,7 @@ import {
 } from '@/lib/query/hooks';
 import { useCan } from '@/lib/query/session';
 
-const errorLabel = (e: string | null) => (e === null ? 'items with no error message' : `error “${e.length > 80 ? `${e.slice(0, 79)}…` : e}”`);
+const errorLabel = (e: string | null) => (e === null ? 'items with no error message' : `items failing with “${e.length > 80 ? `${e.slice(0, 79)}…` : e}”`);
 
 export function PoolView({ pool }: { pool: string }) {
   const search = useSearchParams();
@@ -169,10 +169,10 @@ export function PoolView({ pool }: { pool: string }) {
                   ? (g) =>
                     ask({
                       title: 'Retry error group',
-                      detail: `The poisoned ${errorLabel(g.error)} go back to pending with attempts reset to 0.`,
+                      detail: `The poisoned ${errorLabel(g.fingerprint)} go back to pending with attempts reset to 0.`,
                       expected: g.count,
                       confirmLabel: `Retry ${plural(g.count, 'item')}`,
-                      act: () => retry.mutateAsync(g.error),
+                      act: () => retry.mutateAsync(g.fingerprint),
                     })
                   : undefined
               }
@@ -181,10 +181,10 @@ export function PoolView({ pool }: { pool: string }) {
                   ? (g) =>
                     ask({
                       title: 'Discard error group',
-                      detail: `The poisoned ${errorLabel(g.error)} are deleted for good.`,
+                      detail: `The poisoned ${errorLabel(g.fingerprint)} are deleted for good.`,
                       expected: g.count,
                       confirmLabel: `Discard ${plural(g.count, 'item')}`,
-                      act: () => discard.mutateAsync(g.error),
+                      act: () => discard.mutateAsync(g.fingerprint),
                     })
                   : undefined
               }

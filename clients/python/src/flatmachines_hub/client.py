@@ -231,10 +231,15 @@ class HubClient:
         body = {"worker_id": worker_id, "items": [dict(i) for i in items]}
         return self._send("POST", "/items/complete", body=body, expect=_has("completed", "rejected"))
 
-    def fail(self, item_id: str, worker_id: str, *, lease_id: Optional[str] = None, error: Optional[str] = None) -> dict:
+    def fail(
+        self, item_id: str, worker_id: str, *, lease_id: Optional[str] = None, error: Optional[str] = None, error_type: Optional[str] = None
+    ) -> dict:
         """Fails a claimed item: back to ``pending``, or ``poisoned`` once ``attempts >=
-        max_retries``. Fenced like :meth:`complete`."""
+        max_retries``. Fenced like :meth:`complete`. ``error`` is the full text (a traceback),
+        ``error_type`` the exception's class: the dashboard groups failures by both."""
         body = _without_missing(worker_id=worker_id, lease_id=lease_id, error=error)
+        if error_type is not None:
+            body["error_type"] = error_type
         return self._send("POST", f"/items/{_seg(item_id)}/fail", body=body, expect=_has("id", "status"))
 
     def get_item(self, item_id: str) -> dict:

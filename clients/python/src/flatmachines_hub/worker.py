@@ -377,11 +377,11 @@ class _Run:
         fence = {"lease_id": item.get("lease_id")}
         try:
             result = await self.run_handler(item)
-            ok, error = True, None
+            ok, error, error_type = True, None, None
         except asyncio.CancelledError:
             return  # given up (a second signal): marking the worker terminated releases the item
         except Exception as err:  # noqa: BLE001 - any failure of the handler fails the item
-            ok, result, error = False, None, str(err) or type(err).__name__
+            ok, result, error, error_type = False, None, str(err) or type(err).__name__, type(err).__name__
         if self.aborted.is_set():
             return
         if ok:
@@ -395,7 +395,7 @@ class _Run:
                 await self.call(self.client.complete, item["id"], self.worker_id, result=result, **fence)
                 self.completed += 1
             else:
-                after = await self.call(self.client.fail, item["id"], self.worker_id, error=error, **fence)
+                after = await self.call(self.client.fail, item["id"], self.worker_id, error=error, error_type=error_type, **fence)
                 self.failed += 1
                 poisoned = ", poisoned" if after["status"] == "poisoned" else ""
                 log.warning("item %s failed (attempt %d/%d%s): %s", item["id"], item["attempts"], item["max_retries"], poisoned, error)

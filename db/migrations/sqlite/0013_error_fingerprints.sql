@@ -1,0 +1,2 @@
+ALTER TABLE `items` ADD `last_error_type` text;--> statement-breakpoint
+ALTER TABLE `items` ADD `error_fingerprint` text;
