@@ -7,6 +7,7 @@ import { storeContract, type OpenStore } from './contract';
 import { operatorContract } from './operator-contract';
 import { queueContract } from './queue-contract';
 import { securityContract } from './security-contract';
+import { workerRetentionContract } from './worker-retention-contract';
 import journal from '@/db/migrations/pg/meta/_journal.json';
 import { postgresMissing, skipWithoutPostgres } from '../pg/availability';
 
@@ -33,6 +34,10 @@ storeContract('postgres', openPg);
 operatorContract('postgres', openPg);
 queueContract('postgres', openPg);
 securityContract('postgres', openPg);
+workerRetentionContract('postgres', async (opts) => ({
+  ...(await openPg(opts)),
+  sql: (statement) => onDatabase(db.url, (c) => c.query(statement).then(() => undefined)),
+}));
 
 describe('postgres specifics', () => {
   const opened: HubStore[] = [];
