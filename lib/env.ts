@@ -21,6 +21,7 @@ const envSchema = z.object({
   HUB_MAX_BATCH: z.coerce.number().int().min(1).max(1000).default(1000),
   HUB_MAX_NAME_LENGTH: z.coerce.number().int().min(1).max(128).default(128),
   HUB_RETENTION_SECONDS: positiveSeconds.default(604_800),
+  HUB_WORKER_RETENTION_SECONDS: z.coerce.number().min(0).finite().default(86_400),
   HUB_PG_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   HUB_SSE_MAX_QUEUED_BYTES: z.coerce.number().int().min(4096).default(1_048_576),
   HUB_ALLOWED_HOSTS: z.string().optional(),
@@ -48,6 +49,8 @@ export interface HubConfig {
   /** Longest pool name or worker id (never above API.md's 128). */
   maxNameLength: number;
   retentionSeconds: number;
+  /** How long a terminated worker is kept after its last heartbeat; 0 keeps it forever. */
+  workerRetentionSeconds: number;
   /** Most PostgreSQL connections this instance keeps open (besides one for LISTEN). */
   pgPoolSize: number;
   /** Most bytes of events one live stream may have waiting for a client that does not read; past it the stream is closed. */
@@ -92,6 +95,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     maxBatch: e.HUB_MAX_BATCH,
     maxNameLength: e.HUB_MAX_NAME_LENGTH,
     retentionSeconds: e.HUB_RETENTION_SECONDS,
+    workerRetentionSeconds: e.HUB_WORKER_RETENTION_SECONDS,
     pgPoolSize: e.HUB_PG_POOL_SIZE,
     sseMaxQueuedBytes: e.HUB_SSE_MAX_QUEUED_BYTES,
     allowedHosts: (e.HUB_ALLOWED_HOSTS ?? '')

@@ -234,6 +234,13 @@ export interface HubStore {
   reap(staleSeconds: number, by?: Actor): Promise<ReapResult>;
   /** Deletes completed items that completed more than `retentionSeconds` ago; returns how many. */
   prune(retentionSeconds: number): Promise<number>;
+  /**
+   * Deletes `terminated` workers whose last heartbeat is more than `retentionSeconds` old (a
+   * worker stops heartbeating when it ends, so that is about when it ended); returns their ids.
+   * A worker that still holds a claimed item is kept, and so is every `lost` one (operators need
+   * to see those). A pruned worker that comes back registers afresh.
+   */
+  pruneWorkers(retentionSeconds: number): Promise<string[]>;
 
   // --- issued tokens and the audit trail ---------------------------------------------------
   /**

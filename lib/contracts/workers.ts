@@ -45,6 +45,15 @@ export type HeartbeatBody = z.infer<typeof HeartbeatBody>;
 export const PatchWorkerBody = z.strictObject({ status: WorkerStatus });
 export type PatchWorkerBody = z.infer<typeof PatchWorkerBody>;
 
+/**
+ * Sent by a worker with `PATCH /workers/{id}` when it changes its own status (the SDK's and the
+ * Python client's worker loops, marking themselves `terminated` on exit), naming its own id. Only
+ * an open hub heeds it, where every caller is the anonymous operator and the audit trail cannot
+ * tell a worker from an operator anyway: the change is then not recorded as an operator action.
+ * A hub with tokens ignores it and goes by the token's role.
+ */
+export const WORKER_SELF_HEADER = 'x-hub-worker-self';
+
 /** Ten years, in seconds: the largest heartbeat age a worker filter takes. */
 export const MAX_STALE_THRESHOLD_SECONDS = 10 * 365 * 24 * 3600;
 

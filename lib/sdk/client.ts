@@ -15,6 +15,7 @@ import {
   Retried,
   WorkerList,
   WorkerRecord,
+  WORKER_SELF_HEADER,
   WorkItem,
   type CompleteManyBody,
   type Json,
@@ -94,9 +95,14 @@ export class HubClient {
     return this.t.send({ method: 'POST', path: `/workers/${seg(workerId)}/heartbeat`, body, schema: WorkerRecord });
   }
 
-  /** Sets a worker's status. `terminated` (a clean exit) and `lost` release the items it holds. */
-  async setWorkerStatus(workerId: string, status: WorkerStatus): Promise<WorkerRecord> {
-    return this.t.send({ method: 'PATCH', path: `/workers/${seg(workerId)}`, body: { status }, schema: WorkerRecord });
+  /**
+   * Sets a worker's status. `terminated` (a clean exit) and `lost` release the items it holds.
+   * `self: true` says the worker is changing its own status (sends WORKER_SELF_HEADER): an open
+   * hub then does not record it as an operator action in the audit trail.
+   */
+  async setWorkerStatus(workerId: string, status: WorkerStatus, opts: { self?: boolean } = {}): Promise<WorkerRecord> {
+    const headers = opts.self ? { [WORKER_SELF_HEADER]: workerId } : undefined;
+    return this.t.send({ method: 'PATCH', path: `/workers/${seg(workerId)}`, body: { status }, headers, schema: WorkerRecord });
   }
 
   /** One worker; throws NotFound for an unknown id. */

@@ -41,6 +41,8 @@ export interface Request<S extends z.ZodType | null> {
   signal?: AbortSignal | undefined;
   /** This request's per-attempt timeout in ms, when it may take longer than the client's (a waiting claim). */
   timeoutMs?: number | undefined;
+  /** Headers of this request alone, beside those the transport sets (accept, authorization, content type). */
+  headers?: Record<string, string> | undefined;
 }
 
 /** Full-jitter exponential backoff: a random wait up to min(max, min·2^attempt). */
@@ -96,7 +98,7 @@ export class Transport {
   ): Promise<S extends z.ZodType ? z.output<S> : void> {
     const url = new URL(this.base + req.path);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { ...req.headers, accept: 'application/json' };
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
     if (req.body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;

@@ -187,7 +187,7 @@ class WorkerRun {
     }
     if (this.fatal) throw this.fatal;
     try {
-      await this.client.setWorkerStatus(this.workerId, 'terminated');
+      await this.client.setWorkerStatus(this.workerId, 'terminated', { self: true });
     } catch (err) {
       this.log('warn', `could not mark itself terminated: ${messageOf(err)}`);
     }

@@ -5,11 +5,11 @@ const g = globalThis as typeof globalThis & { __flatmachinesReaper?: NodeJS.Time
 
 /**
  * Runs the reaper (stale workers → lost, their items released or poisoned) and retention
- * pruning every `reapIntervalSeconds`. Once per process; the timer does not keep it alive.
+ * pruning (completed items, terminated workers) every `reapIntervalSeconds`. Once per process; the timer does not keep it alive.
  */
 export function startReaper(hub: Hub): void {
   if (g.__flatmachinesReaper) return;
-  const { staleSeconds, retentionSeconds, reapIntervalSeconds } = hub.config;
+  const { staleSeconds, retentionSeconds, workerRetentionSeconds, reapIntervalSeconds } = hub.config;
   let running = false;
   const tick = async () => {
     if (running) return; // a slow tick must not pile up behind itself
@@ -22,6 +22,7 @@ export function startReaper(hub: Hub): void {
         );
       }
       await hub.store.prune(retentionSeconds);
+      if (workerRetentionSeconds > 0) await hub.store.pruneWorkers(workerRetentionSeconds);
     } catch (err) {
       // The database away (a restart): one line a tick, not a stack; the next tick tries again.
       const stored = storeProblemOf(err);

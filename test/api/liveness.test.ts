@@ -10,7 +10,7 @@ let hub: HubProcess & { clock: HubClock };
 let api: Client;
 
 beforeAll(async () => {
-  hub = await startHubWithClock({ HUB_STALE_SECONDS: '1', HUB_REAP_INTERVAL_SECONDS: '0.2', HUB_RETENTION_SECONDS: '1' });
+  hub = await startHubWithClock({ HUB_STALE_SECONDS: '1', HUB_REAP_INTERVAL_SECONDS: '0.2', HUB_RETENTION_SECONDS: '1', HUB_WORKER_RETENTION_SECONDS: '60' });
   api = client(hub.api);
 });
 afterAll(async () => hub?.stop());
@@ -67,4 +67,17 @@ it('prunes completed items older than the retention period', async () => {
   hub.clock.advance(2); // past the 1 s retention period
   await until('pruning', () => api.get(`/items/${body.ids[0]}`), (r) => r.status === 404);
   expect((await api.get(`/items/${body.ids[1]}`)).body.status).toBe('pending');
+});
+
+it('prunes terminated workers a retention after their last heartbeat, keeping lost ones', async () => {
+  await api.post('/workers', { worker_id: 'finished' });
+  await api.post('/workers', { worker_id: 'vanished' });
+  expect((await api.patch('/workers/finished', { status: 'terminated' })).status).toBe(200);
+  expect((await api.patch('/workers/vanished', { status: 'lost' })).status).toBe(200);
+  hub.clock.advance(30);
+  await new Promise((r) => setTimeout(r, 600)); // a few reaper ticks, half the retention
+  expect((await api.get('/workers/finished')).body.status).toBe('terminated');
+  hub.clock.advance(31); // past the 60 s worker retention
+  await until('worker pruning', () => api.get('/workers/finished'), (r) => r.status === 404);
+  expect((await api.get('/workers/vanished')).body.status).toBe('lost');
 });

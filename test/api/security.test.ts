@@ -1,6 +1,7 @@
 /** Issued tokens, the audit trail and dashboard sessions, over real HTTP against the built hub. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditPage, IssuedToken, Session, TokenList } from '@/lib/contracts';
+import { AuditPage, IssuedToken, Session, TokenList, WORKER_SELF_HEADER } from '@/lib/contracts';
+import { HubClient, runWorker } from '@/lib/sdk';
 import { client, type Client } from '../helpers/http';
 import { startHub, startHubWithClock, type HubClock, type HubProcess } from '../helpers/hub-process';
 
@@ -237,5 +238,39 @@ describe('an open hub', () => {
     const cross = await c.post('/pools/o/items', { data: 2 }, { origin: 'https://evil.example' });
     expect(cross.status).toBe(403);
     expect(cross.body.code).toBe('cross-site');
+  });
+
+  it("does not record a worker's change of its own status (X-Hub-Worker-Self) as an operator action", async () => {
+    const c = client(hub.api);
+    const statusChanges = async () =>
+      ((await c.get('/audit?limit=500')).body as AuditPage).entries.filter((e) => e.action === 'worker.status').map((e) => e.target);
+    await c.post('/workers', { worker_id: 'self-1' });
+    await c.post('/workers', { worker_id: 'self-2' });
+    const own = await c.call('PATCH', '/workers/self-1', { status: 'terminated' }, { [WORKER_SELF_HEADER]: 'self-1' });
+    expect(own.body).toMatchObject({ worker_id: 'self-1', status: 'terminated' });
+    // Naming another worker is not a change of one's own: an operator action like any other.
+    expect((await c.call('PATCH', '/workers/self-2', { status: 'terminating' }, { [WORKER_SELF_HEADER]: 'self-1' })).status).toBe(200);
+    expect((await c.patch('/workers/self-2', { status: 'terminated' })).status).toBe(200);
+    expect(await statusChanges()).toEqual(['self-2', 'self-2']);
+    const [last] = ((await c.get('/audit?limit=1')).body as AuditPage).entries;
+    expect(last).toMatchObject({ actor: 'anonymous', role: 'operator', action: 'worker.status', target: 'self-2', detail: { status: 'terminated' } });
+
+    // The SDK's worker loop marks itself terminated on exit with the header: nothing recorded.
+    const sdk = new HubClient({ url: hub.url });
+    await sdk.push('self-pool', 1);
+    const summary = await runWorker({
+      client: sdk,
+      pool: 'self-pool',
+      workerId: 'self-sdk',
+      exitWhenEmpty: true,
+      heartbeatSeconds: 0.3,
+      pollSeconds: 0.05,
+      signals: false,
+      log: () => {},
+      handler: async (item) => item.data,
+    });
+    expect(summary).toMatchObject({ reason: 'empty', completed: 1 });
+    expect((await sdk.getWorker('self-sdk')).status).toBe('terminated');
+    expect(await statusChanges()).toEqual(['self-2', 'self-2']);
   });
 });

@@ -62,14 +62,4 @@ describe('README examples', { timeout: 120_000 }, () => {
     const results = (await c.listItems('numbers')).items.map((i) => (i.result as { seen: unknown }).seen);
     expect(results).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
   });
-
-  it('npm run demo: against a running hub, pushes a mix, runs CLI workers until the pool drains', async () => {
-    const r = await run(path.join(REPO, 'node_modules/.bin/tsx'), ['scripts/demo.ts', '--items', '10', '--workers', '2', '--quick']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`dashboard: ${hub.url}/`);
-    expect(r.stdout).toMatch(/done: 9 completed, 1 poisoned, 0 pending \(workers exited with 0, 0\)/);
-    expect(r.stdout).not.toContain('keeps running'); // it did not start a hub of its own
-    const flaky = (await c.listItems('demo', { status: 'completed' })).items.filter((i) => (i.data as { flaky: boolean }).flaky);
-    expect(flaky.map((i) => [i.attempts, (i.result as { attempt: number }).attempt])).toEqual([[2, 2], [2, 2]]);
-  });
 });

@@ -8,6 +8,7 @@ import { operatorContract } from './operator-contract';
 import { errorGroupsContract } from './error-groups-contract';
 import { queueContract } from './queue-contract';
 import { securityContract } from './security-contract';
+import { workerRetentionContract } from './worker-retention-contract';
 import journal from '@/db/migrations/pg/meta/_journal.json';
 import { postgresMissing, skipWithoutPostgres } from '../pg/availability';
 
@@ -35,6 +36,10 @@ operatorContract('postgres', openPg);
 queueContract('postgres', openPg);
 errorGroupsContract('postgres', openPg);
 securityContract('postgres', openPg);
+workerRetentionContract('postgres', async (opts) => ({
+  ...(await openPg(opts)),
+  sql: (statement) => onDatabase(db.url, (c) => c.query(statement).then(() => undefined)),
+}));
 
 describe('postgres specifics', () => {
   const opened: HubStore[] = [];

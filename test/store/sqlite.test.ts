@@ -13,6 +13,7 @@ import { operatorContract } from './operator-contract';
 import { errorGroupsContract } from './error-groups-contract';
 import { queueContract } from './queue-contract';
 import { securityContract } from './security-contract';
+import { workerRetentionContract } from './worker-retention-contract';
 import { claimKeyParams } from '@/db/store/leases';
 
 const openSqlite: OpenStore = async ({ clock, onChange }) => {
@@ -25,6 +26,16 @@ operatorContract('sqlite', openSqlite);
 queueContract('sqlite', openSqlite);
 errorGroupsContract('sqlite', openSqlite);
 securityContract('sqlite', openSqlite);
+workerRetentionContract('sqlite', async ({ clock, onChange }) => {
+  const { file, cleanup } = tempDbFile();
+  const store = openStore(file, { clock, onChange });
+  const sql = async (statement: string) => {
+    const db = new Database(file);
+    db.exec(statement);
+    db.close();
+  };
+  return { store, sql, cleanup: async () => (await store.close(), cleanup()) };
+});
 
 describe('sqlite file', () => {
   it('creates the file and its folders on first open, and keeps data across reopen', async () => {

@@ -34,6 +34,20 @@ def test_run_worker_drains_a_pool_with_a_sync_handler_side_by_side(hub, client, 
     assert client.get_worker(summary.worker_id)["status"] == "terminated"
 
 
+def test_run_worker_marks_itself_terminated_without_an_operator_entry_in_the_audit_trail(hub, client, name):
+    # An open hub: everyone is the anonymous operator, so the worker says the change is its own.
+    pool = name("self")
+    client.push(pool, {"n": 1})
+    summary = run_worker(pool, lambda item: item["data"], url=hub.url, worker_id=name("w"), exit_when_empty=True, handle_signals=False)
+    assert client.get_worker(summary.worker_id)["status"] == "terminated"
+    targets = [e["target"] for e in client.audit(limit=500)["entries"] if e["action"] == "worker.status"]
+    assert summary.worker_id not in targets
+    # Without the flag the same change is an operator action.
+    client.set_worker_status(summary.worker_id, "terminated")
+    entry = client.audit(limit=1)["entries"][0]
+    assert (entry["actor"], entry["action"], entry["target"]) == ("anonymous", "worker.status", summary.worker_id)
+
+
 def test_run_worker_fails_items_with_the_error_and_poisons_them_after_max_retries(hub, client, name):
     pool = name("async")
     good = client.push(pool, {"ok": True})

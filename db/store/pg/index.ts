@@ -143,6 +143,7 @@ export function createPgStore(connectionString: string, opts: PgStoreOptions = {
     throughput: call((minutes) => operator.readThroughput(ctx, minutes)),
     reap: call((staleSeconds, by) => audited(ctx, by, (c) => liveness.reap(c, staleSeconds), auditOf.reap)),
     prune: call((retentionSeconds) => liveness.prune(ctx, retentionSeconds)),
+    pruneWorkers: call((retentionSeconds) => liveness.pruneWorkers(ctx, retentionSeconds)),
     issueToken: call((input, actor) => security.issueToken(ctx, input, actor)),
     listTokens: call(() => security.listTokens(ctx)),
     revokeToken: call((id, actor) => security.revokeToken(ctx, id, actor)),

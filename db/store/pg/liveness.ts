@@ -1,5 +1,5 @@
+import { and, asc, eq, inArray, isNotNull, lt, notInArray, sql } from 'drizzle-orm';
 import { LOST_FINGERPRINT } from '../fingerprint';
-import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { ReapResult } from '@/lib/contracts';
 import { items, workers } from '@/db/schema/pg';
 import { appendAttempt, exhausted, writeTx, inLocked, type PgCtx } from './context';
@@ -68,4 +68,28 @@ export async function prune(ctx: PgCtx, retentionSeconds: number): Promise<numbe
     total += n;
     if (n < PRUNE_BATCH) return total;
   }
+}
+
+/**
+ * See HubStore.pruneWorkers. One guarded DELETE, safe on every instance at once: a row another
+ * instance deletes first is gone when this one gets its lock, and a worker registering again
+ * meanwhile is active, so the re-checked guard keeps it.
+ */
+export async function pruneWorkers(ctx: PgCtx, retentionSeconds: number): Promise<string[]> {
+  const cutoff = ctx.clock() - retentionSeconds * 1000;
+  const holders = ctx.db
+    .select({ id: items.claimedBy })
+    .from(items)
+    .where(and(isNotNull(items.claimedBy), eq(items.status, 'claimed')));
+  const pruned = (
+    await ctx.db
+      .delete(workers)
+      .where(and(eq(workers.status, 'terminated'), lt(workers.lastHeartbeat, cutoff), notInArray(workers.workerId, holders)))
+      .returning({ id: workers.workerId })
+  )
+    .map((w) => w.id)
+    .sort();
+  // The last status a live view saw it in; the dashboard refetches the list on it.
+  for (const id of pruned) ctx.emit({ type: 'worker', worker_id: id, status: 'terminated' });
+  return pruned;
 }

@@ -106,6 +106,7 @@ export function createSqliteStore(file: string, opts: SqliteStoreOptions = {}): 
     throughput: async (minutes) => operator.readThroughput(ctx, minutes),
     reap: async (staleSeconds, by) => audited(ctx, by, (c) => liveness.reap(c, staleSeconds), auditOf.reap),
     prune: async (retentionSeconds) => liveness.prune(ctx, retentionSeconds, opts.pruneWindow),
+    pruneWorkers: async (retentionSeconds) => liveness.pruneWorkers(ctx, retentionSeconds),
     issueToken: async (input, actor) => security.issueToken(ctx, input, actor),
     listTokens: async () => security.listTokens(ctx),
     revokeToken: async (id, actor) => security.revokeToken(ctx, id, actor),

@@ -1,5 +1,5 @@
+import { and, eq, inArray, isNotNull, lt, notInArray, sql } from 'drizzle-orm';
 import { LOST_FINGERPRINT } from '../fingerprint';
-import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { ReapResult } from '@/lib/contracts';
 import { items, workers } from '@/db/schema/sqlite';
 import { appendAttempt, exhausted, writeTx, type SqliteCtx } from './context';
@@ -83,4 +83,23 @@ export function prune(ctx: SqliteCtx, retentionSeconds: number, window = PRUNE_W
     ctx.prune.pool = cursors.has(pool) ? pool : pools[(from + k + 1) % pools.length];
   }
   return total;
+}
+
+/** See HubStore.pruneWorkers. One guarded DELETE: a worker registering again meanwhile is active, and kept. */
+export function pruneWorkers(ctx: SqliteCtx, retentionSeconds: number): string[] {
+  const cutoff = ctx.clock() - retentionSeconds * 1000;
+  // NOT IN finds nothing at all once the list holds a NULL: leave those out.
+  const holders = ctx.db
+    .select({ id: items.claimedBy })
+    .from(items)
+    .where(and(eq(items.status, 'claimed'), isNotNull(items.claimedBy)));
+  const pruned = ctx.db
+    .delete(workers)
+    .where(and(eq(workers.status, 'terminated'), lt(workers.lastHeartbeat, cutoff), notInArray(workers.workerId, holders)))
+    .returning({ id: workers.workerId })
+    .all()
+    .map((w) => w.id);
+  // The last status a live view saw it in; the dashboard refetches the list on it.
+  for (const id of pruned) ctx.emit({ type: 'worker', worker_id: id, status: 'terminated' });
+  return pruned;
 }

@@ -18,6 +18,10 @@ from urllib.parse import quote
 
 from .transport import EventStream, RetryPolicy, Transport
 
+#: Sent with a worker's change of its own status, naming its id: an open hub (no tokens, where
+#: everyone is the anonymous operator) then leaves it out of the audit trail.
+WORKER_SELF_HEADER = "X-Hub-Worker-Self"
+
 __all__ = ["HubClient", "Json"]
 
 Json = Any
@@ -110,10 +114,15 @@ class HubClient:
         body = _without_missing(metadata=metadata, current_task_id=current_task_id)
         return self._send("POST", f"/workers/{_seg(worker_id)}/heartbeat", body=body, expect=_has("worker_id", "status"))
 
-    def set_worker_status(self, worker_id: str, status: str) -> dict:
+    def set_worker_status(self, worker_id: str, status: str, *, self_change: bool = False) -> dict:
         """Sets a worker's status (``active``, ``terminating``, ``terminated``, ``lost``).
-        ``terminated`` (a clean exit) and ``lost`` release the items it holds."""
-        return self._send("PATCH", f"/workers/{_seg(worker_id)}", body={"status": status}, expect=_has("worker_id", "status"))
+        ``terminated`` (a clean exit) and ``lost`` release the items it holds.
+        ``self_change=True`` says the worker is changing its own status (it sends
+        ``X-Hub-Worker-Self``): an open hub then does not record it as an operator action."""
+        headers = {WORKER_SELF_HEADER: worker_id} if self_change else None
+        return self._send(
+            "PATCH", f"/workers/{_seg(worker_id)}", body={"status": status}, headers=headers, expect=_has("worker_id", "status")
+        )
 
     def get_worker(self, worker_id: str) -> dict:
         """One WorkerRecord (with ``claimed_count``); NotFound for an unknown id."""

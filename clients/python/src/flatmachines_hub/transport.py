@@ -103,10 +103,12 @@ class Transport:
         query: Optional[Mapping[str, Any]] = None,
         expect: Optional[Callable[[Any], bool]] = None,
         timeout: Optional[float] = None,
+        headers: Optional[Mapping[str, str]] = None,
     ) -> Any:
         """Sends the request, retrying per the policy, and returns the decoded JSON body (None for 204).
 
         ``path`` is under ``/api/v1`` and already encoded. ``expect`` checks a 2xx body's shape.
+        ``headers`` are this request's own, beside accept, authorization and content type.
         Raises a :class:`HubError` subclass: by status for an answer, ``HubUnreachable`` for
         none, ``UnexpectedResponse`` when a 2xx body fails ``expect``.
         """
@@ -121,7 +123,7 @@ class Transport:
         while True:
             hint: list[float] = []
             try:
-                result = self._once(method, url, data, label, hint, timeout or self.timeout)
+                result = self._once(method, url, data, label, hint, timeout or self.timeout, headers)
             except Exception as err:  # noqa: BLE001 - re-raised below unless retryable
                 if not is_retryable(err) or attempt >= self.retry.retries:
                     raise
@@ -135,8 +137,17 @@ class Transport:
                 raise UnexpectedResponse(200, "unexpected-response", f"the body does not match the API: {str(result)[:200]}", label)
             return result
 
-    def _once(self, method: str, url: str, data: Optional[bytes], label: str, hint: list[float], timeout: float) -> Any:
-        headers = {"accept": "application/json"}
+    def _once(
+        self,
+        method: str,
+        url: str,
+        data: Optional[bytes],
+        label: str,
+        hint: list[float],
+        timeout: float,
+        extra: Optional[Mapping[str, str]] = None,
+    ) -> Any:
+        headers = {**(extra or {}), "accept": "application/json"}
         if self.token:
             headers["authorization"] = f"Bearer {self.token}"
         if data is not None:

@@ -194,7 +194,7 @@ class _Run:
             if self.fatal is not None:
                 raise self.fatal
             try:
-                await self.call(self.client.set_worker_status, self.worker_id, "terminated")
+                await self.call(self.client.set_worker_status, self.worker_id, "terminated", self_change=True)
             except HubError as err:
                 log.warning("worker %s could not mark itself terminated: %s", self.worker_id, err)
             reason = self.stop_reason or "stopped"

@@ -1,6 +1,19 @@
-import { Name, PatchWorkerBody } from '@/lib/contracts';
+import { Name, PatchWorkerBody, WORKER_SELF_HEADER } from '@/lib/contracts';
+import type { Caller } from '@/lib/http/auth';
 import { failure, problem } from '@/lib/http/problem';
+import type { HubRequest } from '@/lib/http/reply';
 import { json, route } from '@/lib/http/route';
+
+/**
+ * Whether this status change is an operator action for the audit trail. A worker token changing
+ * a status is a worker marking itself (e.g. terminated on exit). On an open hub everyone is the
+ * anonymous operator, so a worker says so itself with WORKER_SELF_HEADER naming its own id; a
+ * hub with tokens goes by the token alone.
+ */
+function operatorAction(caller: Caller | null, req: HubRequest, id: string): boolean {
+  if (caller?.role !== 'operator') return false;
+  return !(caller.via === 'open' && req.headers.get(WORKER_SELF_HEADER) === id);
+}
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   GET: {
@@ -13,12 +26,10 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   },
   PATCH: {
     need: 'worker',
-    handle: async ({ hub, param, body, caller, actor, asWorker }) => {
+    handle: async ({ req, hub, param, body, caller, actor, asWorker }) => {
       const id = asWorker(param('id', Name));
       const { status } = await body(PatchWorkerBody);
-      // A worker token changing a status is a worker marking itself (e.g. terminated on exit):
-      // only an operator's change is an operator action.
-      const outcome = await hub.store.setWorkerStatus(id, status, caller?.role === 'operator' ? actor : undefined);
+      const outcome = await hub.store.setWorkerStatus(id, status, operatorAction(caller, req, id) ? actor : undefined);
       return outcome.ok ? json(outcome.value) : failure(outcome);
     },
   },
