@@ -93,7 +93,7 @@ it('serves the document at /api/v1/openapi.json without a token', async () => {
 });
 
 describe('the answer checker', () => {
-  const item = { id: '1', pool: 'p', data: null, status: 'pending', claimed_by: null, lease_id: null, attempts: 0, max_retries: 3, created_at: 'x', claimed_at: null, completed_at: null, result: null, last_error: null, priority: 0, run_at: null, key: null };
+  const item = { id: '1', pool: 'p', data: null, status: 'pending', claimed_by: null, lease_id: null, attempts: 0, max_retries: 3, created_at: 'x', claimed_at: null, completed_at: null, result: null, last_error: null, last_error_type: null, priority: 0, run_at: null, key: null };
   const problem = (status: number, code: string) => JSON.stringify({ type: `urn:flatmachines-hub:problem:${code}`, title: 't', status, detail: 'd', code });
   const url = 'http://h/api/v1/items/1/complete';
 

@@ -4,7 +4,7 @@ import { items, poolSettings, workers } from '@/db/schema/pg';
 import { backoffSql, inClaimOrder, KEY_HOLDING, pushedStatus, runAtOf } from '../queue';
 import { backToPending, parseItemId, whyNotEnded } from '../ids';
 import { fingerprint } from '../fingerprint';
-import type { EndClaim, ErrorFilter, FailReport, Outcome } from '../types';
+import type { EndClaim, ErrorFilter, FailReport, FailureCode, Outcome } from '../types';
 import { appendAttempt, exhausted, freshLease, jsonb, writeTx, inLocked, type PgCtx, type PgExec, type PgTx } from './context';
 import { toWorkItem, type WorkItemRow } from './rows';
 import { completeHeldMany, endStates, type BatchEnd } from './complete-many';
@@ -324,15 +324,31 @@ export async function retryItem(ctx: PgCtx, itemId: string): Promise<Outcome<Wor
     .set({ ...backToPending, key: keyAfterRetry })
     .where(and(eq(items.id, id), inArray(items.status, ['poisoned', 'completed'])))
     .returning();
+  return changedOrWhyNot(ctx, row, id, itemId, (status) => ({
+    ok: false,
+    code: 'item-not-retryable',
+    detail: `work item ${itemId} is ${status}; only poisoned or completed items can be retried`,
+  }));
+}
+
+/**
+ * The outcome of a guarded UPDATE of one item: the item as changed (and told), or, when the guard
+ * matched nothing, why: `refusal` of its status as it is now, or not found.
+ */
+async function changedOrWhyNot<C extends FailureCode>(
+  ctx: PgCtx,
+  row: Parameters<typeof toWorkItem>[0] | undefined,
+  id: number,
+  itemId: string,
+  refusal: (status: string) => { ok: false; code: C; detail: string },
+): Promise<Outcome<WorkItem, C | 'item-not-found'>> {
   if (row) {
     const item = toWorkItem(row);
     emitItems(ctx, [item]);
     return { ok: true, value: item };
   }
   const [found] = await ctx.db.select({ status: items.status }).from(items).where(eq(items.id, id));
-  return found
-    ? { ok: false, code: 'item-not-retryable', detail: `work item ${itemId} is ${found.status}; only poisoned or completed items can be retried` }
-    : notFound(itemId);
+  return found ? refusal(found.status) : notFound(itemId);
 }
 
 export async function retryPool(ctx: PgCtx, pool: string, status: 'poisoned' | 'completed', error?: ErrorFilter): Promise<number> {
@@ -365,15 +381,11 @@ export async function runItem(ctx: PgCtx, itemId: string): Promise<Outcome<WorkI
     .set({ status: 'pending', runAt: ctx.clock() })
     .where(and(eq(items.id, id), eq(items.status, 'scheduled')))
     .returning();
-  if (row) {
-    const item = toWorkItem(row);
-    emitItems(ctx, [item]);
-    return { ok: true, value: item };
-  }
-  const [found] = await ctx.db.select({ status: items.status }).from(items).where(eq(items.id, id));
-  return found
-    ? { ok: false, code: 'item-not-scheduled', detail: `work item ${itemId} is ${found.status}; only a scheduled item can be run now` }
-    : notFound(itemId);
+  return changedOrWhyNot(ctx, row, id, itemId, (status) => ({
+    ok: false,
+    code: 'item-not-scheduled',
+    detail: `work item ${itemId} is ${status}; only a scheduled item can be run now`,
+  }));
 }
 
 /** Milliseconds until the pool's next scheduled item is due (0: due now), or null when none is scheduled. */

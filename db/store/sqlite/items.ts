@@ -5,7 +5,7 @@ import { inClaimOrder, pushedStatus, runAtOf } from '../queue';
 import { backToPending, parseItemId, whyNotEnded } from '../ids';
 import { claimKeyParams } from '../leases';
 import { fingerprint } from '../fingerprint';
-import type { EndClaim, ErrorFilter, FailReport, Outcome } from '../types';
+import type { EndClaim, ErrorFilter, FailReport, FailureCode, Outcome } from '../types';
 import { storeCompletion, writeTx, type SqliteCtx } from './context';
 import { bulkWhere, countFailure } from './operator';
 import { toWorkItem, workItemOf, type ItemValues } from './rows';
@@ -92,11 +92,11 @@ export function runItem(ctx: SqliteCtx, itemId: string): Outcome<WorkItem, 'item
   if (id === null) return notFound(itemId);
   const outcome = writeTx(ctx, (): Outcome<WorkItem, 'item-not-found' | 'item-not-scheduled'> => {
     const row = ctx.stmts.runNow.get({ id, now: ctx.clock() });
-    if (row) return { ok: true, value: workItemOf(row) };
-    const found = ctx.stmts.itemState.get(id);
-    return found
-      ? { ok: false, code: 'item-not-scheduled', detail: `work item ${itemId} is ${found.status}; only a scheduled item can be run now` }
-      : notFound(itemId);
+    return changedOrWhyNot(ctx, row && workItemOf(row), id, itemId, (status) => ({
+      ok: false,
+      code: 'item-not-scheduled',
+      detail: `work item ${itemId} is ${status}; only a scheduled item can be run now`,
+    }));
   });
   if (outcome.ok) emitItems(ctx, [outcome.value]);
   return outcome;
@@ -183,6 +183,22 @@ export function claimItem(
   });
   if (outcome.ok) emitItems(ctx, [outcome.value]);
   return outcome;
+}
+
+/**
+ * The outcome of a guarded write of one item, inside its transaction: the item as changed, or,
+ * when the guard matched nothing, why: `refusal` of its status as it is now, or not found.
+ */
+function changedOrWhyNot<C extends FailureCode>(
+  ctx: SqliteCtx,
+  changed: WorkItem | undefined,
+  id: number,
+  itemId: string,
+  refusal: (status: string) => Failure<C>,
+): Outcome<WorkItem, C | 'item-not-found'> {
+  if (changed) return { ok: true, value: changed };
+  const found = ctx.stmts.itemState.get(id);
+  return found ? refusal(found.status) : notFound(itemId);
 }
 
 /** Why a guarded end-of-claim changed nothing. */
@@ -278,11 +294,11 @@ export function retryItem(ctx: SqliteCtx, itemId: string): Outcome<WorkItem, 'it
       .where(and(eq(items.id, id), inArray(items.status, ['poisoned', 'completed'])))
       .returning()
       .get();
-    if (row) return { ok: true, value: toWorkItem(row) };
-    const found = ctx.stmts.itemState.get(id);
-    return found
-      ? { ok: false, code: 'item-not-retryable', detail: `work item ${itemId} is ${found.status}; only poisoned or completed items can be retried` }
-      : notFound(itemId);
+    return changedOrWhyNot(ctx, row && toWorkItem(row), id, itemId, (status) => ({
+      ok: false,
+      code: 'item-not-retryable',
+      detail: `work item ${itemId} is ${status}; only poisoned or completed items can be retried`,
+    }));
   });
   if (outcome.ok) emitItems(ctx, [outcome.value]);
   return outcome;
