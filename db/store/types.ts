@@ -4,7 +4,6 @@ import type {
   PoolBulkBody,
   PoolHolder,
   Throughput,
-  CompletedMany,
   CompleteManyBody,
   HeartbeatBody,
   ItemDetail,
@@ -45,6 +44,14 @@ export type FailureCode =
   | 'item-not-scheduled'
   | 'pool-paused'
   | 'token-not-found';
+
+type EndCode = 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease';
+
+/** A batch completion: the ids completed, and each one refused with its outcome code (the route gives the status). */
+export interface CompletedManyOutcome {
+  completed: string[];
+  rejected: { id: string; code: EndCode }[];
+}
 
 /** A claim's end, as told by its holder. `leaseId` fences it to one particular claim. */
 export interface EndClaim {
@@ -169,7 +176,7 @@ export interface HubStore {
     claim: EndClaim & { result?: unknown },
   ): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease'>>;
   /** Each item is judged as by `complete`; a rejected one does not stop the others. */
-  completeMany(input: CompleteManyBody): Promise<CompletedMany>;
+  completeMany(input: CompleteManyBody): Promise<CompletedManyOutcome>;
   /**
    * Back to `pending`, or `poisoned` once `attempts >= max_retries`; under a backoff policy (the
    * item's, else its pool's) to `scheduled` until the policy's delay has passed.

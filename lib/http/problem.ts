@@ -47,7 +47,10 @@ const STATUS_OF: Record<FailureCode, number> = {
   'token-not-found': 404,
 };
 
+/** The HTTP status of a store's outcome code: the one table of them. */
+export const statusOf = (code: FailureCode): number => STATUS_OF[code];
+
 /** Maps a store's expected failure to its problem response. */
 export function failure(f: { code: FailureCode; detail: string }): Reply {
-  return problem(STATUS_OF[f.code], f.code, f.detail);
+  return problem(statusOf(f.code), f.code, f.detail);
 }

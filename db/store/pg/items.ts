@@ -1,10 +1,10 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { MAX_RETRIES_DEFAULT, type CompletedMany, type CompleteManyBody, type NewItem, type Pushed, type WorkItem } from '@/lib/contracts';
+import { MAX_RETRIES_DEFAULT, type CompleteManyBody, type NewItem, type Pushed, type WorkItem } from '@/lib/contracts';
 import { items, poolSettings, workers } from '@/db/schema/pg';
 import { backoffSql, inClaimOrder, KEY_HOLDING, pushedStatus, runAtOf } from '../queue';
 import { backToPending, parseItemId, whyNotEnded } from '../ids';
 import { fingerprint } from '../fingerprint';
-import type { EndClaim, ErrorFilter, FailReport, FailureCode, Outcome } from '../types';
+import type { CompletedManyOutcome, EndClaim, ErrorFilter, FailReport, FailureCode, Outcome } from '../types';
 import { appendAttempt, exhausted, freshLease, jsonb, writeTx, inLocked, type PgCtx, type PgExec, type PgTx } from './context';
 import { toWorkItem, type WorkItemRow } from './rows';
 import { completeHeldMany, endStates, type BatchEnd } from './complete-many';
@@ -258,7 +258,7 @@ export async function complete(ctx: PgCtx, itemId: string, c: EndClaim & { resul
  * diagnoses one; an id named twice is completed once, its repeat rejected as a completion of an
  * item no longer claimed, as if the items had been completed one after another.
  */
-export async function completeMany(ctx: PgCtx, input: CompleteManyBody): Promise<CompletedMany> {
+export async function completeMany(ctx: PgCtx, input: CompleteManyBody): Promise<CompletedManyOutcome> {
   const firsts = new Map<number, BatchEnd>();
   for (const it of input.items) {
     const id = parseItemId(it.id);
@@ -269,7 +269,7 @@ export async function completeMany(ctx: PgCtx, input: CompleteManyBody): Promise
   const refused = input.items.map((it) => parseItemId(it.id)).filter((id): id is number => id !== null && !poolOf.has(id));
   const states = refused.length ? await endStates(ctx.pool, refused) : new Map<number, { status: string; claimedBy: string | null }>();
   const done: { id: string; pool: string }[] = [];
-  const rejected: CompletedMany['rejected'] = [];
+  const rejected: CompletedManyOutcome['rejected'] = [];
   const counted = new Set<number>();
   for (const it of input.items) {
     const id = parseItemId(it.id);
@@ -282,7 +282,7 @@ export async function completeMany(ctx: PgCtx, input: CompleteManyBody): Promise
     // A repeat of an id completed above: by now that item is completed, not claimed.
     const state = id === null ? undefined : counted.has(id) ? { status: 'completed', claimedBy: input.worker_id } : states.get(id);
     const o = whyNotEnded(state, it.id, { workerId: input.worker_id, leaseId: it.lease_id });
-    rejected.push({ id: it.id, status: o.code === 'item-not-found' ? 404 : 409, code: o.code });
+    rejected.push({ id: it.id, code: o.code });
   }
   for (const d of done) ctx.emit({ type: 'item', id: d.id, pool: d.pool, status: 'completed' });
   for (const pool of new Set(done.map((d) => d.pool))) ctx.emit({ type: 'pool', name: pool });

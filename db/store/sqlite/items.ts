@@ -1,11 +1,11 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { MAX_RETRIES_DEFAULT, type CompletedMany, type CompleteManyBody, type NewItem, type Pushed, type WorkItem } from '@/lib/contracts';
+import { MAX_RETRIES_DEFAULT, type CompleteManyBody, type NewItem, type Pushed, type WorkItem } from '@/lib/contracts';
 import { items } from '@/db/schema/sqlite';
 import { inClaimOrder, pushedStatus, runAtOf } from '../queue';
 import { backToPending, parseItemId, whyNotEnded } from '../ids';
 import { claimKeyParams } from '../leases';
 import { fingerprint } from '../fingerprint';
-import type { EndClaim, ErrorFilter, FailReport, FailureCode, Outcome } from '../types';
+import type { CompletedManyOutcome, EndClaim, ErrorFilter, FailReport, FailureCode, Outcome } from '../types';
 import { storeCompletion, writeTx, type SqliteCtx } from './context';
 import { bulkWhere, countFailure } from './operator';
 import { toWorkItem, workItemOf, type ItemValues } from './rows';
@@ -247,17 +247,17 @@ export function complete(ctx: SqliteCtx, itemId: string, c: EndClaim & { result?
   return outcome;
 }
 
-export function completeMany(ctx: SqliteCtx, input: CompleteManyBody): CompletedMany {
+export function completeMany(ctx: SqliteCtx, input: CompleteManyBody): CompletedManyOutcome {
   const now = ctx.clock();
   const done: WorkItem[] = [];
-  const rejected: CompletedMany['rejected'] = [];
+  const rejected: CompletedManyOutcome['rejected'] = [];
   writeTx(ctx, () => {
     for (const it of input.items) {
       const result = resultJson(it.result);
       const c = { workerId: input.worker_id, leaseId: it.lease_id };
       const o = endClaim(ctx, it.id, c, (p) => completeRow(ctx, p, result), now);
       if (o.ok) done.push(o.value);
-      else rejected.push({ id: it.id, status: o.code === 'item-not-found' ? 404 : 409, code: o.code });
+      else rejected.push({ id: it.id, code: o.code });
     }
   });
   emitItems(ctx, done);

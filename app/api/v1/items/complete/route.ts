@@ -1,4 +1,5 @@
 import { CompleteManyBody } from '@/lib/contracts';
+import { statusOf } from '@/lib/http/problem';
 import { json, route } from '@/lib/http/route';
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
@@ -7,7 +8,8 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
     handle: async ({ hub, body, asWorker }) => {
       const input = await body(CompleteManyBody);
       asWorker(input.worker_id);
-      return json(await hub.store.completeMany(input));
+      const { completed, rejected } = await hub.store.completeMany(input);
+      return json({ completed, rejected: rejected.map((r) => ({ id: r.id, status: statusOf(r.code), code: r.code })) });
     },
   },
 });
