@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import type { PoolSummary, PoolThroughput } from '@/lib/contracts';
-import type { PoolHealth } from '@/lib/query/rules';
+import { bucketed, THROUGHPUT_WINDOWS, type PoolHealth, type ThroughputWindow } from '@/lib/query/rules';
 import { formatAge } from './format';
 import { Sparkline } from './Sparkline';
 import { Badge, cell, link, phoneOnly, Table, wideCell } from './ui';
@@ -18,13 +18,15 @@ const num = 'text-right tabular-nums';
  * The overview: one row per pool. On a phone the columns are the pool, pending and poisoned;
  * the rest is one line under the pool's name.
  */
-export function PoolsTable({ rows, now, minutes }: { rows: PoolRow[]; now: number; minutes: number }) {
+export function PoolsTable({ rows, now, range }: { rows: PoolRow[]; now: number; range: ThroughputWindow }) {
+  const w = THROUGHPUT_WINDOWS[range];
+  const per = (xs: number[] | undefined) => bucketed(xs ?? [], w.bucket);
   return (
     <Table
       label="Pools"
       numeric={[1, 2, 3, 4, 5, 6, 8]}
       wide={[1, 3, 4, 6, 7, 8]}
-      head={['Pool', 'Scheduled', 'Pending', 'Claimed', 'Completed', 'Poisoned', 'Oldest pending', `Last ${minutes} min`, 'Live workers']}
+      head={['Pool', 'Scheduled', 'Pending', 'Claimed', 'Completed', 'Poisoned', 'Oldest pending', `Last ${w.label}`, 'Live workers']}
     >
       {rows.map(({ pool: p, health, throughput: t }) => (
         <tr key={p.name} data-testid={`pool-row-${p.name}`}>
@@ -47,7 +49,8 @@ export function PoolsTable({ rows, now, minutes }: { rows: PoolRow[]; now: numbe
                 {p.scheduled > 0 && `${p.scheduled} scheduled · `}
                 {p.claimed} claimed · {p.completed} completed
                 {p.oldest_pending_at && ` · oldest ${formatAge(now - Date.parse(p.oldest_pending_at))}`} ·{' '}
-                <span className="text-emerald-700">{sum(t?.completed)}</span>/<span className="text-red-700">{sum(t?.failed)}</span> in {minutes} min
+                <span className="text-emerald-700">{sum(t?.completed)}</span>/<span className="text-red-700">{sum(t?.failed)}</span>
+                {sum(t?.poisoned) > 0 && <span className="text-red-900">/{sum(t?.poisoned)} poisoned</span>} in the last {w.label}
                 · {health.liveWorkers} live
               </span>
             </div>
@@ -68,9 +71,14 @@ export function PoolsTable({ rows, now, minutes }: { rows: PoolRow[]; now: numbe
           <td className={`${cell} text-right whitespace-nowrap tabular-nums ${wideCell}`}>{p.oldest_pending_at ? formatAge(now - Date.parse(p.oldest_pending_at)) : '—'}</td>
           <td className={`${cell} ${wideCell}`}>
             <div className="flex items-center gap-2">
-              <Sparkline completed={t?.completed ?? []} failed={t?.failed ?? []} />
-              <span className="text-xs whitespace-nowrap text-slate-500 tabular-nums">
+              <Sparkline completed={per(t?.completed)} failed={per(t?.failed)} poisoned={per(t?.poisoned)} unit={w.unit} />
+              <span className="text-xs whitespace-nowrap text-slate-500 tabular-nums" title="completed / failed / poisoned">
                 <span className="text-emerald-700">{sum(t?.completed)}</span> / <span className="text-red-700">{sum(t?.failed)}</span>
+                {sum(t?.poisoned) > 0 && (
+                  <>
+                    {' '}/ <span className="font-semibold text-red-900">{sum(t?.poisoned)}</span>
+                  </>
+                )}
               </span>
             </div>
           </td>

@@ -1,8 +1,22 @@
 /**
- * Completed (green) and failed (red) per minute as stacked bars, one per minute, oldest left;
- * an empty minute draws nothing above the baseline.
+ * Completed (green) and failed (red) per bucket (a minute by default) as stacked bars, oldest
+ * left; an empty bucket draws nothing above the baseline. `poisoned` is told in the label.
  */
-export function Sparkline({ completed, failed, width = 120, height = 28 }: { completed: number[]; failed: number[]; width?: number; height?: number }) {
+export function Sparkline({
+  completed,
+  failed,
+  poisoned = [],
+  unit = 'minute',
+  width = 120,
+  height = 28,
+}: {
+  completed: number[];
+  failed: number[];
+  poisoned?: number[];
+  unit?: string;
+  width?: number;
+  height?: number;
+}) {
   const n = Math.max(completed.length, failed.length, 1);
   const totals = Array.from({ length: n }, (_, i) => (completed[i] ?? 0) + (failed[i] ?? 0));
   const max = Math.max(1, ...totals);
@@ -10,7 +24,7 @@ export function Sparkline({ completed, failed, width = 120, height = 28 }: { com
   const barW = Math.max(1, step - (step > 3 ? 1 : 0));
   const scale = (v: number) => (v / max) * (height - 2);
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  const label = `${sum(completed)} completed, ${sum(failed)} failed in the last ${n} minutes; busiest minute ${Math.max(0, ...totals)}`;
+  const label = `${sum(completed)} completed, ${sum(failed)} failed, ${sum(poisoned)} poisoned in the last ${n} ${unit}s; busiest ${unit} ${Math.max(0, ...totals)}`;
   return (
     <svg role="img" aria-label={label} width={width} height={height} viewBox={`0 0 ${width} ${height}`}>
       <title>{label}</title>

@@ -49,8 +49,13 @@ test('overview: no-live-worker warning and screenshots', TAKES_SCREENSHOTS, asyn
     await waitLive(page);
     await expect(page.getByTestId('pool-row-e2e-orphan')).toContainText('no live worker');
     await expect(page.getByTestId('pool-row-e2e-orders')).not.toContainText('no live worker');
-    await expect(page.getByTestId('pool-row-e2e-orders').getByRole('img')).toHaveAttribute('aria-label', /5 completed, 1 failed/);
+    await expect(page.getByTestId('pool-row-e2e-orders').getByRole('img')).toHaveAttribute('aria-label', /5 completed, 1 failed, 0 poisoned in the last 60 minutes/);
     await screenshots(page, 'overview');
+    // The last day, by half hour; the choice lives in the address.
+    await page.getByRole('link', { name: 'Last day' }).click();
+    await expect(page).toHaveURL(/\?window=day$/);
+    await expect(page.getByTestId('pool-row-e2e-orders').getByRole('img')).toHaveAttribute('aria-label', /5 completed, 1 failed, 0 poisoned in the last 48 half hours/);
+    await expect(page.getByRole('columnheader', { name: 'Last day' })).toBeVisible();
   } finally {
     clearInterval(beat);
   }

@@ -1,19 +1,22 @@
 'use client';
 
+import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
 import { PoolsTable } from '@/components/PoolsTable';
 import { Card, Empty, ErrorState, Loading } from '@/components/ui';
 import { WorkerTotals } from '@/components/WorkerTotals';
 import { useNow } from '@/lib/query/clock';
 import { usePools, useThroughput, useWorkers } from '@/lib/query/hooks';
 import { useHubSettings } from '@/lib/query/provider';
-import { isStale, poolHealth, unpooledLiveWorkers, workerTotals } from '@/lib/query/rules';
-
-const MINUTES = 60;
+import { isStale, poolHealth, THROUGHPUT_WINDOWS, unpooledLiveWorkers, workerTotals, type ThroughputWindow } from '@/lib/query/rules';
 
 export function Overview() {
+  const search = useSearchParams();
+  // The address is the state: ?window=day can be bookmarked.
+  const range: ThroughputWindow = search.get('window') === 'day' ? 'day' : 'hour';
   const pools = usePools();
   const workers = useWorkers();
-  const throughput = useThroughput(MINUTES);
+  const throughput = useThroughput(THROUGHPUT_WINDOWS[range].minutes);
   const { staleSeconds } = useHubSettings();
   const now = useNow();
   const ws = workers.data ?? [];
@@ -22,7 +25,23 @@ export function Overview() {
   return (
     <>
       <h1 className="text-xl font-semibold">Overview</h1>
-      <Card title="Pools">
+      <Card
+        title="Pools"
+        actions={
+          <nav aria-label="Throughput window" className="flex gap-1 text-sm">
+            {(Object.keys(THROUGHPUT_WINDOWS) as ThroughputWindow[]).map((w) => (
+              <Link
+                key={w}
+                href={w === 'hour' ? '/' : '/?window=day'}
+                aria-current={w === range ? 'page' : undefined}
+                className={`rounded px-2 py-1 ${w === range ? 'bg-slate-800 text-white' : 'text-slate-600 hover:bg-slate-100'}`}
+              >
+                Last {THROUGHPUT_WINDOWS[w].label}
+              </Link>
+            ))}
+          </nav>
+        }
+      >
         {pools.isPending ? (
           <Loading what="pools" />
         ) : pools.isError ? (
@@ -33,7 +52,7 @@ export function Overview() {
           <>
             <PoolsTable
               now={now}
-              minutes={MINUTES}
+              range={range}
               rows={pools.data.map((p) => ({
                 pool: p,
                 health: poolHealth(p, ws, staleSeconds, now),
@@ -41,7 +60,8 @@ export function Overview() {
               }))}
             />
             <p className="border-t border-slate-100 px-4 py-2 text-xs text-slate-500">
-              Chart: completed (green) and failed (red) per minute. &ldquo;No live worker&rdquo;: pending items and no active
+              Chart: completed (green) and failed (red) per {THROUGHPUT_WINDOWS[range].unit}; beside it completed / failed /
+              poisoned in the window. &ldquo;No live worker&rdquo;: pending items and no active
               worker with a fresh heartbeat registered for the pool (pool_id).
               {unpooled > 0 && ` ${unpooled} live worker${unpooled === 1 ? '' : 's'} without a pool may take from any pool.`}
               {throughput.isError && ' Throughput could not be loaded.'}

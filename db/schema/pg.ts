@@ -127,6 +127,8 @@ export const throughput = pgTable(
     minute: bigint('minute', { mode: 'number' }).notNull(),
     completed: integer('completed').notNull().default(0),
     failed: integer('failed').notNull().default(0),
+    /** Items poisoned (by a failure or the reaper). */
+    poisoned: integer('poisoned').notNull().default(0),
   },
   (t) => [index('throughput_minute_pool').on(t.minute, t.pool)],
 );

@@ -124,6 +124,8 @@ export const throughput = sqliteTable(
     minute: integer('minute').notNull(),
     completed: integer('completed').notNull().default(0),
     failed: integer('failed').notNull().default(0),
+    /** Items poisoned (by a failure or the reaper). */
+    poisoned: integer('poisoned').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.minute, t.pool] })],
 );

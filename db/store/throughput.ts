@@ -22,22 +22,24 @@ export const windowStart = (now: number, minutes: number) => minuteOf(now) - (mi
  * zeros where nothing happened. Rows outside the window are ignored.
  */
 export function toThroughput(
-  rows: { pool: string; minute: number; completed: number; failed: number }[],
+  rows: { pool: string; minute: number; completed: number; failed: number; poisoned: number }[],
   now: number,
   minutes: number,
 ): Throughput {
   const since = windowStart(now, minutes);
-  const byPool = new Map<string, { completed: number[]; failed: number[] }>();
+  const byPool = new Map<string, { completed: number[]; failed: number[]; poisoned: number[] }>();
   for (const r of rows) {
     const slot = Math.round((r.minute - since) / MINUTE_MS);
     if (slot < 0 || slot >= minutes) continue;
     let p = byPool.get(r.pool);
     if (!p) {
-      p = { completed: new Array<number>(minutes).fill(0), failed: new Array<number>(minutes).fill(0) };
+      const zeros = () => new Array<number>(minutes).fill(0);
+      p = { completed: zeros(), failed: zeros(), poisoned: zeros() };
       byPool.set(r.pool, p);
     }
     p.completed[slot]! += r.completed;
     p.failed[slot]! += r.failed;
+    p.poisoned[slot]! += r.poisoned;
   }
   const pools = [...byPool.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

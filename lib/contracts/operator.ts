@@ -54,6 +54,8 @@ export const PoolThroughput = z.object({
   pool: z.string(),
   completed: z.array(z.number().int()),
   failed: z.array(z.number().int()),
+  /** Items poisoned per minute: by a failure that used up their attempts, or by the reaper. */
+  poisoned: z.array(z.number().int()),
 });
 export type PoolThroughput = z.infer<typeof PoolThroughput>;
 export const Throughput = z.object({

@@ -183,3 +183,20 @@ export function auditTargetHref(e: Pick<AuditEntry, 'action' | 'target'>): strin
   if (e.action.startsWith('token.')) return '/tokens';
   return null;
 }
+
+// --- throughput windows ------------------------------------------------------------------------
+
+/** The overview's throughput windows: the last hour by minute, the last day by half hour. */
+export const THROUGHPUT_WINDOWS = {
+  hour: { minutes: 60, bucket: 1, label: 'hour', unit: 'minute' },
+  day: { minutes: 1440, bucket: 30, label: 'day', unit: 'half hour' },
+} as const;
+export type ThroughputWindow = keyof typeof THROUGHPUT_WINDOWS;
+
+/** Per-minute counts summed into buckets of `size` minutes, oldest first (the last may be partial). */
+export function bucketed(perMinute: readonly number[], size: number): number[] {
+  if (size <= 1) return [...perMinute];
+  const out: number[] = [];
+  for (let i = 0; i < perMinute.length; i += size) out.push(perMinute.slice(i, i + size).reduce((a, b) => a + b, 0));
+  return out;
+}

@@ -3,6 +3,7 @@ import type { WorkerRecord } from '@/lib/contracts';
 import { queryKeys } from '@/lib/query/keys';
 import { keysFor } from '@/lib/query/live';
 import {
+  bucketed,
   auditFilterOf,
   auditMatches,
   auditTargetHref,
@@ -190,5 +191,14 @@ describe('auditTargetHref', () => {
     expect(auditTargetHref({ action: 'worker.release', target: 'w' })).toBe('/workers');
     expect(auditTargetHref({ action: 'item.delete', target: '7' })).toBeNull();
     expect(auditTargetHref({ action: 'reap', target: null })).toBeNull();
+  });
+});
+
+describe('bucketed (the overview\'s day by half hour)', () => {
+  it('sums per-minute counts into buckets, oldest first, the last one partial', () => {
+    expect(bucketed([1, 2, 3, 4, 5], 2)).toEqual([3, 7, 5]);
+    expect(bucketed(Array.from({ length: 1440 }, () => 1), 30)).toEqual(Array.from({ length: 48 }, () => 30));
+    expect(bucketed([4, 0, 1], 1)).toEqual([4, 0, 1]);
+    expect(bucketed([], 30)).toEqual([]);
   });
 });

@@ -59,6 +59,20 @@ export function errorGroupsContract(engine: string, open: OpenStore) {
       expect(await store.discardPool('p', 'poisoned', { fingerprint: 'no such group' })).toBe(0);
     });
 
+    it('counts items poisoned per minute, by a failure or by the reaper, beside failures', async () => {
+      await store.registerWorker({ worker_id: 'w-r' });
+      const { ids } = await store.push('t', [{ data: 1, max_retries: 1 }, { data: 2, max_retries: 2 }, { data: 3, max_retries: 1 }]);
+      await store.claimItem(ids[0]!, 'w1');
+      await store.fail(ids[0]!, { workerId: 'w1', error: 'bad' }); // poisoned
+      await store.claimItem(ids[1]!, 'w1');
+      await store.fail(ids[1]!, { workerId: 'w1', error: 'flaky' }); // back to pending
+      await store.claimItem(ids[2]!, 'w-r');
+      clock.advance(120_000);
+      expect((await store.reap(60)).poisoned).toBe(1);
+      const t = await store.throughput(3);
+      expect(t.pools).toEqual([{ pool: 't', completed: [0, 0, 0], failed: [2, 0, 0], poisoned: [1, 0, 1] }]);
+    });
+
     it("groups the reaper's poisoning of items of any lost worker as one", async () => {
       for (const w of ['w-a', 'w-b']) {
         await store.registerWorker({ worker_id: w });

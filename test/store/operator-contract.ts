@@ -175,7 +175,7 @@ export function operatorContract(engine: string, open: OpenStore) {
         const t = await store.throughput(3);
         expect(t.minutes).toBe(3);
         expect(t.since).toBe('2026-11-29T06:09:00.000Z');
-        expect(t.pools).toEqual([{ pool: 'a', completed: [0, 1, 3], failed: [0, 1, 0] }]);
+        expect(t.pools).toEqual([{ pool: 'a', completed: [0, 1, 3], failed: [0, 1, 0], poisoned: [0, 0, 0] }]);
 
         // counted when it happened: a later retry or delete changes nothing
         await store.deleteItem(c.value[0]!.id);

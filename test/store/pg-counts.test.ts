@@ -182,10 +182,10 @@ it('lets completions in one pool commit side by side, and folds their throughput
   expect(last.ok).toBe(true);
   const rows = () => onDatabase(db.url, (c) => c.query<{ n: string }>(`SELECT count(*) n FROM throughput WHERE pool = 't'`)).then((x) => Number(x.rows[0]!.n));
   expect(await rows()).toBe(3); // one row per statement that ended claims
-  expect((await store.throughput(1)).pools).toEqual([{ pool: 't', completed: [4], failed: [0] }]);
+  expect((await store.throughput(1)).pools).toEqual([{ pool: 't', completed: [4], failed: [0], poisoned: [0] }]);
   await compaction.fold();
   await compaction.release();
   expect(await rows()).toBe(1);
-  expect((await store.throughput(1)).pools).toEqual([{ pool: 't', completed: [4], failed: [0] }]);
+  expect((await store.throughput(1)).pools).toEqual([{ pool: 't', completed: [4], failed: [0], poisoned: [0] }]);
   await store.close();
 });

@@ -174,7 +174,7 @@ describe('sqlite migrations of an existing database', () => {
     expect(await store.getPool('p')).toEqual({ ...(await countedPool(store, 'p')), name: 'p', oldest_pending_at: expect.any(String), paused: false });
     expect((await store.listPools()).map((p) => p.name)).toEqual(['p']);
     // The two completions since the migration (the trigger's) and the two failures before it.
-    expect((await store.throughput(1)).pools).toEqual([{ pool: 'p', completed: [2], failed: [2] }]);
+    expect((await store.throughput(1)).pools).toEqual([{ pool: 'p', completed: [2], failed: [2], poisoned: [0] }]); // poisonings are counted from migration 0014 on
     await store.close();
     cleanup();
   });
@@ -260,7 +260,7 @@ describe('sqlite migrations 0009–0010 (one counter page a completion, no compl
     await store.deleteItem(claimed.value[4]!.id);
     expect(await store.getPool('p')).toEqual({ ...(await countedPool(store, 'p')), name: 'p', oldest_pending_at: expect.any(String), paused: false });
     expect(await store.getPool('p')).toMatchObject({ pending: 4, claimed: 0, completed: 2, poisoned: 0 });
-    expect((await store.throughput(1)).pools).toEqual([{ pool: 'p', completed: [5], failed: [1] }]);
+    expect((await store.throughput(1)).pools).toEqual([{ pool: 'p', completed: [5], failed: [1], poisoned: [0] }]); // poisonings are counted from migration 0014 on
     // Pruned completions leave the counts exact; a pool whose items are all gone is not listed.
     now += 3_600_000;
     expect(await store.prune(60)).toBe(2);

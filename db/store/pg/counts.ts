@@ -24,9 +24,9 @@ export async function compactCounts(pool: pg.Pool): Promise<void> {
      folded AS (
        DELETE FROM throughput WHERE (SELECT mine FROM turn)
          AND (minute, pool) IN (SELECT minute, pool FROM throughput GROUP BY minute, pool HAVING count(*) > 1)
-       RETURNING pool, minute, completed, failed)
-     INSERT INTO throughput (pool, minute, completed, failed)
-       SELECT pool, minute, sum(completed), sum(failed) FROM folded GROUP BY pool, minute`,
+       RETURNING pool, minute, completed, failed, poisoned)
+     INSERT INTO throughput (pool, minute, completed, failed, poisoned)
+       SELECT pool, minute, sum(completed), sum(failed), sum(poisoned) FROM folded GROUP BY pool, minute`,
     [COMPACTION_LOCK],
   );
 }

@@ -277,7 +277,7 @@ export function fail(ctx: SqliteCtx, itemId: string, c: EndClaim & FailReport): 
       (p) => ctx.stmts.fail.get({ id: p.id, workerId: p.workerId, leaseId: p.leaseId, now: p.now, error, errorType, fingerprint: fp }),
       now,
     );
-    if (o.ok) countFailure(ctx, now, o.value.pool);
+    if (o.ok) countFailure(ctx, now, o.value.pool, o.value.status === 'poisoned');
     return o;
   });
   if (outcome.ok) emitItems(ctx, [outcome.value]);

@@ -1,5 +1,6 @@
 import { and, eq, inArray, isNotNull, lt, notInArray, sql } from 'drizzle-orm';
 import { LOST_FINGERPRINT } from '../fingerprint';
+import { countPoisoned } from './operator';
 import type { ReapResult } from '@/lib/contracts';
 import { items, workers } from '@/db/schema/sqlite';
 import { appendAttempt, exhausted, writeTx, type SqliteCtx } from './context';
@@ -36,6 +37,9 @@ export function reap(ctx: SqliteCtx, staleSeconds: number): ReapResult {
       .where(and(eq(items.status, 'claimed'), inArray(items.claimedBy, lost)))
       .returning({ id: items.id, pool: items.pool, status: items.status })
       .all();
+    const poisonedIn = new Map<string, number>();
+    for (const e of ended) if (e.status === 'poisoned') poisonedIn.set(e.pool, (poisonedIn.get(e.pool) ?? 0) + 1);
+    for (const [pool, n] of poisonedIn) countPoisoned(ctx, now, pool, n);
     return { lost, ended };
   });
   for (const id of lost) ctx.emit({ type: 'worker', worker_id: id, status: 'lost' });

@@ -12,8 +12,13 @@ import { writeTx, type SqliteCtx, type SqliteDb } from './context';
  * fail it counts (a prepared statement on the same connection joins that transaction).
  * Completions need no call: a trigger counts them (migration 0006).
  */
-export function countFailure(ctx: SqliteCtx, now: number, pool: string) {
-  ctx.stmts.countFailure.run({ pool, minute: minuteOf(now) });
+export function countFailure(ctx: SqliteCtx, now: number, pool: string, poisoned: boolean) {
+  ctx.stmts.countFailure.run({ pool, minute: minuteOf(now), failed: 1, poisoned: poisoned ? 1 : 0 });
+}
+
+/** Adds items the reaper poisoned to this minute's counters (no failure: the worker did not report one). */
+export function countPoisoned(ctx: SqliteCtx, now: number, pool: string, n: number) {
+  ctx.stmts.countFailure.run({ pool, minute: minuteOf(now), failed: 0, poisoned: n });
 }
 
 /** Drops minutes older than a day; never a pool's running total (its minute is the largest). */

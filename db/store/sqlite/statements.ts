@@ -158,9 +158,9 @@ export function prepareStatements(sqlite: Database.Database) {
     ),
     // Per-minute failures (table `throughput`), run inside the transaction of the fail it counts:
     // one small UPSERT, no extra commit. Completions are counted by a trigger (migration 0006).
-    countFailure: sqlite.prepare<{ pool: string; minute: number }>(
-      `INSERT INTO throughput (pool, minute, completed, failed) VALUES (@pool, @minute, 0, 1)
-       ON CONFLICT (minute, pool) DO UPDATE SET failed = failed + 1`,
+    countFailure: sqlite.prepare<{ pool: string; minute: number; failed: number; poisoned: number }>(
+      `INSERT INTO throughput (pool, minute, completed, failed, poisoned) VALUES (@pool, @minute, 0, @failed, @poisoned)
+       ON CONFLICT (minute, pool) DO UPDATE SET failed = failed + excluded.failed, poisoned = poisoned + excluded.poisoned`,
     ),
     // Retention pruning (liveness.ts): the pools, and a window of a pool's completed items in id
     // order on the status index, deleting those completed before the cutoff.

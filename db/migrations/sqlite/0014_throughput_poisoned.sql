@@ -1,0 +1,1 @@
+ALTER TABLE `throughput` ADD `poisoned` integer DEFAULT 0 NOT NULL;
