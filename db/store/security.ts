@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { AuditEntry, PoolSettingsPatch, ReapResult, Role, TokenInfo } from '@/lib/contracts';
-import { iso } from './ids';
-import type { Actor, ErrorFilter, NewAuditEntry } from './types';
+import type { AuditEntry, PoolSettingsPatch, Role, TokenInfo } from '@/lib/contracts';
+import { iso } from './values';
+import type { Actor, NewAuditEntry } from './types';
 
 /** `last_used_at` is written at most this often per token, so a busy worker does not write per request. */
 export const TOUCH_EVERY_MS = 60_000;
@@ -77,37 +77,11 @@ export function auditPage(rows: AuditRow[], limit: number) {
 export type AuditFields = Omit<NewAuditEntry, 'actor'>;
 
 /**
- * What each audited store write records, from its arguments and result; `null` records nothing
- * (the action did not happen: 404/409, or a reap that found nothing).
+ * What a settings change records. Pausing or resuming alone is its own action, so the trail
+ * reads as what the operator did. (Each write operation of db/store/ops states its own entry.)
  */
-export const auditOf = {
-  release: (workerId: string, pool: string | undefined) => (n: number): AuditFields =>
-    pool === undefined
-      ? { action: 'worker.release', target: workerId, detail: null, changed: n }
-      : { action: 'pool.release', target: pool, detail: { worker_id: workerId }, changed: n },
-  status: (workerId: string, status: string) => (o: { ok: boolean }): AuditFields | null =>
-    o.ok ? { action: 'worker.status', target: workerId, detail: { status }, changed: 1 } : null,
-  retryItem: (itemId: string) => (o: { ok: true; value: { pool: string } } | { ok: false }): AuditFields | null =>
-    o.ok ? { action: 'item.retry', target: itemId, detail: { pool: o.value.pool }, changed: 1 } : null,
-  runItem: (itemId: string) => (o: { ok: true; value: { pool: string } } | { ok: false }): AuditFields | null =>
-    o.ok ? { action: 'item.run', target: itemId, detail: { pool: o.value.pool }, changed: 1 } : null,
-  // Pausing or resuming alone is its own action, so the trail reads as what the operator did.
-  settings: (pool: string, patch: PoolSettingsPatch) => (): AuditFields => {
-    const keys = Object.keys(patch);
-    const action = keys.length === 1 && patch.paused !== undefined ? (patch.paused ? 'pool.pause' : 'pool.resume') : 'pool.settings';
-    return { action, target: pool, detail: action === 'pool.settings' ? { ...patch } : null, changed: 1 };
-  },
-  deleteItem: (itemId: string) => (o: { ok: boolean }): AuditFields | null =>
-    o.ok ? { action: 'item.delete', target: itemId, detail: null, changed: 1 } : null,
-  bulk: (action: 'pool.retry' | 'pool.discard', pool: string, status: string, error: ErrorFilter | undefined) => (n: number): AuditFields => ({
-    action,
-    target: pool,
-    detail: error === undefined ? { status } : error !== null && typeof error === 'object' ? { status, fingerprint: error.fingerprint } : { status, error },
-    changed: n,
-  }),
-  // Items released or poisoned are the count; the workers lost are in the detail.
-  reap: (r: ReapResult): AuditFields | null =>
-    r.lost.length > 0 || r.released + r.poisoned > 0
-      ? { action: 'reap', target: null, detail: { lost: r.lost, released: r.released, poisoned: r.poisoned }, changed: r.released + r.poisoned }
-      : null,
+export const settingsAudit = (pool: string, patch: PoolSettingsPatch) => (): AuditFields => {
+  const keys = Object.keys(patch);
+  const action = keys.length === 1 && patch.paused !== undefined ? (patch.paused ? 'pool.pause' : 'pool.resume') : 'pool.settings';
+  return { action, target: pool, detail: action === 'pool.settings' ? { ...patch } : null, changed: 1 };
 };

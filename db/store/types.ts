@@ -143,7 +143,7 @@ export interface HubStore {
   /** Workers matching every given filter, by id. */
   listWorkers(filter: ListWorkersQuery): Promise<WorkerRecord[]>;
   /** Puts every item the worker holds (in one pool, or all) back to `pending`, attempts kept. */
-  releaseWorker(workerId: string, pool?: string, by?: Actor): Promise<number>;
+  releaseWorker(workerId: string, pool?: string, by?: Actor): Promise<Outcome<number, 'worker-not-found'>>;
 
   // --- items -----------------------------------------------------------------------------
   /**

@@ -229,7 +229,7 @@ export function storeContract(engine: string, open: OpenStore) {
       it('refuses a late completion after release, and the stale lease after a re-claim by the same worker', async () => {
         const [id] = (await store.push('q', [{ data: 'job' }])).ids;
         const first = await claimOne(store, 'q', 'w1');
-        expect(await store.releaseWorker('w1')).toBe(1);
+        expect(await store.releaseWorker('w1')).toEqual({ ok: true, value: 1 });
         const released = await store.getItem(id!);
         expect(released).toMatchObject({ status: 'pending', attempts: 1, claimed_by: null, lease_id: null });
         expect(await store.complete(id!, { workerId: 'w1', leaseId: first.lease_id!, result: 'late' })).toMatchObject({
@@ -327,7 +327,7 @@ export function storeContract(engine: string, open: OpenStore) {
         const sel = await makeSelection(store);
         const others = Object.entries(sel).filter(([k]) => !k.endsWith('claimedA')).map(([, id]) => id);
         const before = await snapshot(store, others);
-        expect(await store.releaseWorker('w-a')).toBe(2);
+        expect(await store.releaseWorker('w-a')).toEqual({ ok: true, value: 2 });
         for (const key of ['alpha.claimedA', 'beta.claimedA']) {
           const it0 = await store.getItem(sel[key]!);
           expect(it0).toMatchObject({ status: 'pending', attempts: 1, claimed_by: null });
@@ -338,10 +338,10 @@ export function storeContract(engine: string, open: OpenStore) {
 
       it('releases a worker in one pool only (the seed release_by_worker)', async () => {
         const sel = await makeSelection(store);
-        expect(await store.releaseWorker('w-b', 'beta')).toBe(1);
+        expect(await store.releaseWorker('w-b', 'beta')).toEqual({ ok: true, value: 1 });
         expect((await store.getItem(sel['beta.claimedB']!))!.status).toBe('pending');
         expect((await store.getItem(sel['alpha.claimedB']!))!.status).toBe('claimed');
-        expect(await store.releaseWorker('nobody', 'beta')).toBe(0);
+        expect(await store.releaseWorker('nobody', 'beta')).toMatchObject({ ok: false, code: 'worker-not-found' });
       });
 
       it('retries a poisoned or completed item with attempts reset, and refuses live ones', async () => {
