@@ -4,7 +4,7 @@ import type { ErrorGroup } from '@/lib/contracts';
 import { iso } from './values';
 
 /** Full error texts shown per group. */
-export const EXAMPLES_PER_GROUP = 3;
+const EXAMPLES_PER_GROUP = 3;
 
 /**
  * Up to EXAMPLES_PER_GROUP distinct full texts per group of the pool's poisoned items, latest

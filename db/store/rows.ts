@@ -7,7 +7,7 @@ import type { HistoryEntry, ItemDetail, PoolSummary, WorkerRecord, WorkItem } fr
 import { iso } from './values';
 
 /** The columns of an item row, whatever the engine. JSON columns are whatever `decode` takes. */
-export interface ItemRowLike {
+interface ItemRowLike {
   id: number;
   pool: string;
   data: unknown;
@@ -29,7 +29,7 @@ export interface ItemRowLike {
   history: unknown;
 }
 
-export interface WorkerRowLike {
+interface WorkerRowLike {
   workerId: string;
   status: string;
   lastHeartbeat: number;

@@ -6,7 +6,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { PoolBulkBody } from '@/lib/contracts';
 import type { ErrorFilter } from '../types';
-import type { AuditFields } from '../security';
+import type { AuditFields } from '../tokens-audit';
 
 /**
  * What error groups group on: the fingerprint, or the exact text of items failed before

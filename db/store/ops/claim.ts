@@ -111,10 +111,12 @@ const PROMOTE_SQLITE = `UPDATE items SET status = 'pending' WHERE id IN (${DUE})
  * the subquery once, as an InitPlan: `IN (subquery)` may run it again per outer row, and a
  * locking subquery with LIMIT would then pick more rows than the limit.
  *
- * One row at least comes back, for the flags (with nothing claimed, its item columns are null):
- * `workerStatus` tells an active worker's empty poll from one to refuse, with no second query.
- * It is read FOR SHARE: a locking read sees the newest committed status (a reaper that marked the
- * worker lost while this statement waited for its lock), where a plain one sees the snapshot.
+ * One row at least comes back, for the flags (with nothing claimed, its item columns are null).
+ * An empty poll is told apart with no second query: the worker active and nothing pending in the
+ * statement's snapshot (`workerStatus`, `pendingSeen`). Both are the snapshot's: when pending items
+ * were there and none was claimed (other claimers took them, or the worker stopped being active
+ * while the claim waited for its row), the status is read again. (Reading it FOR SHARE instead
+ * would lock the worker's row on every poll: a write, and a commit that waits for the WAL flush.)
  */
 const claimPgText = (active: boolean) => `WITH held AS MATERIALIZED (
     SELECT EXISTS (SELECT 1 FROM items WHERE pool = @pool AND status = 'scheduled' AND run_at <= @now) AS due),
@@ -129,7 +131,8 @@ const claimPgText = (active: boolean) => `WITH held AS MATERIALIZED (
       ORDER BY priority DESC NULLS LAST, id LIMIT @limit FOR UPDATE SKIP LOCKED))
     RETURNING ${ITEM_COLUMNS.pg})
   SELECT claimed.*, (SELECT count(*)::int FROM due) AS promoted, held.due AS held,
-    (SELECT status FROM workers WHERE worker_id = @workerId FOR SHARE) AS "workerStatus"
+    (SELECT status FROM workers WHERE worker_id = @workerId) AS "workerStatus",
+    EXISTS (SELECT 1 FROM items WHERE pool = @pool AND status = 'pending') ${NOT_PAUSED.pg} AS "pendingSeen"
   FROM held LEFT JOIN claimed ON true`;
 
 /** The claim statements, built once: the fast path's (`active`) and the admitted worker's. */
@@ -151,6 +154,9 @@ const WORKER_STATUS: Dialects = {
   sqlite: `SELECT status FROM workers WHERE worker_id = @workerId`,
   pg: `SELECT status FROM workers WHERE worker_id = @workerId FOR SHARE`,
 };
+
+/** The worker's status as committed now (a statement of its own: a snapshot of its own). The same in both dialects. */
+const WORKER_STATUS_NOW = `SELECT status FROM workers WHERE worker_id = @workerId`;
 
 /** The registration a claim by an unknown worker id makes. The same in both dialects. */
 const REGISTER_ON_CLAIM = `INSERT INTO workers (worker_id, status, last_heartbeat, started_at)
@@ -230,7 +236,7 @@ export function claimSqlite(
 
 // --- PostgreSQL -----------------------------------------------------------------------------
 
-type ClaimRow = WorkItemRow & { promoted: number; held: boolean; workerStatus: string | null };
+type ClaimRow = WorkItemRow & { promoted: number; held: boolean; workerStatus: string | null; pendingSeen: boolean };
 
 /**
  * Runs the claim; while due items held it back (made pending by this statement or by a
@@ -245,7 +251,8 @@ async function claimRowsPg(db: PgExec, text: string, params: Record<string, unkn
     held = rows[0]?.held ?? false;
     promoted += rows[0]?.promoted ?? 0;
   }
-  return { items: rows.filter((r) => r.id !== null), workerStatus: rows[0]?.workerStatus ?? null, promoted };
+  const flags = rows[0];
+  return { items: rows.filter((r) => r.id !== null), idle: flags?.workerStatus === 'active' && !flags.pendingSeen, promoted };
 }
 
 export async function claimPg(
@@ -261,7 +268,9 @@ export async function claimPg(
   if (fast.promoted) ctx.emit({ type: 'pool', name: pool });
   let rows: WorkItemRow[] = fast.items;
   if (rows.length === 0 && params.claimKey) rows = await pgRows<WorkItemRow>(ctx.db, HELD_UNDER_KEY_ROWS.pg, params);
-  if (rows.length > 0 || fast.workerStatus === 'active') return claimed(ctx, itemsFrom.pg(rows));
+  if (rows.length > 0 || fast.idle) return claimed(ctx, itemsFrom.pg(rows));
+  const [current] = await pgRows<{ status: string }>(ctx.db, WORKER_STATUS_NOW, { workerId });
+  if (current?.status === 'active') return claimed(ctx, []);
   // Unknown, draining, lost or terminated: the transaction that admits, registers or refuses.
   const result = await pgWriteTx(ctx, async (tx) => {
     const a = await admitPg(tx, workerId, now);

@@ -10,7 +10,7 @@
 import { sql } from 'drizzle-orm';
 import type { PoolBulkBody } from '@/lib/contracts';
 import type { ErrorFilter, Outcome } from '../types';
-import type { AuditFields } from '../security';
+import type { AuditFields } from '../tokens-audit';
 import { parseItemId } from '../values';
 import { writeTx, type SqliteCtx } from '../sqlite/context';
 import type { PgCtx } from '../pg/context';

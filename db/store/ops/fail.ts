@@ -42,7 +42,7 @@ const FAIL: Dialects = {
  * Per-minute failures and poisonings on SQLite (table `throughput`): one small UPSERT in the
  * transaction of the write it counts, no extra commit. Completions are counted by a trigger.
  */
-export const THROUGHPUT_SQLITE = `INSERT INTO throughput (pool, minute, completed, failed, poisoned) VALUES (@pool, @minute, 0, @failed, @poisoned)
+const THROUGHPUT_SQLITE = `INSERT INTO throughput (pool, minute, completed, failed, poisoned) VALUES (@pool, @minute, 0, @failed, @poisoned)
   ON CONFLICT (minute, pool) DO UPDATE SET failed = failed + excluded.failed, poisoned = poisoned + excluded.poisoned`;
 
 /** Adds failures and poisonings to this minute's counters of a pool, on SQLite, inside the caller's transaction. */

@@ -15,7 +15,7 @@
  * - Events: worker (lost) per worker, item per item, pool. Audit: `reap` when it changed anything.
  */
 import type { ReapResult } from '@/lib/contracts';
-import type { AuditFields } from '../security';
+import type { AuditFields } from '../tokens-audit';
 import { LOST_FINGERPRINT } from '../fingerprint';
 import { writeTx, type SqliteCtx } from '../sqlite/context';
 import { writeTx as pgWriteTx, type PgCtx } from '../pg/context';

@@ -11,13 +11,13 @@
  * - Events: item (pending) per item, pool. Audit: worker.release, or pool.release with a pool.
  */
 import type { Outcome } from '../types';
-import type { AuditFields } from '../security';
+import type { AuditFields } from '../tokens-audit';
 import { writeTx, type SqliteCtx } from '../sqlite/context';
 import { writeTx as pgWriteTx, type PgCtx, type PgExec } from '../pg/context';
 import { pgRows, prepared, type Dialects } from './sql';
 import { ENDED, tellItems } from './shape';
 
-export const releasedReason = (workerId: string) => `released from worker ${workerId} by an operator`;
+const releasedReason = (workerId: string) => `released from worker ${workerId} by an operator`;
 export const statusReason = (workerId: string, status: string) => `worker ${workerId} was marked ${status}`;
 
 const THEIRS: Dialects = {

@@ -11,7 +11,7 @@
  */
 import type { WorkItem } from '@/lib/contracts';
 import type { Outcome } from '../types';
-import type { AuditFields } from '../security';
+import type { AuditFields } from '../tokens-audit';
 import { parseItemId } from '../values';
 import { writeTx, type SqliteCtx } from '../sqlite/context';
 import type { PgCtx } from '../pg/context';

@@ -42,7 +42,7 @@ export function prepared<P extends object, R = unknown>(ctx: SqliteCtx, text: st
 // statement (parsed and planned once per connection).
 
 /** bigint columns (ids, times) as numbers, as the Drizzle schema reads them (mode 'number'). */
-export const pgTypes = {
+const pgTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
@@ -72,7 +72,7 @@ function compile(text: string): Compiled {
 }
 
 /** The connection an executor runs on: the pool, or the transaction's client. */
-export const connectionOf = (db: PgExec): pg.Pool | pg.PoolClient => (db as PgExec & { $client: pg.Pool | pg.PoolClient }).$client;
+const connectionOf = (db: PgExec): pg.Pool | pg.PoolClient => (db as PgExec & { $client: pg.Pool | pg.PoolClient }).$client;
 
 /** Runs `text` with named `params` on `db` (the pool or a transaction) and returns its rows. */
 export async function pgRows<R>(db: PgExec, text: string, params: Record<string, unknown>): Promise<R[]> {

@@ -18,7 +18,7 @@ import type { HeartbeatBody, RegisterWorkerBody, WorkerRecord, WorkerStatus } fr
 import { workers as sqliteWorkers } from '@/db/schema/sqlite';
 import { workers as pgWorkers } from '@/db/schema/pg';
 import type { Outcome } from '../types';
-import type { AuditFields } from '../security';
+import type { AuditFields } from '../tokens-audit';
 import { writeTx, type SqliteCtx } from '../sqlite/context';
 import { writeTx as pgWriteTx, type PgCtx } from '../pg/context';
 import { getWorker as getWorkerSqlite } from '../sqlite/workers';
@@ -32,7 +32,7 @@ const notFound = (workerId: string): NotFound => ({ ok: false, code: 'worker-not
 /** Shallow merge when both sides are plain objects; otherwise the new value replaces the old. */
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function mergeMetadata(old: unknown, next: unknown): unknown {
+function mergeMetadata(old: unknown, next: unknown): unknown {
   return isPlainObject(old) && isPlainObject(next) ? { ...old, ...next } : next;
 }
 
@@ -40,7 +40,7 @@ export function mergeMetadata(old: unknown, next: unknown): unknown {
  * A heartbeat's metadata that changes nothing: absent, or `{}` (an empty merge, as in the seed,
  * leaves a worker without metadata without it rather than setting `{}`).
  */
-export const heartbeatKeepsMetadata = (next: unknown) => next === undefined || (isPlainObject(next) && Object.keys(next).length === 0);
+const heartbeatKeepsMetadata = (next: unknown) => next === undefined || (isPlainObject(next) && Object.keys(next).length === 0);
 
 /** The worker row a registration writes, on either engine; `encode` stores JSON the engine's way. */
 function registrationRow<Encoded>(input: RegisterWorkerBody, now: number, encode: (value: unknown) => Encoded) {

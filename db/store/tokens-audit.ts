@@ -10,7 +10,7 @@ export const TOUCH_EVERY_MS = 60_000;
 export const newTokenId = () => randomBytes(8).toString('hex');
 
 /** The columns both engines keep for a token (times in ms). */
-export interface TokenRow {
+interface TokenRow {
   id: string;
   name: string;
   role: string;
@@ -44,7 +44,7 @@ export interface AuditRow {
 }
 
 // The casts name values the store itself wrote from AuditAction and Role.
-export function toAuditEntry(r: AuditRow): AuditEntry {
+function toAuditEntry(r: AuditRow): AuditEntry {
   return {
     id: String(r.id),
     at: iso(r.at)!,
