@@ -17,9 +17,8 @@ import { parseItemId } from '../values';
 import type { SqliteCtx } from '../sqlite/context';
 import { writeTx } from '../sqlite/context';
 import type { PgCtx } from '../pg/context';
-import type { WorkItemRow } from '../pg/rows';
-import { pgRows, prepared, type Dialects } from './sql';
-import { HOLDER, ITEM_COLUMNS, ITEM_STATE, itemsFrom, tellItems, whyNotEnded, type EndCode, type ItemState } from './shape';
+import { pgRows, type Dialects } from './sql';
+import { guardedPg, guardedSqlite, HOLDER, ITEM_COLUMNS, tellItems, told, whyNotEnded, type EndCode, type ItemState } from './shape';
 
 const COMPLETE: Dialects = {
   sqlite: `UPDATE items SET status = 'completed', lease_id = NULL, completed_at = @now, result = @result
@@ -52,18 +51,13 @@ type Completion = EndClaim & { result?: unknown };
 
 // --- SQLite ---------------------------------------------------------------------------------
 
-function completeRowSqlite(ctx: SqliteCtx, id: number, c: EndClaim, result: string | null, now: number): WorkItem | undefined {
-  const row = prepared<object, unknown[]>(ctx, COMPLETE.sqlite, true).get({ id, workerId: c.workerId, leaseId: c.leaseId ?? null, now, result });
-  return row && itemsFrom.sqlite([row])[0];
-}
+const paramsOf = (id: number, c: Completion, now: number) => ({ id, workerId: c.workerId, leaseId: c.leaseId ?? null, now, result: resultJson(c.result) });
 
-/** Completes one claim, or says why not from the item's state inside the same write lock. */
+/** Completes one claim, or says why not from the item's state (inside the caller's write lock, when it runs in one). */
 function endOneSqlite(ctx: SqliteCtx, itemId: string, c: Completion, now: number): Outcome<WorkItem, EndCode> {
   const id = parseItemId(itemId);
-  const item = id === null ? undefined : completeRowSqlite(ctx, id, c, resultJson(c.result), now);
-  if (item) return { ok: true, value: item };
-  const state = id === null ? undefined : prepared<object, ItemState>(ctx, ITEM_STATE.sqlite).get({ id });
-  return whyNotEnded(state, itemId, c);
+  if (id === null) return whyNotEnded(undefined, itemId, c);
+  return guardedSqlite(ctx, COMPLETE.sqlite, paramsOf(id, c, now), (state) => whyNotEnded(state, itemId, c));
 }
 
 /**
@@ -73,11 +67,8 @@ function endOneSqlite(ctx: SqliteCtx, itemId: string, c: Completion, now: number
  */
 export function completeSqlite(ctx: SqliteCtx, itemId: string, c: Completion): Outcome<WorkItem, EndCode> {
   const now = ctx.clock();
-  const id = parseItemId(itemId);
-  const item = id === null ? undefined : completeRowSqlite(ctx, id, c, resultJson(c.result), now);
-  const outcome: Outcome<WorkItem, EndCode> = item ? { ok: true, value: item } : writeTx(ctx, () => endOneSqlite(ctx, itemId, c, now));
-  if (outcome.ok) tellItems(ctx.emit, [outcome.value]);
-  return outcome;
+  const first = endOneSqlite(ctx, itemId, c, now);
+  return told(ctx.emit, first.ok ? first : writeTx(ctx, () => endOneSqlite(ctx, itemId, c, now)));
 }
 
 export function completeManySqlite(ctx: SqliteCtx, input: CompleteManyBody): CompletedManyOutcome {
@@ -100,15 +91,8 @@ export function completeManySqlite(ctx: SqliteCtx, input: CompleteManyBody): Com
 /** One guarded UPDATE, no transaction: the diagnosis of a refusal only reads. */
 export async function completePg(ctx: PgCtx, itemId: string, c: Completion): Promise<Outcome<WorkItem, EndCode>> {
   const id = parseItemId(itemId);
-  const params = { id, workerId: c.workerId, leaseId: c.leaseId ?? null, now: ctx.clock(), result: resultJson(c.result) };
-  const [row] = id === null ? [] : await pgRows<WorkItemRow>(ctx.db, COMPLETE.pg, params);
-  if (!row) {
-    const [state] = id === null ? [] : await pgRows<ItemState>(ctx.db, ITEM_STATE.pg, { id });
-    return whyNotEnded(state, itemId, c);
-  }
-  const item = itemsFrom.pg([row])[0]!;
-  tellItems(ctx.emit, [item]);
-  return { ok: true, value: item };
+  if (id === null) return whyNotEnded(undefined, itemId, c);
+  return told(ctx.emit, await guardedPg(ctx.db, COMPLETE.pg, paramsOf(id, c, ctx.clock()), (state) => whyNotEnded(state, itemId, c)));
 }
 
 /**

@@ -19,9 +19,8 @@ import { minuteOf } from '../throughput';
 import { parseItemId } from '../values';
 import { writeTx, type SqliteCtx } from '../sqlite/context';
 import type { PgCtx } from '../pg/context';
-import type { WorkItemRow } from '../pg/rows';
-import { pgRows, prepared, type Dialects } from './sql';
-import { ENDED, EXHAUSTED, HOLDER, ITEM_COLUMNS, ITEM_STATE, itemsFrom, LET_GO, tellItems, whyNotEnded, type EndCode, type ItemState } from './shape';
+import { prepared, type Dialects } from './sql';
+import { ENDED, EXHAUSTED, guardedPg, guardedSqlite, HOLDER, ITEM_COLUMNS, LET_GO, told, whyNotEnded, type EndCode } from './shape';
 
 const FAIL: Dialects = {
   sqlite: `UPDATE items SET
@@ -59,26 +58,18 @@ const paramsOf = (id: number, c: EndClaim & FailReport, now: number) => {
 export function failSqlite(ctx: SqliteCtx, itemId: string, c: EndClaim & FailReport): Outcome<WorkItem, EndCode> {
   const now = ctx.clock();
   const id = parseItemId(itemId);
-  const outcome = writeTx(ctx, (): Outcome<WorkItem, EndCode> => {
-    const row = id === null ? undefined : prepared<object, unknown[]>(ctx, FAIL.sqlite, true).get(paramsOf(id, c, now));
-    if (!row) return whyNotEnded(id === null ? undefined : prepared<object, ItemState>(ctx, ITEM_STATE.sqlite).get({ id }), itemId, c);
-    const item = itemsFrom.sqlite([row])[0]!;
-    countEndsSqlite(ctx, now, item.pool, 1, item.status === 'poisoned' ? 1 : 0);
-    return { ok: true, value: item };
+  if (id === null) return whyNotEnded(undefined, itemId, c);
+  const outcome = writeTx(ctx, () => {
+    const o = guardedSqlite(ctx, FAIL.sqlite, paramsOf(id, c, now), (state) => whyNotEnded(state, itemId, c));
+    if (o.ok) countEndsSqlite(ctx, now, o.value.pool, 1, o.value.status === 'poisoned' ? 1 : 0);
+    return o;
   });
-  if (outcome.ok) tellItems(ctx.emit, [outcome.value]);
-  return outcome;
+  return told(ctx.emit, outcome);
 }
 
 /** One guarded UPDATE; the diagnosis of a refusal only reads. */
 export async function failPg(ctx: PgCtx, itemId: string, c: EndClaim & FailReport): Promise<Outcome<WorkItem, EndCode>> {
   const id = parseItemId(itemId);
-  const [row] = id === null ? [] : await pgRows<WorkItemRow>(ctx.db, FAIL.pg, paramsOf(id, c, ctx.clock()));
-  if (!row) {
-    const [state] = id === null ? [] : await pgRows<ItemState>(ctx.db, ITEM_STATE.pg, { id });
-    return whyNotEnded(state, itemId, c);
-  }
-  const item = itemsFrom.pg([row])[0]!;
-  tellItems(ctx.emit, [item]);
-  return { ok: true, value: item };
+  if (id === null) return whyNotEnded(undefined, itemId, c);
+  return told(ctx.emit, await guardedPg(ctx.db, FAIL.pg, paramsOf(id, c, ctx.clock()), (state) => whyNotEnded(state, itemId, c)));
 }

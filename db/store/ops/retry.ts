@@ -17,10 +17,9 @@ import type { AuditFields } from '../tokens-audit';
 import { parseItemId } from '../values';
 import { writeTx, type SqliteCtx } from '../sqlite/context';
 import type { PgCtx } from '../pg/context';
-import type { WorkItemRow } from '../pg/rows';
-import { pgRows, prepared, type Dialects } from './sql';
+import type { Dialects } from './sql';
 import { bulkAudit, bulkWhere } from './bulk';
-import { ITEM_COLUMNS, ITEM_STATE, itemsFrom, notFound, STORE_COMPLETION, tellItems, whyNot, type Failure, type ItemState } from './shape';
+import { guardedPg, guardedSqlite, ITEM_COLUMNS, notFound, STORE_COMPLETION, told, whyNot, type Failure } from './shape';
 
 type RetryCode = 'item-not-found' | 'item-not-retryable';
 
@@ -52,23 +51,13 @@ export const retryPoolAudit = (pool: string, status: PoolBulkBody['status'], err
 export function retryItemSqlite(ctx: SqliteCtx, itemId: string): Outcome<WorkItem, RetryCode> {
   const id = parseItemId(itemId);
   if (id === null) return notFound(itemId);
-  const outcome = writeTx(ctx, (): Outcome<WorkItem, RetryCode> => {
-    const row = prepared<object, unknown[]>(ctx, RETRY_ITEM.sqlite, true).get({ id });
-    if (row) return { ok: true, value: itemsFrom.sqlite([row])[0]! };
-    return whyNot(prepared<object, ItemState>(ctx, ITEM_STATE.sqlite).get({ id }), itemId, notRetryable(itemId));
-  });
-  if (outcome.ok) tellItems(ctx.emit, [outcome.value]);
-  return outcome;
+  return told(ctx.emit, writeTx(ctx, () => guardedSqlite(ctx, RETRY_ITEM.sqlite, { id }, (state) => whyNot(state, itemId, notRetryable(itemId)))));
 }
 
 export async function retryItemPg(ctx: PgCtx, itemId: string): Promise<Outcome<WorkItem, RetryCode>> {
   const id = parseItemId(itemId);
   if (id === null) return notFound(itemId);
-  const [row] = await pgRows<WorkItemRow>(ctx.db, RETRY_ITEM.pg, { id });
-  if (!row) return whyNot((await pgRows<ItemState>(ctx.db, ITEM_STATE.pg, { id }))[0], itemId, notRetryable(itemId));
-  const item = itemsFrom.pg([row])[0]!;
-  tellItems(ctx.emit, [item]);
-  return { ok: true, value: item };
+  return told(ctx.emit, await guardedPg(ctx.db, RETRY_ITEM.pg, { id }, (state) => whyNot(state, itemId, notRetryable(itemId))));
 }
 
 export function retryPoolSqlite(ctx: SqliteCtx, pool: string, status: PoolBulkBody['status'], error?: ErrorFilter): number {

@@ -15,9 +15,8 @@ import type { AuditFields } from '../tokens-audit';
 import { parseItemId } from '../values';
 import { writeTx, type SqliteCtx } from '../sqlite/context';
 import type { PgCtx } from '../pg/context';
-import type { WorkItemRow } from '../pg/rows';
 import { pgRows, prepared, type Dialects } from './sql';
-import { ITEM_COLUMNS, ITEM_STATE, itemsFrom, notFound, tellItems, whyNot, type Failure, type ItemState } from './shape';
+import { guardedPg, guardedSqlite, ITEM_COLUMNS, notFound, told, whyNot, type Failure } from './shape';
 
 type RunCode = 'item-not-found' | 'item-not-scheduled';
 
@@ -41,23 +40,14 @@ export const runItemAudit = (itemId: string) => (o: Outcome<WorkItem, RunCode>):
 export function runItemSqlite(ctx: SqliteCtx, itemId: string): Outcome<WorkItem, RunCode> {
   const id = parseItemId(itemId);
   if (id === null) return notFound(itemId);
-  const outcome = writeTx(ctx, (): Outcome<WorkItem, RunCode> => {
-    const row = prepared<object, unknown[]>(ctx, RUN_NOW.sqlite, true).get({ id, now: ctx.clock() });
-    if (row) return { ok: true, value: itemsFrom.sqlite([row])[0]! };
-    return whyNot(prepared<object, ItemState>(ctx, ITEM_STATE.sqlite).get({ id }), itemId, notScheduled(itemId));
-  });
-  if (outcome.ok) tellItems(ctx.emit, [outcome.value]);
-  return outcome;
+  const params = { id, now: ctx.clock() };
+  return told(ctx.emit, writeTx(ctx, () => guardedSqlite(ctx, RUN_NOW.sqlite, params, (state) => whyNot(state, itemId, notScheduled(itemId)))));
 }
 
 export async function runItemPg(ctx: PgCtx, itemId: string): Promise<Outcome<WorkItem, RunCode>> {
   const id = parseItemId(itemId);
   if (id === null) return notFound(itemId);
-  const [row] = await pgRows<WorkItemRow>(ctx.db, RUN_NOW.pg, { id, now: ctx.clock() });
-  if (!row) return whyNot((await pgRows<ItemState>(ctx.db, ITEM_STATE.pg, { id }))[0], itemId, notScheduled(itemId));
-  const item = itemsFrom.pg([row])[0]!;
-  tellItems(ctx.emit, [item]);
-  return { ok: true, value: item };
+  return told(ctx.emit, await guardedPg(ctx.db, RUN_NOW.pg, { id, now: ctx.clock() }, (state) => whyNot(state, itemId, notScheduled(itemId))));
 }
 
 /** Milliseconds until `at` (0: due now), or null when nothing is scheduled. */

@@ -20,8 +20,11 @@
  * test compare the counts with the items after every kind of write.
  */
 import type { WorkItem } from '@/lib/contracts';
-import type { HubEvent, FailureCode } from '../types';
-import type { Dialects } from './sql';
+import type { HubEvent, FailureCode, Outcome } from '../types';
+import { pgRows, prepared, type Dialects } from './sql';
+import type { SqliteCtx } from '../sqlite/context';
+import type { PgExec } from '../pg/context';
+import type { WorkItemRow } from '../pg/rows';
 import { toWorkItem as pgWorkItem } from '../pg/rows';
 import { workItemOf } from '../sqlite/rows';
 
@@ -116,6 +119,39 @@ export function whyNot<C extends FailureCode>(
   refusal: (status: string) => Failure<C>,
 ): Failure<C | 'item-not-found'> {
   return state ? refusal(state.status) : notFound(itemId);
+}
+
+/**
+ * A guarded write of one item (`text` RETURNING ITEM_COLUMNS): the item as changed, or, when the
+ * guard matched nothing, `explain` of the item's state read right after (undefined: no such item).
+ * On SQLite, call it inside the write's transaction, so the state is the one that refused it.
+ */
+export function guardedSqlite<C extends FailureCode>(
+  ctx: SqliteCtx,
+  text: string,
+  params: { id: number } & Record<string, unknown>,
+  explain: (state: ItemState | undefined) => Failure<C>,
+): Outcome<WorkItem, C> {
+  const row = prepared<object, unknown[]>(ctx, text, true).get(params);
+  if (row) return { ok: true, value: itemsFrom.sqlite([row])[0]! };
+  return explain(prepared<object, ItemState>(ctx, ITEM_STATE.sqlite).get({ id: params.id }));
+}
+
+export async function guardedPg<C extends FailureCode>(
+  db: PgExec,
+  text: string,
+  params: { id: number } & Record<string, unknown>,
+  explain: (state: ItemState | undefined) => Failure<C>,
+): Promise<Outcome<WorkItem, C>> {
+  const [row] = await pgRows<WorkItemRow>(db, text, params);
+  if (row) return { ok: true, value: itemsFrom.pg([row])[0]! };
+  return explain((await pgRows<ItemState>(db, ITEM_STATE.pg, { id: params.id }))[0]);
+}
+
+/** Tells a one-item outcome's change, and hands it back. */
+export function told<T extends Outcome<WorkItem, FailureCode>>(emit: (event: HubEvent) => void, outcome: T): T {
+  if (outcome.ok) tellItems(emit, [outcome.value]);
+  return outcome;
 }
 
 export type EndCode = 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease';
