@@ -85,11 +85,10 @@ const claimSqliteText = (count: 'one' | 'many', active: boolean) => `UPDATE item
 
 /**
  * What a SQLite claim needs to know first, in one read that takes no write lock: the worker's
- * status, and whether the pool is paused, has pending items, has due ones. An active worker's
- * empty poll ends here.
+ * status, and whether the pool has pending items or due ones. An active worker's empty poll ends
+ * here. (A paused pool's is told after the claim's guard took nothing: pausing is rare.)
  */
 const PROBE_SQLITE = `SELECT (SELECT status FROM workers WHERE worker_id = @workerId) AS worker,
-  EXISTS (SELECT 1 FROM pool_settings WHERE pool = @pool AND paused = 1) AS paused,
   EXISTS (SELECT 1 FROM items WHERE pool = @pool AND status = 'pending') AS pending,
   EXISTS (SELECT 1 FROM items WHERE status = 'scheduled' AND pool = @pool AND run_at <= @now) AS due`;
 
@@ -209,19 +208,19 @@ export function claimSqlite(
   const now = ctx.clock();
   const count = limit === 1 ? 'one' : 'many';
   const params = { pool, workerId, limit, now, ...claimKeyParams(claimId) };
-  const probe = prepared<object, { worker: string | null; paused: number; pending: number; due: number }>(ctx, PROBE_SQLITE).get(params)!;
+  const probe = prepared<object, { worker: string | null; pending: number; due: number }>(ctx, PROBE_SQLITE).get(params)!;
   if (probe.due) {
     // Its own autocommit write: a pool without delays never pays for it.
     const promoted = prepared<object, { id: number }>(ctx, PROMOTE_SQLITE).all(params);
     tellItems(ctx.emit, promoted.map(({ id }) => ({ id, pool, status: 'pending' as const })));
   }
   let rows: unknown[][] = [];
-  if (probe.worker === 'active' && (probe.pending || probe.due) && !probe.paused) {
+  if (probe.worker === 'active' && (probe.pending || probe.due)) {
     rows = prepared<object, unknown[]>(ctx, CLAIM.sqlite.active[count], true).all(params);
   }
   // A retry of a claim id that already took items gets them back, whatever the worker's status now.
   if (rows.length === 0 && params.claimKey !== null) rows = prepared<object, unknown[]>(ctx, HELD_UNDER_KEY_ROWS.sqlite, true).all(params);
-  // Nothing pending, or paused: an active worker's empty poll, told without a write lock. (Had
+  // An active worker's empty poll: told without a write lock when nothing was pending. (Had
   // the worker stopped being active since the probe, the claim's guard took nothing.)
   if (rows.length > 0 || probe.worker === 'active') return claimed(ctx, itemsFrom.sqlite(rows));
   // Unknown, draining, lost or terminated: the transaction that admits, registers or refuses.
