@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEntry, PoolSettingsPatch, ReapResult, Role, TokenInfo } from '@/lib/contracts';
 import { iso } from './ids';
+import { bulkDetail } from './item-filters';
 import type { Actor, ErrorFilter, NewAuditEntry } from './types';
 
 /** `last_used_at` is written at most this often per token, so a busy worker does not write per request. */
@@ -102,7 +103,7 @@ export const auditOf = {
   bulk: (action: 'pool.retry' | 'pool.discard', pool: string, status: string, error: ErrorFilter | undefined) => (n: number): AuditFields => ({
     action,
     target: pool,
-    detail: error === undefined ? { status } : error !== null && typeof error === 'object' ? { status, fingerprint: error.fingerprint } : { status, error },
+    detail: bulkDetail(status, error),
     changed: n,
   }),
   // Items released or poisoned are the count; the workers lost are in the detail.

@@ -6,6 +6,7 @@ import { createPool, translateError } from './connection';
 import { compactCounts } from './counts';
 import type { PgCtx } from './context';
 import { createListener, createPublisher } from './events';
+import * as itemFilters from './item-filters';
 import * as itemWrites from './items';
 import * as pools from './pools';
 import * as liveness from './liveness';
@@ -13,6 +14,7 @@ import * as operator from './operator';
 import { migrateLocked } from './migrate';
 import * as reads from './reads';
 import * as security from './security';
+import * as stats from './stats';
 import { audited } from './security';
 import { auditOf } from '../security';
 import * as workerOps from './workers';
@@ -129,7 +131,9 @@ export function createPgStore(connectionString: string, opts: PgStoreOptions = {
     ),
     deleteItem: call((id, by) => audited(ctx, by, (c) => itemWrites.deleteItem(c, id), auditOf.deleteItem(id))),
     getItem: call((id) => reads.getItem(db, id)),
-    listItems: call((pool, q) => reads.listItems(db, pool, q)),
+    listItems: call((pool, q) => itemFilters.listItems(ctx, pool, q)),
+    countItems: call((pool, q) => itemFilters.countItems(ctx, pool, q)),
+    workerItems: call((id) => itemFilters.workerItems(ctx, id)),
     listPools: call(() => reads.listPools(db)),
     getPool: call((pool) => reads.getPool(db, pool)),
     nextDue: call((pool) => itemWrites.nextDue(ctx, pool)),
@@ -141,6 +145,8 @@ export function createPgStore(connectionString: string, opts: PgStoreOptions = {
     errorGroups: call((pool, limit) => operator.errorGroups(db, pool, limit)),
     poolHolders: call((pool) => operator.poolHolders(db, pool)),
     throughput: call((minutes) => operator.readThroughput(ctx, minutes)),
+    workerStats: call(() => stats.workerStats(ctx)),
+    queueLatency: call((minutes) => stats.queueLatency(ctx, minutes)),
     reap: call((staleSeconds, by) => audited(ctx, by, (c) => liveness.reap(c, staleSeconds), auditOf.reap)),
     prune: call((retentionSeconds) => liveness.prune(ctx, retentionSeconds)),
     pruneWorkers: call((retentionSeconds) => liveness.pruneWorkers(ctx, retentionSeconds)),

@@ -352,11 +352,11 @@ async function changedOrWhyNot<C extends FailureCode>(
 }
 
 export async function retryPool(ctx: PgCtx, pool: string, status: 'poisoned' | 'completed', error?: ErrorFilter): Promise<number> {
-  const locked = ctx.db.select({ id: items.id }).from(items).where(bulkWhere(pool, status, error)).orderBy(asc(items.id)).for('update');
+  const locked = ctx.db.select({ id: items.id }).from(items).where(bulkWhere(pool, status, error, ctx.clock())).orderBy(asc(items.id)).for('update');
   const rows = await ctx.db
     .update(items)
     .set({ ...backToPending, key: keyAfterRetry })
-    .where(and(inLocked(items.id, locked), bulkWhere(pool, status, error)))
+    .where(and(inLocked(items.id, locked), bulkWhere(pool, status, error, ctx.clock())))
     .returning({ id: items.id });
   if (rows.length) ctx.emit({ type: 'pool', name: pool });
   return rows.length;

@@ -1,8 +1,9 @@
-import { and, asc, count, desc, eq, gte, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { ErrorGroup, PoolBulkBody, PoolHolder, Throughput } from '@/lib/contracts';
 import type { ErrorFilter } from '../types';
 import { items, throughput, workers } from '@/db/schema/pg';
 import { examplesOf, examplesQuery, toErrorGroup } from '../error-groups';
+import { bulkConditions } from '../item-filters';
 import { iso } from '../ids';
 import { THROUGHPUT_KEEP_MS, toThroughput, windowStart } from '../throughput';
 import { inLocked, type PgCtx, type PgDb } from './context';
@@ -60,22 +61,16 @@ export async function poolHolders(db: PgDb, pool: string): Promise<PoolHolder[]>
     .map((h) => ({ worker_id: h.workerId!, claimed: Number(h.n), worker_status: h.status, last_heartbeat: iso(h.lastHeartbeat) }));
 }
 
-/** The guard of a bulk action: the pool, the status, and the error group when one is named. */
-export function bulkWhere(pool: string, status: PoolBulkBody['status'], error: ErrorFilter | undefined): SQL {
-  const where = [eq(items.pool, pool), eq(items.status, status)];
-  if (error === null) where.push(isNull(items.lastError));
-  else if (typeof error === 'string') where.push(eq(items.lastError, error));
-  else if (error !== undefined) {
-    where.push(error.fingerprint === null ? isNull(groupKey) : eq(groupKey, error.fingerprint));
-  }
-  return and(...where)!;
+/** The guard of a bulk action: the pool, the status and the filter (../item-filters.ts), at the store's clock `now`. */
+export function bulkWhere(pool: string, status: PoolBulkBody['status'], error: ErrorFilter | undefined, now: number): SQL {
+  return bulkConditions(items, pool, status, error, now);
 }
 
 export async function discardPool(ctx: PgCtx, pool: string, status: PoolBulkBody['status'], error?: ErrorFilter): Promise<number> {
-  const locked = ctx.db.select({ id: items.id }).from(items).where(bulkWhere(pool, status, error)).orderBy(asc(items.id)).for('update');
+  const locked = ctx.db.select({ id: items.id }).from(items).where(bulkWhere(pool, status, error, ctx.clock())).orderBy(asc(items.id)).for('update');
   const rows = await ctx.db
     .delete(items)
-    .where(and(inLocked(items.id, locked), bulkWhere(pool, status, error)))
+    .where(and(inLocked(items.id, locked), bulkWhere(pool, status, error, ctx.clock())))
     .returning({ id: items.id });
   // One pool event for the lot, as retryPool sends.
   if (rows.length) ctx.emit({ type: 'pool', name: pool });

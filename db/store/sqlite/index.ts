@@ -6,12 +6,14 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { HubStore, StoreOptions } from '../types';
 import { audited } from './security';
 import type { SqliteCtx, SqliteDb } from './context';
+import * as itemFilters from './item-filters';
 import * as itemWrites from './items';
 import * as liveness from './liveness';
 import * as operator from './operator';
 import * as pools from './pools';
 import * as reads from './reads';
 import * as security from './security';
+import * as stats from './stats';
 import { auditOf } from '../security';
 import { prepareStatements } from './statements';
 import * as workerOps from './workers';
@@ -93,7 +95,9 @@ export function createSqliteStore(file: string, opts: SqliteStoreOptions = {}): 
       audited(ctx, by, (c) => operator.discardPool(c, pool, status, error), auditOf.bulk('pool.discard', pool, status, error)),
     deleteItem: async (id, by) => audited(ctx, by, (c) => itemWrites.deleteItem(c, id), auditOf.deleteItem(id)),
     getItem: async (id) => reads.getItem(db, id),
-    listItems: async (pool, q) => reads.listItems(db, pool, q),
+    listItems: async (pool, q) => itemFilters.listItems(ctx, pool, q),
+    countItems: async (pool, q) => itemFilters.countItems(ctx, pool, q),
+    workerItems: async (id) => itemFilters.workerItems(ctx, id),
     listPools: async () => reads.listPools(ctx),
     getPool: async (pool) => reads.getPool(ctx, pool),
     nextDue: async (pool) => itemWrites.nextDue(ctx, pool),
@@ -104,6 +108,8 @@ export function createSqliteStore(file: string, opts: SqliteStoreOptions = {}): 
     errorGroups: async (pool, limit) => operator.errorGroups(db, pool, limit),
     poolHolders: async (pool) => operator.poolHolders(db, pool),
     throughput: async (minutes) => operator.readThroughput(ctx, minutes),
+    workerStats: async () => stats.workerStats(ctx),
+    queueLatency: async (minutes) => stats.queueLatency(ctx, minutes),
     reap: async (staleSeconds, by) => audited(ctx, by, (c) => liveness.reap(c, staleSeconds), auditOf.reap),
     prune: async (retentionSeconds) => liveness.prune(ctx, retentionSeconds, opts.pruneWindow),
     pruneWorkers: async (retentionSeconds) => liveness.pruneWorkers(ctx, retentionSeconds),

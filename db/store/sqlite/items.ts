@@ -309,7 +309,7 @@ export function retryPool(ctx: SqliteCtx, pool: string, status: 'poisoned' | 'co
     tx
       .update(items)
       .set({ ...backToPending, key: keyAfterRetry, history: storeCompletion })
-      .where(bulkWhere(pool, status, error))
+      .where(bulkWhere(pool, status, error, ctx.clock()))
       .returning({ id: items.id })
       .all(),
   );

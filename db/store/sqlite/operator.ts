@@ -1,8 +1,9 @@
-import { and, asc, count, desc, eq, gte, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { ErrorGroup, PoolBulkBody, PoolHolder, Throughput } from '@/lib/contracts';
 import type { ErrorFilter } from '../types';
 import { items, throughput, workers } from '@/db/schema/sqlite';
 import { examplesOf, examplesQuery, toErrorGroup } from '../error-groups';
+import { bulkConditions } from '../item-filters';
 import { iso } from '../ids';
 import { COMPLETED_TOTAL_MINUTE, minuteOf, THROUGHPUT_KEEP_MS, toThroughput, windowStart } from '../throughput';
 import { writeTx, type SqliteCtx, type SqliteDb } from './context';
@@ -87,20 +88,14 @@ export function poolHolders(db: SqliteDb, pool: string): PoolHolder[] {
     }));
 }
 
-/** The guard of a bulk action: the pool, the status, and the error group when one is named. */
-export function bulkWhere(pool: string, status: PoolBulkBody['status'], error: ErrorFilter | undefined): SQL {
-  const where = [eq(items.pool, pool), eq(items.status, status)];
-  if (error === null) where.push(isNull(items.lastError));
-  else if (typeof error === 'string') where.push(eq(items.lastError, error));
-  else if (error !== undefined) {
-    where.push(error.fingerprint === null ? isNull(groupKey) : eq(groupKey, error.fingerprint));
-  }
-  return and(...where)!;
+/** The guard of a bulk action: the pool, the status and the filter (../item-filters.ts), at the store's clock `now`. */
+export function bulkWhere(pool: string, status: PoolBulkBody['status'], error: ErrorFilter | undefined, now: number): SQL {
+  return bulkConditions(items, pool, status, error, now);
 }
 
 export function discardPool(ctx: SqliteCtx, pool: string, status: PoolBulkBody['status'], error?: ErrorFilter): number {
   const rows = writeTx(ctx, (tx) =>
-    tx.delete(items).where(bulkWhere(pool, status, error)).returning({ id: items.id }).all(),
+    tx.delete(items).where(bulkWhere(pool, status, error, ctx.clock())).returning({ id: items.id }).all(),
   );
   // One pool event for the lot, as retryPool does: a bulk action on thousands of items must not
   // flood every open event stream.
