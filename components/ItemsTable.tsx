@@ -4,15 +4,45 @@ import { formatTime, preview } from './format';
 import { StatusBadge } from './StatusBadge';
 import { cell, link, phoneOnly, Table, wideCell } from './ui';
 
+/** Rows that can be selected: which are, and what a click on a box or the header's box asks. */
+export interface ItemSelection {
+  selected: ReadonlySet<string>;
+  onToggle: (id: string, checked: boolean) => void;
+  onTogglePage: (checked: boolean) => void;
+}
+
 /**
  * A page of items; each links to its detail. On a phone: item, status and data, with the
- * attempts and the last error under the data.
+ * attempts and the last error under the data. With `selection`, a checkbox starts each row and
+ * the header's selects the page.
  */
-export function ItemsTable({ items }: { items: WorkItem[] }) {
+export function ItemsTable({ items, selection }: { items: WorkItem[]; selection?: ItemSelection | undefined }) {
+  const all = items.length > 0 && items.every((it) => selection?.selected.has(it.id));
+  const box = 'size-4 align-middle';
+  const head = ['Item', 'Status', 'Attempts', 'Data', 'Last error', 'Created', 'Claimed by'];
   return (
-    <Table label="Items" wide={[2, 4, 5, 6]} head={['Item', 'Status', 'Attempts', 'Data', 'Last error', 'Created', 'Claimed by']}>
+    <Table
+      label="Items"
+      wide={selection ? [3, 5, 6, 7] : [2, 4, 5, 6]}
+      head={
+        selection
+          ? [<input key="all" type="checkbox" className={box} aria-label="Select all on this page" checked={all} onChange={(e) => selection.onTogglePage(e.target.checked)} />, ...head]
+          : head
+      }
+    >
       {items.map((it) => (
-        <tr key={it.id} data-testid={`item-row-${it.id}`}>
+        <tr key={it.id} data-testid={`item-row-${it.id}`} className={selection?.selected.has(it.id) ? 'bg-sky-50' : undefined}>
+          {selection && (
+            <td className={`${cell} w-8`}>
+              <input
+                type="checkbox"
+                className={box}
+                aria-label={`Select item ${it.id}`}
+                checked={selection.selected.has(it.id)}
+                onChange={(e) => selection.onToggle(it.id, e.target.checked)}
+              />
+            </td>
+          )}
           <td className={cell}>
             <Link className={`${link} font-mono text-xs`} href={`/items/${encodeURIComponent(it.id)}`}>
               #{it.id}

@@ -1,7 +1,7 @@
 import Link from 'next/link';
-import type { PoolSummary, PoolThroughput } from '@/lib/contracts';
+import type { PoolLatency, PoolSummary, PoolThroughput } from '@/lib/contracts';
 import { bucketed, THROUGHPUT_WINDOWS, type PoolHealth, type ThroughputWindow } from '@/lib/query/rules';
-import { formatAge } from './format';
+import { formatAge, formatWait } from './format';
 import { Sparkline } from './Sparkline';
 import { Badge, cell, link, phoneOnly, Table, wideCell } from './ui';
 
@@ -9,6 +9,8 @@ export interface PoolRow {
   pool: PoolSummary;
   health: PoolHealth;
   throughput: PoolThroughput | undefined;
+  /** Push-to-first-claim wait in the window; undefined: no first claim in it (or not loaded). */
+  latency: PoolLatency | undefined;
 }
 
 const sum = (xs: number[] | undefined) => (xs ?? []).reduce((a, b) => a + b, 0);
@@ -24,11 +26,11 @@ export function PoolsTable({ rows, now, range }: { rows: PoolRow[]; now: number;
   return (
     <Table
       label="Pools"
-      numeric={[1, 2, 3, 4, 5, 6, 8]}
-      wide={[1, 3, 4, 6, 7, 8]}
-      head={['Pool', 'Scheduled', 'Pending', 'Claimed', 'Completed', 'Poisoned', 'Oldest pending', `Last ${w.label}`, 'Live workers']}
+      numeric={[1, 2, 3, 4, 5, 6, 8, 9]}
+      wide={[1, 3, 4, 6, 7, 8, 9]}
+      head={['Pool', 'Scheduled', 'Pending', 'Claimed', 'Completed', 'Poisoned', 'Oldest pending', `Last ${w.label}`, 'Wait p50 / p95', 'Live workers']}
     >
-      {rows.map(({ pool: p, health, throughput: t }) => (
+      {rows.map(({ pool: p, health, throughput: t, latency: l }) => (
         <tr key={p.name} data-testid={`pool-row-${p.name}`}>
           <td className={cell}>
             <div className="flex flex-col items-start gap-1">
@@ -51,7 +53,7 @@ export function PoolsTable({ rows, now, range }: { rows: PoolRow[]; now: number;
                 {p.oldest_pending_at && ` · oldest ${formatAge(now - Date.parse(p.oldest_pending_at))}`} ·{' '}
                 <span className="text-emerald-700">{sum(t?.completed)}</span>/<span className="text-red-700">{sum(t?.failed)}</span>
                 {sum(t?.poisoned) > 0 && <span className="text-red-900">/{sum(t?.poisoned)} poisoned</span>} in the last {w.label}
-                · {health.liveWorkers} live
+                {l && ` · wait p50 ${formatWait(l.p50_seconds)}, p95 ${formatWait(l.p95_seconds)}`} · {health.liveWorkers} live
               </span>
             </div>
           </td>
@@ -81,6 +83,13 @@ export function PoolsTable({ rows, now, range }: { rows: PoolRow[]; now: number;
                 )}
               </span>
             </div>
+          </td>
+          <td
+            className={`${cell} text-right whitespace-nowrap tabular-nums ${wideCell}`}
+            data-testid="pool-latency"
+            title={l ? `${l.claims} first claims in the last ${w.label}` : `No first claim in the last ${w.label}`}
+          >
+            {l ? `${formatWait(l.p50_seconds)} / ${formatWait(l.p95_seconds)}` : '—'}
           </td>
           <td className={`${cell} text-right tabular-nums ${wideCell}`}>{health.liveWorkers}</td>
         </tr>

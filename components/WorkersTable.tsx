@@ -12,6 +12,18 @@ export interface WorkerRow {
   stale: boolean;
   /** The items it holds, as far as they were loaded (its `claimed_count` is the total). */
   held: Pick<WorkItem, 'id' | 'pool'>[];
+  /** Items it completed and attempts it failed (of the items the hub keeps); undefined while loading. */
+  stats: { completed: number; failed: number } | undefined;
+}
+
+/** "12 / 3": completed (green) / failed (red). */
+function Counts({ stats }: { stats: WorkerRow['stats'] }) {
+  if (!stats) return <span className="text-slate-400">—</span>;
+  return (
+    <span className="tabular-nums" title="completed / failed attempts" data-testid="worker-counts">
+      <span className="text-emerald-700">{stats.completed}</span> / <span className="text-red-700">{stats.failed}</span>
+    </span>
+  );
 }
 
 export interface WorkersTableProps {
@@ -89,10 +101,10 @@ function Holds({ worker: w, held }: Pick<WorkerRow, 'worker' | 'held'>) {
  */
 export function WorkersTable({ rows, staleSeconds, onRelease, onDrain }: WorkersTableProps) {
   const actions = Boolean(onRelease || onDrain);
-  const head = ['Worker', 'Status', 'Heartbeat', 'Uptime', 'Pool', 'Capabilities', 'Holds', ...(actions ? ['Actions'] : [])];
+  const head = ['Worker', 'Status', 'Heartbeat', 'Uptime', 'Done / failed', 'Pool', 'Capabilities', 'Holds', ...(actions ? ['Actions'] : [])];
   return (
-    <Table label="Workers" wide={[2, 3, 4, 5]} head={head}>
-      {rows.map(({ worker: w, heartbeatAgeMs, uptimeMs, stale, held }) => (
+    <Table label="Workers" wide={[2, 3, 4, 5, 6]} head={head}>
+      {rows.map(({ worker: w, heartbeatAgeMs, uptimeMs, stale, held, stats }) => (
         <tr key={w.worker_id} data-testid={`worker-row-${w.worker_id}`} className={stale ? 'bg-amber-50/60' : undefined}>
           <td className={cell}>
             <span className="block font-mono text-xs wrap-anywhere">{w.worker_id}</span>
@@ -106,6 +118,7 @@ export function WorkersTable({ rows, staleSeconds, onRelease, onDrain }: Workers
               beat {formatAge(heartbeatAgeMs)} ago
               {uptimeMs !== null && ` · ${running(w) ? 'up' : 'ran'} ${formatAge(uptimeMs)}`}
               {w.pool_id && ` · ${w.pool_id}`}
+              {stats && ` · ${stats.completed} done / ${stats.failed} failed`}
             </span>
           </td>
           <td className={cell}>
@@ -123,6 +136,9 @@ export function WorkersTable({ rows, staleSeconds, onRelease, onDrain }: Workers
           </td>
           <td className={`${cell} whitespace-nowrap tabular-nums ${wideCell}`} data-testid="uptime">
             {uptimeMs === null ? <span className="text-slate-400">—</span> : running(w) ? formatAge(uptimeMs) : `ran ${formatAge(uptimeMs)}`}
+          </td>
+          <td className={`${cell} whitespace-nowrap ${wideCell}`}>
+            <Counts stats={stats} />
           </td>
           <td className={`${cell} ${wideCell}`}>
             {w.pool_id ? (

@@ -32,3 +32,9 @@ export function describeBackoff(b: Backoff | null | undefined): string {
   if (b.type === 'fixed') return `${formatAge(b.delay_seconds * 1000)} each time`;
   return `exponential from ${formatAge(b.base_seconds * 1000)} to ${formatAge(b.max_seconds * 1000)}, jitter ${Math.round(b.jitter * 100)}%`;
 }
+
+/** A wait in seconds: "240 ms" under a second, else as formatAge; "—" for none. */
+export function formatWait(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined) return '—';
+  return seconds < 1 ? `${Math.round(seconds * 1000)} ms` : formatAge(seconds * 1000);
+}

@@ -2,7 +2,7 @@ import { createPgStore } from './store/pg';
 import { createSqliteStore } from './store/sqlite';
 import type { HubStore, StoreOptions } from './store/types';
 
-export type { Actor, ErrorFilter, HubStore, HubEvent, StoreOptions, Outcome, FailureCode } from './store/types';
+export type { Actor, ErrorFilter, ItemFilter, HubStore, HubEvent, StoreOptions, Outcome, FailureCode } from './store/types';
 
 export { loggable, storeProblemOf } from './store/errors';
 export { TOUCH_EVERY_MS } from './store/tokens-audit';

@@ -6,6 +6,7 @@ import { PoolsTable } from '@/components/PoolsTable';
 import { Card, Empty, ErrorState, Loading } from '@/components/ui';
 import { WorkerTotals } from '@/components/WorkerTotals';
 import { useNow } from '@/lib/query/clock';
+import { useQueueLatency } from '@/lib/query/dashboard';
 import { usePools, useThroughput, useWorkers } from '@/lib/query/hooks';
 import { useHubSettings } from '@/lib/query/provider';
 import { isStale, poolHealth, THROUGHPUT_WINDOWS, unpooledLiveWorkers, workerTotals, type ThroughputWindow } from '@/lib/query/rules';
@@ -17,6 +18,7 @@ export function Overview() {
   const pools = usePools();
   const workers = useWorkers();
   const throughput = useThroughput(THROUGHPUT_WINDOWS[range].minutes);
+  const latency = useQueueLatency(THROUGHPUT_WINDOWS[range].minutes);
   const { staleSeconds } = useHubSettings();
   const now = useNow();
   const ws = workers.data ?? [];
@@ -57,14 +59,17 @@ export function Overview() {
                 pool: p,
                 health: poolHealth(p, ws, staleSeconds, now),
                 throughput: throughput.data?.pools.find((t) => t.pool === p.name),
+                latency: latency.data?.pools.find((l) => l.pool === p.name),
               }))}
             />
             <p className="border-t border-slate-100 px-4 py-2 text-xs text-slate-500">
               Chart: completed (green) and failed (red) per {THROUGHPUT_WINDOWS[range].unit}; beside it completed / failed /
-              poisoned in the window. &ldquo;No live worker&rdquo;: pending items and no active
+              poisoned in the window. Wait: queue latency, push to first claim, median and 95th percentile in the window.
+              &ldquo;No live worker&rdquo;: pending items and no active
               worker with a fresh heartbeat registered for the pool (pool_id).
               {unpooled > 0 && ` ${unpooled} live worker${unpooled === 1 ? '' : 's'} without a pool may take from any pool.`}
               {throughput.isError && ' Throughput could not be loaded.'}
+              {latency.isError && ' Queue latency could not be loaded.'}
             </p>
           </>
         )}

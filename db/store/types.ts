@@ -1,5 +1,8 @@
 import type {
   ErrorGroup,
+  ItemCountQuery,
+  QueueLatency,
+  WorkerStats,
   LiveEvent,
   PoolBulkBody,
   PoolHolder,
@@ -66,8 +69,24 @@ export interface FailReport {
   errorType?: string | null | undefined;
 }
 
-/** Which of a pool's items a bulk action takes: every one (undefined), those whose `last_error` is this text (null: none), or one error group. */
-export type ErrorFilter = string | null | { fingerprint: string | null };
+/**
+ * Narrower choices of a pool's items for a bulk action, ANDed (see db/store/item-filters.ts):
+ * `error` (exact `last_error`, null: none) or `fingerprint` (one error group, null: no error),
+ * the worker of the last claim, a minimum age by the store's clock, a list of ids.
+ */
+export interface ItemFilter {
+  error?: string | null;
+  fingerprint?: string | null;
+  workerId?: string;
+  olderThanSeconds?: number;
+  ids?: string[];
+}
+
+/**
+ * Which of a pool's items a bulk action takes: every one (undefined), those whose `last_error` is
+ * this text (null: none), or those an ItemFilter chooses (`{fingerprint}`: one error group).
+ */
+export type ErrorFilter = string | null | ItemFilter;
 
 /** Who did something: a token's name and role (`anonymous` operator on an open hub). */
 export interface Actor {
@@ -146,11 +165,18 @@ export interface WorkerWrites {
 export interface ItemReads {
   getItem(itemId: string): Promise<ItemDetail | null>;
   /**
-   * A page of a pool's items, oldest first. `query.q` keeps only items whose `data`, as JSON
-   * text, contains it case-insensitively (a scan of the pool's rows in that status: fine for an
-   * operator's search, not meant for workers). May return fewer than `limit` with a cursor.
+   * A page of a pool's items in id (push) order, oldest first or, with `order: 'desc'`, newest
+   * first; the cursor is the last id of the page and works either way. Filters (ANDed): `status`,
+   * `q` (items whose `data`, as JSON text, contains it case-insensitively: a scan of the pool's
+   * rows in that status, fine for an operator's search, not meant for workers), `fingerprint`
+   * (one error group), `worker_id` (the last claim's worker), `older_than_seconds` (pushed at
+   * least that long ago by the store's clock). May return fewer than `limit` with a cursor.
    */
   listItems(pool: string, query: ListItemsQuery): Promise<{ items: WorkItem[]; next_cursor: string | null }>;
+  /** How many of a pool's items `listItems` would list with these filters (all pages). A scan of the matching rows. */
+  countItems(pool: string, query: ItemCountQuery): Promise<number>;
+  /** Every item the worker holds (status `claimed`, `claimed_by` it), oldest claim first. */
+  workerItems(workerId: string): Promise<WorkItem[]>;
   /** Milliseconds until the pool's next scheduled item is due (0: due now); null when none is scheduled. */
   nextDue(pool: string): Promise<number | null>;
 }
@@ -233,6 +259,21 @@ export interface PoolReads {
    * item later does not change them. Kept for a day.
    */
   throughput(minutes: number): Promise<Throughput>;
+  /**
+   * Per worker id found in the kept items: items completed by its claim (status `completed`) and
+   * failed attempts in items' histories, by worker id. Read from the items on each call, so
+   * claim and complete pay nothing for it: a scan of the completed items and of the histories of
+   * items that failed at least once.
+   */
+  workerStats(): Promise<WorkerStats[]>;
+  /**
+   * Push-to-first-claim wait per pool over the last `minutes`: items on their first attempt
+   * (`attempts` 1, no earlier attempt in their history) whose claim falls in the window, from
+   * `run_at` for a delayed push, else from `created_at`. Per pool it looks at the newest
+   * LATENCY_SAMPLE items of each status claimed, completed and poisoned (claim order is close to
+   * push order, so those hold the latest claims): a bounded read, a sample under heavy load.
+   */
+  queueLatency(minutes: number): Promise<QueueLatency>;
 }
 
 /** A pool's settings. */

@@ -8,6 +8,8 @@ import {
   CompletedMany,
   CompleteManyBody,
   FailBody,
+  ItemCount,
+  ItemCountQuery,
   ItemDetail,
   ItemPage,
   ListItemsQuery,
@@ -25,7 +27,18 @@ import {
   Retried,
   WorkItem,
 } from './items';
-import { Discarded, ErrorGroupList, ErrorGroupsQuery, PoolHolderList, Throughput, ThroughputQuery } from './operator';
+import {
+  Discarded,
+  ErrorGroupList,
+  ErrorGroupsQuery,
+  HeldItems,
+  LatencyQuery,
+  PoolHolderList,
+  QueueLatency,
+  Throughput,
+  ThroughputQuery,
+  WorkerStatsList,
+} from './operator';
 import { AuditPage, AuditQuery, IssuedToken, IssueTokenBody, type Need, NEEDS, type Role, Session, SignInBody, TokenId, TokenList } from './security';
 import { HeartbeatBody, ListWorkersQuery, PatchWorkerBody, RegisterWorkerBody, Released, WorkerList, WorkerRecord } from './workers';
 
@@ -123,6 +136,11 @@ export const API_OPERATIONS: readonly Operation[] = [
     success: { status: 200, schema: WorkerRecord, description: 'The worker.' },
   },
   {
+    method: 'GET', path: '/api/v1/workers/{id}/items', id: 'workerItems', tag: 'Workers', access: 'read',
+    summary: 'The items a worker holds', params: WORKER, problems: WORKER_NOT_FOUND,
+    success: { status: 200, schema: HeldItems, description: 'Every item it holds (`claimed`), oldest claim first.' },
+  },
+  {
     method: 'PATCH', path: '/api/v1/workers/{id}', id: 'setWorkerStatus', tag: 'Workers', access: 'worker',
     summary: "Change a worker's status",
     description: 'To `terminated` or `lost`: whatever it still holds goes back to `pending`. Recorded in the audit trail when an operator does it.',
@@ -156,9 +174,17 @@ export const API_OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'GET', path: '/api/v1/pools/{pool}/items', id: 'listItems', tag: 'Items', access: 'read',
-    summary: "List a pool's items", description: 'Oldest first; pass `next_cursor` back as `cursor` for the next page. `q` searches `data` as JSON text.',
+    summary: "List a pool's items",
+    description:
+      'Oldest first (`order=desc`: newest first); pass `next_cursor` back as `cursor` for the next page. Filters, ANDed: `status`, `q` (searches `data` as JSON text), `fingerprint` (an error group), `worker_id` (the last claim\'s worker), `older_than_seconds`.',
     params: POOL, query: ListItemsQuery,
     success: { status: 200, schema: ItemPage, description: 'A page of items.' },
+  },
+  {
+    method: 'GET', path: '/api/v1/pools/{pool}/items/count', id: 'countItems', tag: 'Items', access: 'read',
+    summary: "Count a pool's items matching filters", description: 'The filters of the listing (`status`, `q`, `fingerprint`, `worker_id`, `older_than_seconds`); every page counted.',
+    params: POOL, query: ItemCountQuery,
+    success: { status: 200, schema: ItemCount, description: '`{count}`.' },
   },
   {
     method: 'POST', path: '/api/v1/pools/{pool}/claim', id: 'claim', tag: 'Items', access: 'worker',
@@ -257,13 +283,15 @@ export const API_OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'POST', path: '/api/v1/pools/{pool}/retry', id: 'retryPool', tag: 'Pools', access: 'operator',
-    summary: "Retry a pool's poisoned (or completed) items", description: 'Optionally only one error group (`error`).',
+    summary: "Retry a pool's poisoned (or completed) items",
+    description: 'Optionally narrowed, filters ANDed: one error group (`fingerprint`, or an exact `error`), `worker_id`, `older_than_seconds`, `ids` (a selection of up to 1000).',
     params: POOL, body: PoolBulkBody, bodyOptional: true,
     success: { status: 200, schema: Retried, description: 'How many items were retried.' },
   },
   {
     method: 'POST', path: '/api/v1/pools/{pool}/discard', id: 'discardPool', tag: 'Pools', access: 'operator',
-    summary: "Delete a pool's poisoned (or completed) items", description: 'Optionally only one error group. Never touches pending or claimed items.',
+    summary: "Delete a pool's poisoned (or completed) items",
+    description: 'Narrowed as for retry (`fingerprint` or `error`, `worker_id`, `older_than_seconds`, `ids`). Never touches pending or claimed items.',
     params: POOL, body: PoolBulkBody, bodyOptional: true,
     success: { status: 200, schema: Discarded, description: 'How many items were deleted.' },
   },
@@ -283,6 +311,18 @@ export const API_OPERATIONS: readonly Operation[] = [
     method: 'GET', path: '/api/v1/stats/throughput', id: 'throughput', tag: 'Operator views', access: 'read',
     summary: 'Completions and failures per pool per minute', query: ThroughputQuery,
     success: { status: 200, schema: Throughput, description: 'Oldest minute first; the last is the current one.' },
+  },
+  {
+    method: 'GET', path: '/api/v1/stats/latency', id: 'queueLatency', tag: 'Operator views', access: 'read',
+    summary: 'Queue latency per pool (push to first claim, p50/p95)', query: LatencyQuery,
+    description: 'First claims in the last `minutes` (default 60), from `run_at` for a delayed push; per pool the newest 5,000 claimed, completed and poisoned items are looked at.',
+    success: { status: 200, schema: QueueLatency, description: 'Pools with at least one first claim in the window, by name.' },
+  },
+  {
+    method: 'GET', path: '/api/v1/stats/workers', id: 'workerStats', tag: 'Operator views', access: 'read',
+    summary: 'Completed and failed counts per worker',
+    description: 'From the items the hub keeps: items completed by the worker\'s claim, failed attempts in histories. A scan of the items on each call.',
+    success: { status: 200, schema: WorkerStatsList, description: 'Every worker id found in the items, by id.' },
   },
   {
     method: 'GET', path: '/api/v1/events', id: 'events', tag: 'Operator views', access: 'read',

@@ -206,7 +206,16 @@ export type FailBody = z.infer<typeof FailBody>;
 
 export const ReleasePoolBody = z.strictObject({ worker_id: Name });
 
-/** Which of a pool's items a bulk retry or discard acts on. */
+/** The longest `older_than_seconds` a filter takes: ten years (as `stale_threshold_seconds`). */
+export const OLDER_THAN_MAX_SECONDS = 315_360_000;
+/** Most item ids one bulk action may name. */
+export const BULK_IDS_MAX = 1000;
+const OlderThan = () => z.number().min(0).max(OLDER_THAN_MAX_SECONDS, { message: `must be at most ${OLDER_THAN_MAX_SECONDS} (ten years)` });
+
+/**
+ * Which of a pool's items a bulk retry or discard acts on: every item in `status`, narrowed by
+ * each filter given (they are ANDed).
+ */
 export const PoolBulkBody = z.strictObject({
   /** The poisoned items (default) or the completed ones. */
   status: z.enum(['poisoned', 'completed']).default('poisoned'),
@@ -217,12 +226,19 @@ export const PoolBulkBody = z.strictObject({
    * with no error at all). Not together with `error`.
    */
   fingerprint: z.string().max(1000).nullable().optional(),
+  /** Only items whose last claim was this worker's (`claimed_by`). */
+  worker_id: Name.optional(),
+  /** Only items pushed at least this many seconds ago. */
+  older_than_seconds: OlderThan().optional(),
+  /** Only these items (a selection); ids of other pools or statuses are left alone and not counted. */
+  ids: z.array(ItemId).min(1).max(BULK_IDS_MAX).optional(),
 }).refine((b) => b.error === undefined || b.fingerprint === undefined, { message: 'give error or fingerprint, not both', path: ['fingerprint'] });
 export type PoolBulkBody = z.infer<typeof PoolBulkBody>;
 export const RetryPoolBody = PoolBulkBody;
 export const Retried = z.object({ retried: z.number().int() });
 
-export const ListItemsQuery = z.object({
+/** The filters a listing and a count share (query form); they are ANDed. */
+const ITEM_FILTERS = {
   status: ItemStatus.optional(),
   /** Case-insensitive substring of the item's `data` as JSON text; blank means no search. */
   q: z
@@ -230,6 +246,22 @@ export const ListItemsQuery = z.object({
     .max(200)
     .transform((s) => s.trim() || undefined)
     .optional(),
+  /** Only items of this error group (a non-null `fingerprint` of `GET /pools/{pool}/errors`). */
+  fingerprint: z.string().min(1).max(1000).optional(),
+  /** Only items whose last claim was this worker's (`claimed_by`). */
+  worker_id: Name.optional(),
+  /** Only items pushed at least this many seconds ago. */
+  older_than_seconds: z.coerce.number().pipe(OlderThan()).optional(),
+};
+
+export const ItemCountQuery = z.object(ITEM_FILTERS);
+export type ItemCountQuery = z.infer<typeof ItemCountQuery>;
+export const ItemCount = z.object({ count: z.number().int() });
+
+export const ListItemsQuery = z.object({
+  ...ITEM_FILTERS,
+  /** `asc`: oldest first (push order, the default); `desc`: newest first. */
+  order: z.enum(['asc', 'desc']).optional(),
   limit: z.coerce.number().int().min(1).max(LIST_LIMIT_MAX).default(50),
   cursor: z.string().regex(/^[0-9]{1,18}$/, { message: 'must be a next_cursor returned by this route' }).optional(),
 });

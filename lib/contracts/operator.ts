@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ITEM_STATUSES } from './items';
+import { ITEM_STATUSES, WorkItem } from './items';
 import { WorkerStatus } from './workers';
 
 /**
@@ -79,3 +79,47 @@ export const LiveEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pool'), name: z.string() }),
 ]);
 export type LiveEvent = z.infer<typeof LiveEvent>;
+
+/**
+ * What one worker has done, from the items the hub still keeps (completed items until the
+ * retention prunes them): `completed` counts the items in status `completed` whose last claim was
+ * its; `failed` the failed attempts its id is on in items' histories.
+ */
+export const WorkerStats = z.object({
+  worker_id: z.string(),
+  completed: z.number().int(),
+  failed: z.number().int(),
+});
+export type WorkerStats = z.infer<typeof WorkerStats>;
+export const WorkerStatsList = z.object({ workers: z.array(WorkerStats) });
+
+/** The items a worker holds now, oldest claim first. */
+export const HeldItems = z.object({ items: z.array(WorkItem) });
+
+export const LATENCY_MINUTES_MAX = 1440;
+/** Items of each status (claimed, completed, poisoned) a latency read looks at per pool, newest first. */
+export const LATENCY_SAMPLE = 5000;
+export const LatencyQuery = z.object({
+  minutes: z.coerce.number().int().min(1).max(LATENCY_MINUTES_MAX).default(60),
+});
+/**
+ * Queue latency of one pool: how long items waited from push (or from `run_at`, for a delayed
+ * push) to their first claim, over the first claims in the window.
+ */
+export const PoolLatency = z.object({
+  pool: z.string(),
+  /** First claims measured. */
+  claims: z.number().int(),
+  /** Median and 95th percentile wait in seconds (nearest rank); null with no claims. */
+  p50_seconds: z.number().nullable(),
+  p95_seconds: z.number().nullable(),
+});
+export type PoolLatency = z.infer<typeof PoolLatency>;
+export const QueueLatency = z.object({
+  /** Start of the window. */
+  since: z.string(),
+  minutes: z.number().int(),
+  /** Pools with at least one first claim in the window, by name. */
+  pools: z.array(PoolLatency),
+});
+export type QueueLatency = z.infer<typeof QueueLatency>;

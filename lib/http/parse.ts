@@ -1,4 +1,5 @@
-import type { ErrorFilter } from '@/db';
+import type { ErrorFilter, ItemFilter } from '@/db';
+import type { PoolBulkBody } from '@/lib/contracts';
 import type { z } from 'zod';
 import { problem, ProblemError } from './problem';
 import { isBuffered, type HubRequest } from './reply';
@@ -183,7 +184,19 @@ export function readQuery<S extends z.ZodType>(req: HubRequest, schema: S): z.ou
   return validate(schema, Object.fromEntries(new URL(req.url).searchParams), 'query');
 }
 
-/** A bulk action's filter (PoolBulkBody): an exact `error` text, an error group's `fingerprint`, or every item. */
-export function errorFilter(error: string | null | undefined, fingerprint: string | null | undefined): ErrorFilter | undefined {
-  return fingerprint !== undefined ? { fingerprint } : error;
+/**
+ * A bulk action's filter (PoolBulkBody) as the store takes it: nothing (every item in the status),
+ * an exact `error` text alone, or an ItemFilter of every filter given.
+ */
+export function bulkFilter(b: Omit<PoolBulkBody, 'status'>): ErrorFilter | undefined {
+  const f: ItemFilter = {
+    ...(b.error !== undefined && { error: b.error }),
+    ...(b.fingerprint !== undefined && { fingerprint: b.fingerprint }),
+    ...(b.worker_id !== undefined && { workerId: b.worker_id }),
+    ...(b.older_than_seconds !== undefined && { olderThanSeconds: b.older_than_seconds }),
+    ...(b.ids !== undefined && { ids: b.ids }),
+  };
+  const given = Object.keys(f);
+  if (given.length === 0) return undefined;
+  return given.length === 1 && f.error !== undefined ? f.error : f;
 }

@@ -24,10 +24,9 @@ import {
   WorkerList,
   WorkerRecord,
   WorkItem,
-  type ItemStatus,
 } from '@/lib/contracts';
 import { apiCall, enc } from './fetch';
-import { queryKeys } from './keys';
+import { queryKeys, viewParams, type ItemView } from './keys';
 import { useRefresh } from './refresh';
 
 /** Every query polls on the one refresh interval. */
@@ -65,14 +64,13 @@ export function usePoolSettings(name: string) {
 
 export const ITEM_PAGE_SIZE = 50;
 
-export function usePoolItems(name: string, f: { status?: ItemStatus | undefined; q?: string | undefined; cursor?: string | undefined }) {
+export function usePoolItems(name: string, v: ItemView) {
   return useQuery({
-    queryKey: queryKeys.poolItems(name, f),
+    queryKey: queryKeys.poolItems(name, v),
     queryFn: ({ signal }) => {
-      const qs = new URLSearchParams({ limit: String(ITEM_PAGE_SIZE) });
-      if (f.status) qs.set('status', f.status);
-      if (f.q) qs.set('q', f.q);
-      if (f.cursor) qs.set('cursor', f.cursor);
+      const qs = viewParams(v);
+      qs.set('limit', String(ITEM_PAGE_SIZE));
+      if (v.cursor) qs.set('cursor', v.cursor);
       return apiCall(`/pools/${enc(name)}/items?${qs}`, ItemPage, { signal });
     },
     refetchInterval: useInterval(),

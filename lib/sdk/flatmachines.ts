@@ -124,6 +124,8 @@ function parseStatus(status: string, request: string) {
 /** flatmachines' RegistrationBackend over the hub's `/workers` routes. */
 export class HubRegistrationBackend implements RegistrationBackend {
   readonly client: HubClient;
+  /** Worker ids registered through this backend: their status changes are their own, not an operator's. */
+  private readonly own = new Set<string>();
 
   constructor(client: ClientOrOptions) {
     this.client = toClient(client);
@@ -131,7 +133,9 @@ export class HubRegistrationBackend implements RegistrationBackend {
 
   /** Registers (re-registering replaces the record, active again). */
   async register(worker: WorkerRegistration): Promise<WorkerRecord> {
-    return toRecord(await this.client.register(worker));
+    const record = toRecord(await this.client.register(worker));
+    this.own.add(record.worker_id);
+    return record;
   }
 
   /** Throws NotFound for an unknown worker, as the hub answers 404. */
@@ -143,11 +147,14 @@ export class HubRegistrationBackend implements RegistrationBackend {
    * `terminated` is a worker's clean exit; it and `lost` release the items the worker holds. For
    * `lost` (the reaper's step), what that frees is noted per pool, so the pool's
    * `releaseByWorker` that the reaper calls next reports it as flatmachines expects.
+   * A worker this backend registered changes its own status: the request says so (`self`), and
+   * an open hub leaves it out of the audit trail; another worker's change (a reaper's `lost`) is
+   * recorded as the operator's.
    */
   async updateStatus(workerId: string, status: string): Promise<void> {
     const parsed = parseStatus(status, `PATCH /workers/${workerId}`);
     const held = parsed === 'lost' ? await this.heldBeforeLoss(workerId) : null;
-    const record = await this.client.setWorkerStatus(workerId, parsed);
+    const record = await this.client.setWorkerStatus(workerId, parsed, { self: this.own.has(workerId) });
     if (held && held.size > 0 && record.claimed_count === 0) {
       releasedOnLoss.set(ledgerKey(this.client, workerId), { at: Date.now(), byPool: held });
     }

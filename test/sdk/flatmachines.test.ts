@@ -157,6 +157,19 @@ describe('flatmachines flow over the hub backends', () => {
     expect(await pool.size()).toBe(3);
   });
 
+  it("marks its own workers' status as theirs (no audit entry on an open hub), another's as an operator's", async () => {
+    const workerSide = new HubRegistrationBackend({ url: hub.url });
+    const reaperSide = new HubRegistrationBackend({ url: hub.url });
+    await workerSide.register({ worker_id: 'self-marker', started_at: new Date().toISOString() });
+    await workerSide.register({ worker_id: 'reaped-by-other', started_at: new Date().toISOString() });
+    await workerSide.updateStatus('self-marker', 'terminated');
+    await reaperSide.updateStatus('reaped-by-other', 'lost');
+    const { entries } = (await (await fetch(`${hub.url}/api/v1/audit?limit=500`)).json()) as { entries: { action: string; target: string }[] };
+    const targets = entries.filter((e) => e.action === 'worker.status').map((e) => e.target);
+    expect(targets).toContain('reaped-by-other');
+    expect(targets).not.toContain('self-marker');
+  });
+
   it('keeps the flatmachines shapes: no nulls, get() is null for an unknown worker', async () => {
     const record = await reg.register({ worker_id: 'shape', started_at: '2026-01-01T00:00:00.000Z' });
     expect(Object.keys(record).sort()).toEqual(['last_heartbeat', 'started_at', 'status', 'worker_id']);

@@ -5,6 +5,7 @@ import { expectOneItemPerKey, pushKeysFromProcesses } from '../helpers/keys';
 import { createTestDatabase, onDatabase } from '../pg/database';
 import { storeContract, type OpenStore } from './contract';
 import { operatorContract } from './operator-contract';
+import { dashboardContract } from './dashboard-contract';
 import { errorGroupsContract } from './error-groups-contract';
 import { queueContract } from './queue-contract';
 import { securityContract } from './security-contract';
@@ -33,6 +34,7 @@ const openPg: OpenStore = async ({ clock, onChange }) => {
 };
 storeContract('postgres', openPg);
 operatorContract('postgres', openPg);
+dashboardContract('postgres', openPg);
 queueContract('postgres', openPg);
 errorGroupsContract('postgres', openPg);
 securityContract('postgres', openPg);

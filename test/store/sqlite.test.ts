@@ -10,6 +10,7 @@ import { CLAIM } from '@/db/store/ops/claim';
 import { tempDbFile, tempDir } from '../helpers/tmp';
 import { storeContract, type OpenStore } from './contract';
 import { operatorContract } from './operator-contract';
+import { dashboardContract } from './dashboard-contract';
 import { errorGroupsContract } from './error-groups-contract';
 import { queueContract } from './queue-contract';
 import { securityContract } from './security-contract';
@@ -23,6 +24,7 @@ const openSqlite: OpenStore = async ({ clock, onChange }) => {
 };
 storeContract('sqlite', openSqlite);
 operatorContract('sqlite', openSqlite);
+dashboardContract('sqlite', openSqlite);
 queueContract('sqlite', openSqlite);
 errorGroupsContract('sqlite', openSqlite);
 securityContract('sqlite', openSqlite);

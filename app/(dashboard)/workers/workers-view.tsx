@@ -8,6 +8,7 @@ import { WorkersTable } from '@/components/WorkersTable';
 import { useConfirmAction } from '@/lib/query/actions';
 import { useNow } from '@/lib/query/clock';
 import { useClaimedItems, useDrainWorker, usePools, useReleaseWorker, useWorkers } from '@/lib/query/hooks';
+import { useWorkerStats } from '@/lib/query/dashboard';
 import { useHubSettings } from '@/lib/query/provider';
 import { useCan } from '@/lib/query/session';
 import { WORKER_STATUSES } from '@/lib/contracts';
@@ -44,6 +45,7 @@ export function WorkersView() {
   const pools = usePools();
   const claimed = useClaimedItems((pools.data ?? []).filter((p) => p.claimed > 0).map((p) => p.name));
   const held = heldBy(claimed.items);
+  const stats = useWorkerStats();
   const tab = (x: Show | undefined) => ({
     label: x ?? 'all',
     href: x ? `${pathname}?show=${x}` : withTerminated ? `${pathname}?terminated=${SHOWN}` : pathname,
@@ -57,7 +59,7 @@ export function WorkersView() {
         <h1 className="text-xl font-semibold">Workers</h1>
         <p className="text-sm text-slate-500">
           Running workers first, freshest heartbeat first. Stale after {staleSeconds} s without a heartbeat; the reaper runs every{' '}
-          {reapIntervalSeconds} s.
+          {reapIntervalSeconds} s. Done / failed: items each completed and attempts it failed, of the items the hub keeps.
         </p>
       </div>
       <FilterTabs label="Worker status" tabs={[undefined, ...SHOWS].map(tab)} />
@@ -90,6 +92,7 @@ export function WorkersView() {
               uptimeMs: uptimeMs(w, now),
               stale: isStale(w, staleSeconds, now),
               held: held.get(w.worker_id) ?? [],
+              stats: stats.data ? (stats.data.get(w.worker_id) ?? { completed: 0, failed: 0 }) : undefined,
             }))}
             onRelease={
               can('release')

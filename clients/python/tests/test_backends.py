@@ -89,6 +89,16 @@ def test_update_status_sets_each_status_and_refuses_an_unknown_one_before_asking
     assert isinstance(err.value, ValueError) and "sleeping" in str(err.value)
 
 
+def test_update_status_of_its_own_worker_is_not_an_operator_entry_but_another_workers_is(reg, name):
+    own, other = name("own"), name("other")
+    run(reg.register(WorkerRegistration(worker_id=own)))
+    reg.client.register(other)  # not through the backend: not its own
+    run(reg.update_status(own, "terminated"))
+    run(reg.update_status(other, "lost"))  # a reaper marking another worker: recorded
+    targets = [e["target"] for e in reg.client.audit(limit=500)["entries"] if e["action"] == "worker.status"]
+    assert other in targets and own not in targets
+
+
 def test_get_of_an_unknown_worker_is_none(reg, name):
     assert run(reg.get(name("ghost"))) is None
 

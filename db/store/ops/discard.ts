@@ -2,7 +2,7 @@
  * deleteItem, discardPool: an operator removes items for good.
  *
  * - Guard: the item exists, whatever its status (discardPool: the pool's items in the status
- *   asked, optionally of one error group; bulk.ts).
+ *   asked, narrowed by the filter given; bulk.ts).
  * - Outcomes: done; or item-not-found. discardPool: how many.
  * - Counts: the delete triggers.
  * - Events: item (deleted) and pool; discardPool: the pool only. Audit: item.delete, pool.discard.
@@ -44,14 +44,14 @@ export async function deleteItemPg(ctx: PgCtx, itemId: string): Promise<Outcome<
 }
 
 export function discardPoolSqlite(ctx: SqliteCtx, pool: string, status: PoolBulkBody['status'], error?: ErrorFilter): number {
-  const n = writeTx(ctx, (tx) => tx.run(sql`DELETE FROM items WHERE ${bulkWhere(pool, status, error)}`).changes);
+  const n = writeTx(ctx, (tx) => tx.run(sql`DELETE FROM items WHERE ${bulkWhere.sqlite(pool, status, error, ctx.clock())}`).changes);
   if (n) ctx.emit({ type: 'pool', name: pool });
   return n;
 }
 
 /** Locked in id order first, as every multi-row write locks them. */
 export async function discardPoolPg(ctx: PgCtx, pool: string, status: PoolBulkBody['status'], error?: ErrorFilter): Promise<number> {
-  const where = bulkWhere(pool, status, error);
+  const where = bulkWhere.pg(pool, status, error, ctx.clock());
   const r = await ctx.db.execute(sql`DELETE FROM items WHERE id = ANY(ARRAY(SELECT id FROM items WHERE ${where} ORDER BY id FOR UPDATE)) AND ${where}`);
   const n = r.rowCount ?? 0;
   if (n) ctx.emit({ type: 'pool', name: pool });

@@ -2,7 +2,7 @@
  * retryItem, retryPool: an operator puts finished items back in the queue.
  *
  * - Guard: the item is `poisoned` or `completed` (retryPool: the pool's items in the status
- *   asked, optionally of one error group; bulk.ts).
+ *   asked, narrowed by the filter given; bulk.ts).
  * - Writes: `pending` with attempts 0, the claim, result and completion cleared; a completed
  *   item's implied completing attempt is stored in its history first (STORE_COMPLETION), and it
  *   no longer holds its key (completion released it; a newer item may hold it now).
@@ -61,14 +61,14 @@ export async function retryItemPg(ctx: PgCtx, itemId: string): Promise<Outcome<W
 }
 
 export function retryPoolSqlite(ctx: SqliteCtx, pool: string, status: PoolBulkBody['status'], error?: ErrorFilter): number {
-  const n = writeTx(ctx, (tx) => tx.run(sql`UPDATE items SET ${sql.raw(RETRY_SET.sqlite)} WHERE ${bulkWhere(pool, status, error)}`).changes);
+  const n = writeTx(ctx, (tx) => tx.run(sql`UPDATE items SET ${sql.raw(RETRY_SET.sqlite)} WHERE ${bulkWhere.sqlite(pool, status, error, ctx.clock())}`).changes);
   if (n) ctx.emit({ type: 'pool', name: pool });
   return n;
 }
 
 /** The items are locked in id order first, as every multi-row write locks them: no deadlock with a batch. */
 export async function retryPoolPg(ctx: PgCtx, pool: string, status: PoolBulkBody['status'], error?: ErrorFilter): Promise<number> {
-  const where = bulkWhere(pool, status, error);
+  const where = bulkWhere.pg(pool, status, error, ctx.clock());
   const r = await ctx.db.execute(
     sql`UPDATE items SET ${sql.raw(RETRY_SET.pg)} WHERE id = ANY(ARRAY(SELECT id FROM items WHERE ${where} ORDER BY id FOR UPDATE)) AND ${where}`,
   );

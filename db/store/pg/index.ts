@@ -6,6 +6,7 @@ import { createPool, translateError } from './connection';
 import { compactCounts } from './counts';
 import type { PgCtx } from './context';
 import { createListener, createPublisher } from './events';
+import * as itemFilters from './item-filters';
 import * as pools from './pools';
 import * as liveness from './liveness';
 import * as views from './views';
@@ -26,6 +27,7 @@ import { releaseAudit, releaseWorkerPg } from '../ops/release';
 import { retryItemAudit, retryItemPg, retryPoolAudit, retryPoolPg } from '../ops/retry';
 import { nextDuePg, runItemAudit, runItemPg } from '../ops/run-now';
 import { heartbeatPg, registerWorkerPg, setWorkerStatusPg, statusAudit } from '../ops/workers';
+import * as stats from './stats';
 
 export interface PgStoreOptions extends StoreOptions {
   migrationsFolder?: string;
@@ -135,7 +137,9 @@ export function createPgStore(connectionString: string, opts: PgStoreOptions = {
     discardPool: call((pool, status, error, by) => audited(ctx, by, (c) => discardPoolPg(c, pool, status, error), discardPoolAudit(pool, status, error))),
     deleteItem: call((id, by) => audited(ctx, by, (c) => deleteItemPg(c, id), deleteItemAudit(id))),
     getItem: call((id) => reads.getItem(db, id)),
-    listItems: call((pool, q) => reads.listItems(db, pool, q)),
+    listItems: call((pool, q) => itemFilters.listItems(ctx, pool, q)),
+    countItems: call((pool, q) => itemFilters.countItems(ctx, pool, q)),
+    workerItems: call((id) => itemFilters.workerItems(ctx, id)),
     listPools: call(() => reads.listPools(db)),
     getPool: call((pool) => reads.getPool(db, pool)),
     nextDue: call((pool) => nextDuePg(ctx, pool)),
@@ -147,6 +151,8 @@ export function createPgStore(connectionString: string, opts: PgStoreOptions = {
     errorGroups: call((pool, limit) => views.errorGroups(db, pool, limit)),
     poolHolders: call((pool) => views.poolHolders(db, pool)),
     throughput: call((minutes) => views.readThroughput(ctx, minutes)),
+    workerStats: call(() => stats.workerStats(ctx)),
+    queueLatency: call((minutes) => stats.queueLatency(ctx, minutes)),
     reap: call((staleSeconds, by) => audited(ctx, by, (c) => reapPg(c, staleSeconds), reapAudit)),
     prune: call((retentionSeconds) => liveness.prune(ctx, retentionSeconds)),
     pruneWorkers: call((retentionSeconds) => liveness.pruneWorkers(ctx, retentionSeconds)),

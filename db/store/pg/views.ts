@@ -3,7 +3,7 @@ import type { ErrorGroup, PoolHolder, Throughput } from '@/lib/contracts';
 import { items, throughput, workers } from '@/db/schema/pg';
 import { examplesOf, examplesQuery, toErrorGroup } from '../error-groups';
 import { iso } from '../values';
-import { GROUP_KEY } from '../ops/bulk';
+import { groupKeyOf } from '../item-filters';
 import { THROUGHPUT_KEEP_MS, toThroughput, windowStart } from '../throughput';
 import type { PgCtx, PgDb } from './context';
 
@@ -25,7 +25,7 @@ export async function pruneThroughput(ctx: PgCtx): Promise<void> {
 const poisonedAt = sql<number>`coalesce((${items.history} -> -1 ->> 'ended_at')::bigint, ${items.createdAt})`;
 
 /** What error groups group on: the fingerprint, or the exact text of items failed before fingerprints. */
-const groupKey = sql<string | null>`${sql.raw(GROUP_KEY)}`;
+const groupKey = groupKeyOf(items);
 
 export async function errorGroups(db: PgDb, pool: string, limit: number): Promise<ErrorGroup[]> {
   const last = sql<string>`max(${poisonedAt})`;

@@ -6,6 +6,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { HubStore, StoreOptions } from '../types';
 import { audited } from './tokens-audit';
 import type { SqliteCtx, SqliteDb } from './context';
+import * as itemFilters from './item-filters';
 import * as liveness from './liveness';
 import * as views from './views';
 import * as pools from './pools';
@@ -24,6 +25,7 @@ import { releaseAudit, releaseWorkerSqlite } from '../ops/release';
 import { retryItemAudit, retryItemSqlite, retryPoolAudit, retryPoolSqlite } from '../ops/retry';
 import { nextDueSqlite, runItemAudit, runItemSqlite } from '../ops/run-now';
 import { heartbeatSqlite, registerWorkerSqlite, setWorkerStatusSqlite, statusAudit } from '../ops/workers';
+import * as stats from './stats';
 
 export interface SqliteStoreOptions extends StoreOptions {
   migrationsFolder?: string;
@@ -101,7 +103,9 @@ export function createSqliteStore(file: string, opts: SqliteStoreOptions = {}): 
       audited(ctx, by, (c) => discardPoolSqlite(c, pool, status, error), discardPoolAudit(pool, status, error)),
     deleteItem: async (id, by) => audited(ctx, by, (c) => deleteItemSqlite(c, id), deleteItemAudit(id)),
     getItem: async (id) => reads.getItem(db, id),
-    listItems: async (pool, q) => reads.listItems(db, pool, q),
+    listItems: async (pool, q) => itemFilters.listItems(ctx, pool, q),
+    countItems: async (pool, q) => itemFilters.countItems(ctx, pool, q),
+    workerItems: async (id) => itemFilters.workerItems(ctx, id),
     listPools: async () => reads.listPools(ctx),
     getPool: async (pool) => reads.getPool(ctx, pool),
     nextDue: async (pool) => nextDueSqlite(ctx, pool),
@@ -112,6 +116,8 @@ export function createSqliteStore(file: string, opts: SqliteStoreOptions = {}): 
     errorGroups: async (pool, limit) => views.errorGroups(db, pool, limit),
     poolHolders: async (pool) => views.poolHolders(db, pool),
     throughput: async (minutes) => views.readThroughput(ctx, minutes),
+    workerStats: async () => stats.workerStats(ctx),
+    queueLatency: async (minutes) => stats.queueLatency(ctx, minutes),
     reap: async (staleSeconds, by) => audited(ctx, by, (c) => reapSqlite(c, staleSeconds), reapAudit),
     prune: async (retentionSeconds) => liveness.prune(ctx, retentionSeconds, opts.pruneWindow),
     pruneWorkers: async (retentionSeconds) => liveness.pruneWorkers(ctx, retentionSeconds),

@@ -1,32 +1,18 @@
-import { and, asc, count, eq, gt, inArray, sql } from 'drizzle-orm';
-import type { ItemDetail, ListItemsQuery, PoolSummary, WorkItem } from '@/lib/contracts';
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import type { ItemDetail, PoolSummary } from '@/lib/contracts';
 import { items, poolCounts, throughput } from '@/db/schema/sqlite';
 import { COMPLETED_TOTAL_MINUTE } from '../throughput';
 import { iso, parseItemId } from '../values';
 import type { SqliteCtx, SqliteDb } from './context';
 import { pausedPools } from './pools';
 import { emptySummary, summarizeCounts } from '../rows';
-import { toItemDetail, toWorkItem } from './rows';
+import { toItemDetail } from './rows';
 
 export function getItem(db: SqliteDb, itemId: string): ItemDetail | null {
   const id = parseItemId(itemId);
   if (id === null) return null;
   const row = db.select().from(items).where(eq(items.id, id)).get();
   return row ? toItemDetail(row) : null;
-}
-
-export function listItems(db: SqliteDb, pool: string, q: ListItemsQuery): { items: WorkItem[]; next_cursor: string | null } {
-  const where = [eq(items.pool, pool)];
-  if (q.status) where.push(eq(items.status, q.status));
-  if (q.cursor) where.push(gt(items.id, Number(q.cursor)));
-  if (q.q) where.push(sql`instr(lower(${items.data}), lower(${q.q})) > 0`);
-  // One extra row tells whether another page follows.
-  const rows = db.select().from(items).where(and(...where)).orderBy(asc(items.id)).limit(q.limit + 1).all();
-  const page = rows.slice(0, q.limit);
-  return {
-    items: page.map(toWorkItem),
-    next_cursor: rows.length > q.limit ? String(page[page.length - 1]!.id) : null,
-  };
 }
 
 function oldestPendingAt(db: SqliteDb, pool: string): string | null {

@@ -4,7 +4,7 @@ import type { ErrorGroup, PoolHolder, Throughput } from '@/lib/contracts';
 import { items, throughput, workers } from '@/db/schema/sqlite';
 import { examplesOf, examplesQuery, toErrorGroup } from '../error-groups';
 import { iso } from '../values';
-import { GROUP_KEY } from '../ops/bulk';
+import { groupKeyOf } from '../item-filters';
 import { COMPLETED_TOTAL_MINUTE, THROUGHPUT_KEEP_MS, toThroughput, windowStart } from '../throughput';
 import type { SqliteCtx, SqliteDb } from './context';
 
@@ -28,7 +28,7 @@ export function readThroughput(ctx: SqliteCtx, minutes: number): Throughput {
 const poisonedAt = sql<number>`coalesce(json_extract(${items.history}, '$[#-1].ended_at'), ${items.createdAt})`;
 
 /** What error groups group on: the fingerprint, or the exact text of items failed before fingerprints. */
-const groupKey = sql<string | null>`${sql.raw(GROUP_KEY)}`;
+const groupKey = groupKeyOf(items);
 
 export function errorGroups(db: SqliteDb, pool: string, limit: number): ErrorGroup[] {
   const last = sql<number>`max(${poisonedAt})`;

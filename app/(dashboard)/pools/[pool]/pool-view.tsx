@@ -1,12 +1,10 @@
 'use client';
 
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { useState } from 'react';
+import { usePathname, useSearchParams } from 'next/navigation';
 import { ErrorGroups } from '@/components/ErrorGroups';
 import { FilterTabs } from '@/components/FilterTabs';
 import { formatAge, plural } from '@/components/format';
 import { Holders } from '@/components/Holders';
-import { ItemsTable } from '@/components/ItemsTable';
 import { PoolSettingsForm } from '@/components/PoolSettingsForm';
 import { Badge, Button, Card, Empty, ErrorState, Loading } from '@/components/ui';
 import { ITEM_STATUSES, ItemStatus } from '@/lib/contracts';
@@ -17,32 +15,40 @@ import {
   useErrorGroups,
   usePool,
   usePoolHolders,
-  usePoolItems,
   usePausePool,
   usePoolSettings,
   useReleaseInPool,
   useRetryPoisoned,
   useUpdatePoolSettings,
 } from '@/lib/query/hooks';
+import { viewParams, type ItemView } from '@/lib/query/keys';
 import { useCan } from '@/lib/query/session';
+import { ItemsCard } from './items-card';
 
 const errorLabel = (e: string | null) => (e === null ? 'items with no error message' : `items failing with “${e.length > 80 ? `${e.slice(0, 79)}…` : e}”`);
 
 export function PoolView({ pool }: { pool: string }) {
   const search = useSearchParams();
-  const router = useRouter();
   const pathname = usePathname();
   const parsedStatus = ItemStatus.safeParse(search.get('status'));
   const status = parsedStatus.success ? parsedStatus.data : undefined;
   const q = search.get('q') ?? '';
-  const cursor = search.get('cursor') ?? undefined;
-  const [draft, setDraft] = useState(q);
-  const [history, setHistory] = useState<string[]>([]);
+  const older = Number(search.get('older_than_seconds'));
+  /** The address is the state: tab, search, filters, order and page can be bookmarked and shared. */
+  const view: ItemView = {
+    status,
+    q: q || undefined,
+    fingerprint: search.get('fingerprint') || undefined,
+    worker_id: search.get('worker_id') || undefined,
+    older_than_seconds: Number.isFinite(older) && older > 0 ? older : undefined,
+    order: search.get('order') === 'desc' ? 'desc' : undefined,
+    cursor: search.get('cursor') ?? undefined,
+  };
   const now = useNow();
 
   const summary = usePool(pool);
-  const items = usePoolItems(pool, { status, q: q || undefined, cursor });
-  const groups = useErrorGroups(pool, status === 'poisoned');
+  // Also the item filter's choices of error group, on every tab.
+  const groups = useErrorGroups(pool);
   const holders = usePoolHolders(pool);
   const ask = useConfirmAction();
   const retry = useRetryPoisoned(pool);
@@ -53,20 +59,9 @@ export function PoolView({ pool }: { pool: string }) {
   const updateSettings = useUpdatePoolSettings(pool);
   const can = useCan();
 
-  /** The address is the state: tab, search and page can be bookmarked and shared. */
-  const go = (next: { status?: ItemStatus | undefined; q?: string; cursor?: string | undefined }) => {
-    const qs = new URLSearchParams();
-    const s = 'status' in next ? next.status : status;
-    const text = next.q ?? q;
-    if (s) qs.set('status', s);
-    if (text) qs.set('q', text);
-    if (next.cursor) qs.set('cursor', next.cursor);
-    router.push(qs.size ? `${pathname}?${qs}` : pathname);
-  };
+  /** A tab keeps the search and the filters, and starts at the first page. */
   const tabHref = (s: ItemStatus | undefined) => {
-    const qs = new URLSearchParams();
-    if (s) qs.set('status', s);
-    if (q) qs.set('q', q);
+    const qs = viewParams({ ...view, status: s });
     return qs.size ? `${pathname}?${qs}` : pathname;
   };
 
@@ -136,23 +131,42 @@ export function PoolView({ pool }: { pool: string }) {
         <Card
           title="Poisoned, grouped by error"
           actions={
-            can('retry') && (
-              <Button
-                kind="primary"
-                disabled={!s?.poisoned}
-                onClick={() =>
-                  ask({
-                    title: `Retry all poisoned items of ${pool}`,
-                    detail: 'Every poisoned item of this pool goes back to pending with its attempts reset to 0.',
-                    expected: s?.poisoned ?? 0,
-                    confirmLabel: `Retry ${plural(s?.poisoned ?? 0, 'item')}`,
-                    act: () => retry.mutateAsync(undefined),
-                  })
-                }
-              >
-                Retry all poisoned
-              </Button>
-            )
+            <div className="flex flex-wrap gap-2">
+              {can('retry') && (
+                <Button
+                  kind="primary"
+                  disabled={!s?.poisoned}
+                  onClick={() =>
+                    ask({
+                      title: `Retry all poisoned items of ${pool}`,
+                      detail: 'Every poisoned item of this pool goes back to pending with its attempts reset to 0.',
+                      expected: s?.poisoned ?? 0,
+                      confirmLabel: `Retry ${plural(s?.poisoned ?? 0, 'item')}`,
+                      act: () => retry.mutateAsync(undefined),
+                    })
+                  }
+                >
+                  Retry all poisoned
+                </Button>
+              )}
+              {can('discard') && (
+                <Button
+                  kind="danger"
+                  disabled={!s?.poisoned}
+                  onClick={() =>
+                    ask({
+                      title: `Discard all poisoned items of ${pool}`,
+                      detail: 'Every poisoned item of this pool is deleted for good.',
+                      expected: s?.poisoned ?? 0,
+                      confirmLabel: `Discard ${plural(s?.poisoned ?? 0, 'item')}`,
+                      act: () => discard.mutateAsync(undefined),
+                    })
+                  }
+                >
+                  Discard all poisoned
+                </Button>
+              )}
+            </div>
           }
         >
           {groups.isPending ? (
@@ -193,68 +207,7 @@ export function PoolView({ pool }: { pool: string }) {
         </Card>
       )}
 
-      <Card
-        title="Items"
-        actions={
-          <form
-            role="search"
-            className="flex gap-2"
-            onSubmit={(e) => {
-              e.preventDefault();
-              setHistory([]);
-              go({ q: draft.trim(), cursor: undefined });
-            }}
-          >
-            <label htmlFor="item-search" className="sr-only">
-              Search item data
-            </label>
-            <input
-              id="item-search"
-              type="search"
-              value={draft}
-              onChange={(e) => setDraft(e.target.value)}
-              placeholder="Search data…"
-              maxLength={200}
-              className="w-48 rounded border border-slate-300 px-2 py-1 text-sm sm:w-64"
-            />
-            <Button type="submit">Search</Button>
-          </form>
-        }
-      >
-        {items.isPending ? (
-          <Loading what="items" />
-        ) : items.isError ? (
-          <ErrorState error={items.error} onRetry={() => void items.refetch()} />
-        ) : items.data.items.length === 0 ? (
-          <Empty>{q ? `No ${status ?? ''} items whose data contains “${q}”.` : `No ${status ?? ''} items in this pool.`}</Empty>
-        ) : (
-          <div className={items.isPlaceholderData ? 'opacity-60' : undefined}>
-            <ItemsTable items={items.data.items} />
-          </div>
-        )}
-        <div className="flex items-center justify-between gap-2 border-t border-slate-100 px-4 py-2 text-sm">
-          <Button
-            disabled={!cursor}
-            onClick={() => {
-              const prev = history.slice(0, -1);
-              const back = history[history.length - 1];
-              setHistory(prev);
-              go({ cursor: back || undefined });
-            }}
-          >
-            ← Previous
-          </Button>
-          <Button
-            disabled={!items.data?.next_cursor}
-            onClick={() => {
-              setHistory([...history, cursor ?? '']);
-              go({ cursor: items.data?.next_cursor ?? undefined });
-            }}
-          >
-            Next →
-          </Button>
-        </div>
-      </Card>
+      <ItemsCard pool={pool} view={view} groups={groups.data ?? []} />
 
       <Card title="Settings">
         {settings.isPending ? (

@@ -210,6 +210,9 @@ class HubRegistrationBackend:
         retry: Optional[RetryPolicy] = None,
     ) -> None:
         self.client = _client(url, token, timeout, retry)
+        #: Worker ids registered through this backend: a status change of one of them is the
+        #: worker's own (flatmachines' worker marking itself on start or exit), not an operator's.
+        self._own: set = set()
 
     async def register(self, worker: Any) -> WorkerRecord:
         """Registers the worker, ``active``; registering an existing id again replaces its record
@@ -229,6 +232,7 @@ class HubRegistrationBackend:
             started_at=started_at if isinstance(started_at, str) else None,
             **({"metadata": metadata} if metadata is not None else {}),
         )
+        self._own.add(worker_id)
         return _to_record(record)
 
     async def heartbeat(self, worker_id: str, metadata: Optional[Dict[str, Any]] = None) -> None:
@@ -242,10 +246,15 @@ class HubRegistrationBackend:
     async def update_status(self, worker_id: str, status: str) -> None:
         """Sets the status. ``terminated`` (a worker's clean exit) and ``lost`` (the reaper's
         step) also release what the worker holds; for ``lost`` that is noted per pool so the
-        pool's :meth:`HubWorkPool.release_by_worker` that the reaper calls next reports it."""
+        pool's :meth:`HubWorkPool.release_by_worker` that the reaper calls next reports it.
+
+        A worker this backend registered changes its own status: the request says so
+        (``self_change``), and an open hub leaves it out of the audit trail. Any other worker's
+        change (a reaper marking one ``lost``) is an operator's and is recorded."""
         _check_status(status, f"PATCH /workers/{worker_id}")
         held = await asyncio.to_thread(self._held_before_loss, worker_id) if status == "lost" else None
-        record = await asyncio.to_thread(self.client.set_worker_status, worker_id, status)
+        own = worker_id in self._own
+        record = await asyncio.to_thread(self.client.set_worker_status, worker_id, status, self_change=own)
         if held and record.get("claimed_count", 0) == 0:
             _note_released(self.client.api_url, worker_id, held)
 

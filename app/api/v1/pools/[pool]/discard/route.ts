@@ -1,5 +1,5 @@
 import { PoolBulkBody, PoolName } from '@/lib/contracts';
-import { errorFilter } from '@/lib/http/parse';
+import { bulkFilter } from '@/lib/http/parse';
 import { json, route } from '@/lib/http/route';
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
@@ -7,8 +7,8 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
     need: 'operator',
     handle: async ({ hub, param, body, actor }) => {
       const pool = param('pool', PoolName);
-      const { status, error, fingerprint } = await body(PoolBulkBody, { optional: true });
-      return json({ discarded: await hub.store.discardPool(pool, status, errorFilter(error, fingerprint), actor) });
+      const { status, ...filter } = await body(PoolBulkBody, { optional: true });
+      return json({ discarded: await hub.store.discardPool(pool, status, bulkFilter(filter), actor) });
     },
   },
 });

@@ -1,0 +1,9 @@
+import { LatencyQuery } from '@/lib/contracts';
+import { json, route } from '@/lib/http/route';
+
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
+  GET: {
+    need: 'read',
+    handle: async ({ hub, query }) => json(await hub.store.queueLatency(query(LatencyQuery).minutes)),
+  },
+});

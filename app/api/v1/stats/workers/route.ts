@@ -1,0 +1,8 @@
+import { json, route } from '@/lib/http/route';
+
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
+  GET: {
+    need: 'read',
+    handle: async ({ hub }) => json({ workers: await hub.store.workerStats() }),
+  },
+});
