@@ -31,6 +31,12 @@ export const NEEDS = {
 } as const satisfies Record<string, readonly Role[]>;
 export type Need = keyof typeof NEEDS;
 
+/** Who did something: a token's name and role (`anonymous` operator on an open hub). */
+export interface Actor {
+  name: string;
+  role: Role;
+}
+
 /** Whether `role` has what `need` asks for. */
 export const roleMay = (role: Role, need: Need): boolean => (NEEDS[need] as readonly Role[]).includes(role);
 
