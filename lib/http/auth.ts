@@ -94,7 +94,7 @@ export async function holderOf(token: string, cfg: Tokens, store: HubStore): Pro
 }
 
 /** Cookies of a request by name (the last one wins). */
-export function cookiesOf(req: HubRequest): Map<string, string> {
+function cookiesOf(req: HubRequest): Map<string, string> {
   const jar = new Map<string, string>();
   for (const part of (req.headers.get('cookie') ?? '').split(';')) {
     const eq = part.indexOf('=');
@@ -125,7 +125,7 @@ function presented(req: HubRequest): { token: string; via: 'bearer' | 'cookie' }
  * Who the caller is: the anonymous operator on an open hub, `null` when it presents no token or a
  * wrong (or revoked) one.
  */
-export async function identify(req: HubRequest, cfg: AuthConfig, store: HubStore): Promise<Caller | null> {
+async function identify(req: HubRequest, cfg: AuthConfig, store: HubStore): Promise<Caller | null> {
   if (isOpen(cfg)) return { role: 'operator', name: 'anonymous', via: 'open' };
   const given = presented(req);
   if (!given) return null;

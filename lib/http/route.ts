@@ -61,7 +61,7 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 type Method = (typeof METHODS)[number];
 
 /** The audit trail's actor for a caller (a public route's caller without a token is nobody). */
-export const actorOf = (caller: Caller | null): Actor =>
+const actorOf = (caller: Caller | null): Actor =>
   caller ? { name: caller.name, role: caller.role } : { name: 'nobody', role: 'viewer' };
 
 /** Both entries of one handler: `serve` for the hub's server, the function itself for Next.js. */

@@ -134,7 +134,7 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 /** The problems an operation can answer with, by status: its own and those of its kind. */
-export function problemsOf(op: Operation): Map<number, string[]> {
+function problemsOf(op: Operation): Map<number, string[]> {
   const codes = new Map<number, Set<string>>();
   const add = (status: number, ...list: string[]) => {
     const set = codes.get(status) ?? new Set<string>();

@@ -63,7 +63,7 @@ export function usePoolSettings(name: string) {
   });
 }
 
-export const ITEM_PAGE_SIZE = 50;
+const ITEM_PAGE_SIZE = 50;
 
 export function usePoolItems(name: string, f: { status?: ItemStatus | undefined; q?: string | undefined; cursor?: string | undefined }) {
   return useQuery({

@@ -29,7 +29,7 @@ export function isStale(w: Pick<WorkerRecord, 'status' | 'last_heartbeat'>, stal
 }
 
 /** Active and heartbeating within the threshold: a worker that can be taking work right now. */
-export const isLive = (w: Pick<WorkerRecord, 'status' | 'last_heartbeat'>, staleSeconds: number, now: number) =>
+const isLive = (w: Pick<WorkerRecord, 'status' | 'last_heartbeat'>, staleSeconds: number, now: number) =>
   w.status === 'active' && !isStale(w, staleSeconds, now);
 
 export interface PoolHealth {
