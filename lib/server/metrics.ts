@@ -230,9 +230,9 @@ export function withMetrics(store: HubStore, m: HubMetrics = metrics()): HubStor
       return outcome;
     },
     releaseWorker: async (...args) => {
-      const n = await store.releaseWorker(...args);
-      tally.released += n;
-      return n;
+      const outcome = await store.releaseWorker(...args);
+      if (outcome.ok) tally.released += outcome.value;
+      return outcome;
     },
     reap: async (...args) => {
       const result = await store.reap(...args);

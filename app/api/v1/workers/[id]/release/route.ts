@@ -1,5 +1,5 @@
 import { EmptyBody, Name } from '@/lib/contracts';
-import { problem } from '@/lib/http/problem';
+import { failure } from '@/lib/http/problem';
 import { json, route } from '@/lib/server/route';
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
@@ -8,8 +8,9 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
     handle: async ({ hub, param, body, actor }) => {
       const id = param('id', Name);
       await body(EmptyBody, { optional: true });
-      if (!(await hub.store.getWorker(id))) return problem(404, 'worker-not-found', `worker ${id} not found`);
-      return json({ released: await hub.store.releaseWorker(id, undefined, actor) });
+      // One store call: an unknown worker is its outcome, found in the release's own transaction.
+      const outcome = await hub.store.releaseWorker(id, undefined, actor);
+      return outcome.ok ? json({ released: outcome.value }) : failure(outcome);
     },
   },
 });
