@@ -4,7 +4,7 @@
  * exactly-once: each item completed once, none lost.
  *
  *   BENCH_ITEMS (20000)  items per drain        BENCH_GROWTH (10000,100000,1000000) pool sizes
- *   BENCH_ONLY (store,http,growth,peers,longpoll)  the sections to run, while working on one of them
+ *   BENCH_ONLY (store,http,growth,peers,longpoll,idle)  the sections to run, while working on one of them
  *   BENCH_ENGINES (sqlite,postgres)  the engines to run them on (postgres needs DATABASE_URL)
  *   BENCH_TRIALS (3)  store drains per case (bare and hub taking turns; medians reported)
  *   BENCH_REDIS_URL (redis://127.0.0.1:6379)  where BullMQ's Redis runs; skipped when none answers
@@ -35,9 +35,10 @@ const PG_N = Number(process.env.BENCH_PG_ITEMS ?? 5_000);
 const GROWTH = (process.env.BENCH_GROWTH ?? '10000,100000,1000000').split(',').map(Number);
 const PG_GROWTH = (process.env.BENCH_PG_GROWTH ?? '10000,100000,1000000').split(',').map(Number);
 const CLAIMS = 5_000;
+const IDLE_POLLS = 5_000;
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 3);
 const PG_TRIALS = Number(process.env.BENCH_PG_TRIALS ?? 1);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'store,http,growth,peers,longpoll').split(','));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'store,http,growth,peers,longpoll,idle').split(','));
 const ENGINES = new Set((process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(','));
 /** Whether `section` runs on `engine`. */
 const runs = (section: string, engine: string) => ONLY.has(section) && ENGINES.has(engine);
@@ -316,6 +317,32 @@ async function growth(databaseUrl: (tag: string) => string, engine: string, size
   }
 }
 
+/**
+ * What an idle fleet's polls cost the store: an active worker's claim on an empty pool, the most
+ * frequent call of a fleet with nothing to do, timed one after another (on PostgreSQL mostly
+ * round trips: one per empty poll).
+ */
+async function idlePoll(databaseUrl: (tag: string) => string, engine: string) {
+  const store = openStore(databaseUrl('idle'));
+  await store.registerWorker({ worker_id: 'idle-w' });
+  const polls: number[] = [];
+  for (let i = 0; i < 200 + IDLE_POLLS; i++) {
+    const t = performance.now();
+    const r = await store.claim('idle-empty', 'idle-w', 10);
+    if (!r.ok || r.value.length) throw new Error('an idle poll claimed something');
+    if (i >= 200) polls.push(performance.now() - t); // the first 200 warm up
+  }
+  await store.close();
+  const total = polls.reduce((a, b) => a + b, 0);
+  rows.push({
+    section: '7 idle poll',
+    case: `${engine}: empty claim by an active worker, ${IDLE_POLLS.toLocaleString('en')} in a row`,
+    p50ms: round(pct(polls, 50)),
+    p99ms: round(pct(polls, 99)),
+    note: `${Math.round((total / polls.length) * 1000)} µs a poll`,
+  });
+}
+
 function printTable() {
   const header = ['section', 'case', 'items/s', 'p50 ms', 'p99 ms', 'ratio', 'note'];
   const body = rows.map((r) => [r.section, r.case, r.perSecond?.toLocaleString('en') ?? '', r.p50ms ?? '', r.p99ms ?? '', r.ratio ?? '', r.note ?? ''].map(String));
@@ -354,6 +381,7 @@ async function main() {
       log('long-poll…');
       rows.push(...(await longPoll({}, 'sqlite')));
     }
+    if (runs('idle', 'sqlite')) await idlePoll(sqliteUrl, 'sqlite');
     const server = process.env.DATABASE_URL;
     if (ENGINES.has('postgres') && server && /^postgres(ql)?:\/\//.test(server)) {
       log('PostgreSQL…');
@@ -373,6 +401,7 @@ async function main() {
         if (ONLY.has('peers')) await pgBossDrain(pg, N, hubPgBatched);
         if (ONLY.has('growth')) await growth(() => pg, 'postgres', PG_GROWTH);
         if (ONLY.has('longpoll')) rows.push(...(await longPoll({ DATABASE_URL: pg }, 'postgres')));
+        if (ONLY.has('idle')) await idlePoll(() => pg, 'postgres');
       } finally {
         await scratch.drop();
       }

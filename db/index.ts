@@ -5,7 +5,7 @@ import type { HubStore, StoreOptions } from './store/types';
 export type { Actor, ErrorFilter, HubStore, HubEvent, StoreOptions, Outcome, FailureCode } from './store/types';
 
 export { loggable, storeProblemOf } from './store/errors';
-export { TOUCH_EVERY_MS } from './store/security';
+export { TOUCH_EVERY_MS } from './store/tokens-audit';
 
 /**
  * Opens the store that `databaseUrl` names: `postgres://…` (or `postgresql://…`) for PostgreSQL,

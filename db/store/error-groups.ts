@@ -1,10 +1,10 @@
 /** Error groups (HubStore.errorGroups), the parts both engines share. */
 import { sql, type SQL } from 'drizzle-orm';
 import type { ErrorGroup } from '@/lib/contracts';
-import { iso } from './ids';
+import { iso } from './values';
 
 /** Full error texts shown per group. */
-export const EXAMPLES_PER_GROUP = 3;
+const EXAMPLES_PER_GROUP = 3;
 
 /**
  * Up to EXAMPLES_PER_GROUP distinct full texts per group of the pool's poisoned items, latest

@@ -8,7 +8,7 @@
  * claimed by a worker that never heard of it. Claim ids are the worker's own: another worker's
  * id finds nothing of this worker's.
  */
-export interface ClaimKeyParams {
+interface ClaimKeyParams {
   claimKey: string | null;
   /** `claimKey/` … */
   leaseFrom: string | null;

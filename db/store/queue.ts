@@ -4,7 +4,7 @@
  */
 import type { Backoff, NewItem, PoolSettings, WorkItem } from '@/lib/contracts';
 import { MAX_RETRIES_DEFAULT } from '@/lib/contracts';
-import { iso } from './ids';
+import { iso } from './values';
 
 /** Due items one claim promotes from `scheduled` to `pending` at most (the next claim takes the rest). */
 export const PROMOTE_BATCH = 1000;

@@ -4,10 +4,10 @@
  * text on SQLite, already parsed on PostgreSQL — which `decode` hides.
  */
 import type { HistoryEntry, ItemDetail, PoolSummary, WorkerRecord, WorkItem } from '@/lib/contracts';
-import { iso } from './ids';
+import { iso } from './values';
 
 /** The columns of an item row, whatever the engine. JSON columns are whatever `decode` takes. */
-export interface ItemRowLike {
+interface ItemRowLike {
   id: number;
   pool: string;
   data: unknown;
@@ -29,7 +29,7 @@ export interface ItemRowLike {
   history: unknown;
 }
 
-export interface WorkerRowLike {
+interface WorkerRowLike {
   workerId: string;
   status: string;
   lastHeartbeat: number;
@@ -58,10 +58,10 @@ interface StoredAttempt {
 
 /**
  * The row mappers of an engine whose JSON columns `decode` turns into values (null stays null).
- * `completionImplied`: the engine does not store a completed item's completing attempt in
- * `history` (its columns say it all), so the detail adds it, as it adds a claimed item's running one.
+ * Neither engine stores a completed item's completing attempt in `history` (its columns say it
+ * all: db/store/ops/shape.ts), so the detail adds it, as it adds a claimed item's running one.
  */
-export function rowMappers(decode: (stored: unknown) => unknown, { completionImplied = false } = {}) {
+export function rowMappers(decode: (stored: unknown) => unknown) {
   const json = (v: unknown) => (v === null || v === undefined ? null : decode(v));
 
   // The casts name the shapes the store itself wrote.
@@ -85,10 +85,7 @@ export function rowMappers(decode: (stored: unknown) => unknown, { completionImp
     key: r.key,
   });
 
-  /**
-   * Ended attempts as stored, plus the running one (outcome null) when the item is claimed, and
-   * the completing one when the engine leaves it implied.
-   */
+  /** Ended attempts as stored, plus the running one (outcome null) when the item is claimed, or the completing one. */
   const toItemDetail = (r: ItemRowLike): ItemDetail => {
     const history = ((json(r.history) ?? []) as StoredAttempt[]).map(
       (a): HistoryEntry => ({ ...a, claimed_at: iso(a.claimed_at), ended_at: iso(a.ended_at), error_type: a.error_type ?? null }),
@@ -96,7 +93,7 @@ export function rowMappers(decode: (stored: unknown) => unknown, { completionImp
     if (r.status === 'claimed') {
       history.push({ attempt: r.attempts, worker_id: r.claimedBy, claimed_at: iso(r.claimedAt), ended_at: null, outcome: null, error: null, error_type: null });
     }
-    if (r.status === 'completed' && completionImplied) {
+    if (r.status === 'completed') {
       history.push({ attempt: r.attempts, worker_id: r.claimedBy, claimed_at: iso(r.claimedAt), ended_at: iso(r.completedAt), outcome: 'completed', error: null, error_type: null });
     }
     return { ...toWorkItem(r), history, backoff: json(r.backoff) as ItemDetail['backoff'] };

@@ -1,6 +1,6 @@
 import type { Throughput } from '@/lib/contracts';
 
-export const MINUTE_MS = 60_000;
+const MINUTE_MS = 60_000;
 /** How long per-minute counters are kept. */
 export const THROUGHPUT_KEEP_MS = 24 * 60 * MINUTE_MS;
 

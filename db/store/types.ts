@@ -32,7 +32,7 @@ export type { FailureCode, Actor } from '@/lib/contracts';
 
 /**
  * Expected outcomes are values: a write that cannot happen says why with a stable code, and the
- * route maps the code to a status (see lib/http/codes.ts). Exceptions are for the unexpected only.
+ * route maps the code to a status (lib/http/problem.ts `statusOf`). Exceptions are for the unexpected only.
  */
 export type Outcome<T, C extends FailureCode> = { ok: true; value: T } | { ok: false; code: C; detail: string };
 
@@ -102,19 +102,15 @@ export interface StoreOptions {
   poolSize?: number;
 }
 
-/**
- * Everything the hub does with its database. One implementation per engine; the routes see only
- * this. Every write is guarded by the state it expects, so concurrent callers, several processes
- * on one SQLite file, or several hub instances on one PostgreSQL, never undo each other.
- */
-export interface HubStore {
-  readonly engine: 'sqlite' | 'postgres';
-  // Operator actions take an optional `by`: given, the action is recorded in the audit trail
-  // (actor, what, target, filter, how many changed) in the action's own transaction, and its
-  // events are told after that commit. Not given (a worker's own status change, the reaper's
-  // timer), nothing is recorded.
+/** A worker as the hub knows it. */
+export interface WorkerReads {
+  getWorker(workerId: string): Promise<WorkerRecord | null>;
+  /** Workers matching every given filter, by id. */
+  listWorkers(filter: ListWorkersQuery): Promise<WorkerRecord[]>;
+}
 
-  // --- workers ---------------------------------------------------------------------------
+/** A worker's lifecycle, and an operator's release of what it holds (db/store/ops/workers.ts, release.ts). */
+export interface WorkerWrites {
   /** Registers or replaces a worker (status `active`, heartbeat now). Its claims are kept. */
   registerWorker(input: RegisterWorkerBody): Promise<WorkerRecord>;
   /** Heartbeat now, shallow-merges metadata. The status is not changed: a `lost` worker stays lost. */
@@ -124,13 +120,28 @@ export interface HubStore {
    * so no item stays claimed by a worker that no one will ever reap.
    */
   setWorkerStatus(workerId: string, status: WorkerStatus, by?: Actor): Promise<Outcome<WorkerRecord, 'worker-not-found'>>;
-  getWorker(workerId: string): Promise<WorkerRecord | null>;
-  /** Workers matching every given filter, by id. */
-  listWorkers(filter: ListWorkersQuery): Promise<WorkerRecord[]>;
-  /** Puts every item the worker holds (in one pool, or all) back to `pending`, attempts kept. */
-  releaseWorker(workerId: string, pool?: string, by?: Actor): Promise<number>;
+  /**
+   * Puts every item the worker holds (in one pool, or all) back to `pending`, attempts kept;
+   * returns how many. worker-not-found for a worker the hub does not know (and so holds nothing).
+   */
+  releaseWorker(workerId: string, pool?: string, by?: Actor): Promise<Outcome<number, 'worker-not-found'>>;
+}
 
-  // --- items -----------------------------------------------------------------------------
+/** Items and their history. */
+export interface ItemReads {
+  getItem(itemId: string): Promise<ItemDetail | null>;
+  /**
+   * A page of a pool's items, oldest first. `query.q` keeps only items whose `data`, as JSON
+   * text, contains it case-insensitively (a scan of the pool's rows in that status: fine for an
+   * operator's search, not meant for workers). May return fewer than `limit` with a cursor.
+   */
+  listItems(pool: string, query: ListItemsQuery): Promise<{ items: WorkItem[]; next_cursor: string | null }>;
+  /** Milliseconds until the pool's next scheduled item is due (0: due now); null when none is scheduled. */
+  nextDue(pool: string): Promise<number | null>;
+}
+
+/** The queue: push, claim, end a claim, and the operator's item actions (one module each in db/store/ops). */
+export interface ItemWrites {
   /**
    * Appends items to a pool in order; returns their ids in the same order. An item with a `key`
    * that a live (not completed, not deleted) item of the pool holds is not added: its id is that
@@ -154,8 +165,6 @@ export interface HubStore {
   ): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-pending' | 'worker-not-active' | 'pool-paused'>>;
   /** A scheduled item made pending now (an operator's "run now"). */
   runItem(itemId: string, by?: Actor): Promise<Outcome<WorkItem, 'item-not-found' | 'item-not-scheduled'>>;
-  /** Milliseconds until the pool's next scheduled item is due (0: due now); null when none is scheduled. */
-  nextDue(pool: string): Promise<number | null>;
   complete(
     itemId: string,
     claim: EndClaim & { result?: unknown },
@@ -184,22 +193,15 @@ export interface HubStore {
    */
   discardPool(pool: string, status: PoolBulkBody['status'], error?: ErrorFilter, by?: Actor): Promise<number>;
   deleteItem(itemId: string, by?: Actor): Promise<Outcome<null, 'item-not-found'>>;
-  getItem(itemId: string): Promise<ItemDetail | null>;
-  /**
-   * A page of a pool's items, oldest first. `query.q` keeps only items whose `data`, as JSON
-   * text, contains it case-insensitively (a scan of the pool's rows in that status: fine for an
-   * operator's search, not meant for workers). May return fewer than `limit` with a cursor.
-   */
-  listItems(pool: string, query: ListItemsQuery): Promise<{ items: WorkItem[]; next_cursor: string | null }>;
+}
 
-  // --- pools -----------------------------------------------------------------------------
+/** Pools: their counts, settings and the operator's views of them. */
+export interface PoolReads {
   listPools(): Promise<PoolSummary[]>;
   /** A pool never seen has all counts 0. */
   getPool(pool: string): Promise<PoolSummary>;
   /** A pool's settings; the defaults for a pool never configured. */
   getPoolSettings(pool: string): Promise<PoolSettings>;
-  /** Changes the given settings (null: back to the default); pausing or resuming alone is audited as such. */
-  updatePoolSettings(pool: string, patch: PoolSettingsPatch, by?: Actor): Promise<PoolSettings>;
   /**
    * The pool's poisoned items grouped by the fingerprint of their last error (db/store/
    * fingerprint.ts; items failed before fingerprints were kept group by their exact `last_error`):
@@ -216,8 +218,16 @@ export interface HubStore {
    * item later does not change them. Kept for a day.
    */
   throughput(minutes: number): Promise<Throughput>;
+}
 
-  // --- liveness --------------------------------------------------------------------------
+/** A pool's settings. */
+export interface PoolWrites {
+  /** Changes the given settings (null: back to the default); pausing or resuming alone is audited as such. */
+  updatePoolSettings(pool: string, patch: PoolSettingsPatch, by?: Actor): Promise<PoolSettings>;
+}
+
+/** Lost workers, and retention of what finished. */
+export interface Liveness {
   /**
    * Marks `active`/`terminating` workers whose heartbeat is older than `staleSeconds` as `lost`
    * and releases their items — poisoning those whose attempts are used up. Safe to run from
@@ -233,8 +243,10 @@ export interface HubStore {
    * to see those). A pruned worker that comes back registers afresh.
    */
   pruneWorkers(retentionSeconds: number): Promise<string[]>;
+}
 
-  // --- issued tokens and the audit trail ---------------------------------------------------
+/** Issued tokens and the audit trail. */
+export interface TokensAndAudit {
   /**
    * Stores a token by the SHA-256 hex of its secret (the caller makes the secret and shows it
    * once) and records `token.issue` by `actor` in the same transaction.
@@ -255,7 +267,21 @@ export interface HubStore {
   recordAudit(entry: NewAuditEntry): Promise<void>;
   /** A page of the audit trail, newest first; `cursor` is a `next_cursor` of an earlier page. */
   listAudit(query: AuditQuery): Promise<AuditPage>;
+}
 
+/**
+ * Everything the hub does with its database, by resource, reads apart from writes. One
+ * implementation per engine; the routes see only this. Every write is guarded by the state it
+ * expects, so concurrent callers, several processes on one SQLite file, or several hub instances
+ * on one PostgreSQL, never undo each other.
+ *
+ * Operator actions take an optional `by`: given, the action is recorded in the audit trail
+ * (actor, what, target, filter, how many changed) in the action's own transaction, and its
+ * events are told after that commit. Not given (a worker's own status change, the reaper's
+ * timer), nothing is recorded.
+ */
+export interface HubStore extends WorkerReads, WorkerWrites, ItemReads, ItemWrites, PoolReads, PoolWrites, Liveness, TokensAndAudit {
+  readonly engine: 'sqlite' | 'postgres';
   /** Resolves once the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

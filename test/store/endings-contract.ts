@@ -51,7 +51,7 @@ export function endingsContract(engine: string, open: OpenStore) {
       it('refuses a late completion after release, and the stale lease after a re-claim by the same worker', async () => {
         const [id] = (await store.push('q', [{ data: 'job' }])).ids;
         const first = await claimOne(store, 'q', 'w1');
-        expect(await store.releaseWorker('w1')).toBe(1);
+        expect(await store.releaseWorker('w1')).toEqual({ ok: true, value: 1 });
         const released = await store.getItem(id!);
         expect(released).toMatchObject({ status: 'pending', attempts: 1, claimed_by: null, lease_id: null });
         expect(await store.complete(id!, { workerId: 'w1', leaseId: first.lease_id!, result: 'late' })).toMatchObject({

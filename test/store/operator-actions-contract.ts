@@ -22,7 +22,7 @@ export function operatorActionsContract(engine: string, open: OpenStore) {
         const sel = await makeSelection(store);
         const others = Object.entries(sel).filter(([k]) => !k.endsWith('claimedA')).map(([, id]) => id);
         const before = await snapshot(store, others);
-        expect(await store.releaseWorker('w-a')).toBe(2);
+        expect(await store.releaseWorker('w-a')).toEqual({ ok: true, value: 2 });
         for (const key of ['alpha.claimedA', 'beta.claimedA']) {
           const it0 = await store.getItem(sel[key]!);
           expect(it0).toMatchObject({ status: 'pending', attempts: 1, claimed_by: null });
@@ -33,10 +33,10 @@ export function operatorActionsContract(engine: string, open: OpenStore) {
 
       it('releases a worker in one pool only (the seed release_by_worker)', async () => {
         const sel = await makeSelection(store);
-        expect(await store.releaseWorker('w-b', 'beta')).toBe(1);
+        expect(await store.releaseWorker('w-b', 'beta')).toEqual({ ok: true, value: 1 });
         expect((await store.getItem(sel['beta.claimedB']!))!.status).toBe('pending');
         expect((await store.getItem(sel['alpha.claimedB']!))!.status).toBe('claimed');
-        expect(await store.releaseWorker('nobody', 'beta')).toBe(0);
+        expect(await store.releaseWorker('nobody', 'beta')).toMatchObject({ ok: false, code: 'worker-not-found' });
       });
 
       it('retries a poisoned or completed item with attempts reset, and refuses live ones', async () => {

@@ -1,5 +1,5 @@
 /**
- * PostgreSQL's one-statement claim (db/store/pg/statements.ts) holds the worker's row like the
+ * PostgreSQL's one-statement claim (db/store/ops/claim.ts) holds the worker's row like the
  * transaction it replaced: a writer of that row (the reaper marking the worker lost) and the claim
  * go one after the other, so whatever the claim took is released with the worker, never missed.
  */

@@ -196,7 +196,7 @@ export function queueContract(engine: string, open: OpenStore) {
         await store.updatePoolSettings('q', { backoff: { type: 'fixed', delay_seconds: 60 } });
         const { ids } = await store.push('q', [{ data: 1 }]);
         await claimAll('q');
-        expect(await store.releaseWorker('w1')).toBe(1);
+        expect(await store.releaseWorker('w1')).toEqual({ ok: true, value: 1 });
         expect((await store.getItem(ids[0]!))!.status).toBe('pending');
       });
     });

@@ -128,8 +128,8 @@ export function securityContract(engine: string, open: OpenStore) {
       expect(await store.fail(ids[2]!, { workerId: 'w1', error: 'boom' })).toMatchObject({ ok: true, value: { status: 'poisoned' } });
       const bob = { name: 'bob', role: 'operator' as const };
 
-      expect(await store.releaseWorker('w1', 'other', bob)).toBe(0);
-      expect(await store.releaseWorker('w1', 'p', bob)).toBe(2);
+      expect(await store.releaseWorker('w1', 'other', bob)).toEqual({ ok: true, value: 0 });
+      expect(await store.releaseWorker('w1', 'p', bob)).toEqual({ ok: true, value: 2 });
       expect(await store.retryPool('p', 'poisoned', 'boom', bob)).toBe(1);
       expect(await store.discardPool('p', 'poisoned', undefined, bob)).toBe(0);
       expect(await store.retryItem(ids[0]!, bob)).toMatchObject({ ok: false, code: 'item-not-retryable' });
@@ -142,7 +142,7 @@ export function securityContract(engine: string, open: OpenStore) {
       expect((await store.claim('p', 'w1', 1)).ok).toBe(true);
       clock.advance(120_000);
       expect(await store.reap(60, bob)).toEqual({ lost: ['w1'], released: 1, poisoned: 0 });
-      expect(await store.releaseWorker('w1')).toBe(0); // no `by`: not recorded
+      expect(await store.releaseWorker('w1')).toEqual({ ok: true, value: 0 }); // no `by`: not recorded
 
       const { entries } = await store.listAudit({ limit: 100 });
       expect(entries.reverse().map((e) => [e.action, e.target, e.detail, e.changed, e.actor, e.role])).toEqual([
@@ -154,7 +154,7 @@ export function securityContract(engine: string, open: OpenStore) {
         ['worker.status', 'w1', { status: 'terminating' }, 1, 'bob', 'operator'],
         ['reap', null, { lost: ['w1'], released: 1, poisoned: 0 }, 1, 'bob', 'operator'],
       ]);
-      expect(await store.releaseWorker('w1', undefined, bob)).toBe(0);
+      expect(await store.releaseWorker('w1', undefined, bob)).toEqual({ ok: true, value: 0 });
       expect((await store.listAudit({ limit: 1 })).entries[0]).toMatchObject({ action: 'worker.release', target: 'w1', detail: null, changed: 0 });
       const before = (await store.listAudit({ limit: 100 })).entries.length;
       expect((await store.retryItem(ids[2]!, bob)).ok).toBe(false); // pending again since the pool retry: refused, not recorded

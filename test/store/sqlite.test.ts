@@ -6,7 +6,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { describe, expect, it } from 'vitest';
 import { openStore, type HubStore } from '@/db';
 import { createSqliteStore } from '@/db/store/sqlite';
-import { prepareStatements } from '@/db/store/sqlite/statements';
+import { CLAIM } from '@/db/store/ops/claim';
 import { tempDbFile, tempDir } from '../helpers/tmp';
 import type { OpenStore } from './contract';
 import { claimsContract } from './claims-contract';
@@ -380,15 +380,15 @@ describe('sqlite hot path statements', () => {
     const { file, cleanup } = tempDbFile();
     await createSqliteStore(file).close();
     const db = new Database(file);
-    const stmts = prepareStatements(db);
-    const plan = (s: { source: string }) =>
-      (db.prepare(`EXPLAIN QUERY PLAN ${s.source}`).all({ pool: 'p', workerId: 'w', limit: 2, now: 0, ...claimKeyParams('k') }) as { detail: string }[]).map((r) => r.detail).join(' | ');
-    for (const s of [stmts.claimOneActive, stmts.claimOne, stmts.claimOldestActive, stmts.claimOldest]) {
+    const { active, admitted } = CLAIM.sqlite;
+    const plan = (source: string) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${source}`).all({ pool: 'p', workerId: 'w', limit: 2, now: 0, ...claimKeyParams('k') }) as { detail: string }[]).map((r) => r.detail).join(' | ');
+    for (const s of [active.one, admitted.one, active.many, admitted.many]) {
       expect(plan(s)).toMatch(/SEARCH items USING COVERING INDEX items_pending_priority \(pool=\?\)/);
       expect(plan(s)).not.toMatch(/SCAN items|TEMP B-TREE/);
     }
     // `id = (…)`: the oldest pending id is a value, not a list to keep (`LIST SUBQUERY`).
-    for (const s of [stmts.claimOneActive, stmts.claimOne]) expect(plan(s)).toMatch(/SCALAR SUBQUERY/);
+    for (const s of [active.one, admitted.one]) expect(plan(s)).toMatch(/SCALAR SUBQUERY/);
     db.close();
     cleanup();
   });

@@ -1,7 +1,6 @@
 import { sql, type AnyColumn, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { Pool } from 'pg';
-import { items } from '@/db/schema/pg';
 import type { HubEvent } from '../types';
 
 export type PgDb = NodePgDatabase<Record<string, never>>;
@@ -60,22 +59,8 @@ function isStatementError(err: unknown): boolean {
   return false;
 }
 
-/** A fresh random lease per claimed row (32 hex digits); volatile, so evaluated once per row. */
-export const freshLease = sql`replace(gen_random_uuid()::text, '-', '')`;
-
 /** A JSON value as jsonb, JSON `null` included (a bare null would become SQL NULL). */
 export const jsonb = (value: unknown): SQL => sql`${JSON.stringify(value)}::jsonb`;
-
-/**
- * The SET expression that appends the claim now ending to an item's history. Evaluated against
- * the row as it was before the UPDATE, so it sees the ending claim's worker and times.
- */
-export function appendAttempt(now: number, outcome: 'completed' | 'failed' | 'released', error: SQL | string | null, errorType: string | null = null): SQL {
-  return sql`${items.history} || jsonb_build_array(jsonb_build_object('attempt', ${items.attempts}, 'worker_id', ${items.claimedBy}, 'claimed_at', ${items.claimedAt}, 'ended_at', ${now}::bigint, 'outcome', ${outcome}::text, 'error', (${error})::text, 'error_type', (${errorType})::text))`;
-}
-
-/** True in SQL when the item has used up its attempts. */
-export const exhausted = sql`${items.attempts} >= ${items.maxRetries}`;
 
 /**
  * `column = ANY(ARRAY(subquery))`: the subquery runs once, as an InitPlan. Plain `IN (subquery)`

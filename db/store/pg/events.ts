@@ -9,7 +9,7 @@ import type { HubEvent } from '../types';
  * so events made while an instance's listener is reconnecting are missed; they are refresh hints
  * (the dashboard also polls), not a log.
  */
-export const CHANNEL = 'flatmachines_hub_events';
+const CHANNEL = 'flatmachines_hub_events';
 // NOTIFY payloads must stay under 8000 bytes.
 const MAX_PAYLOAD = 7000;
 /**

@@ -6,16 +6,26 @@ import { createPool, translateError } from './connection';
 import { compactCounts } from './counts';
 import type { PgCtx } from './context';
 import { createListener, createPublisher } from './events';
-import * as itemWrites from './items';
 import * as pools from './pools';
 import * as liveness from './liveness';
-import * as operator from './operator';
+import * as views from './views';
 import { migrateLocked } from './migrate';
 import * as reads from './reads';
-import * as security from './security';
-import { audited } from './security';
-import { auditOf } from '../security';
-import * as workerOps from './workers';
+import * as security from './tokens-audit';
+import { audited } from './tokens-audit';
+import { settingsAudit } from '../tokens-audit';
+import * as workerReads from './workers';
+import { claimPg } from '../ops/claim';
+import { claimItemPg } from '../ops/claim-item';
+import { completeManyPg, completePg } from '../ops/complete';
+import { deleteItemAudit, deleteItemPg, discardPoolAudit, discardPoolPg } from '../ops/discard';
+import { failPg } from '../ops/fail';
+import { pushPg } from '../ops/push';
+import { reapAudit, reapPg } from '../ops/reap';
+import { releaseAudit, releaseWorkerPg } from '../ops/release';
+import { retryItemAudit, retryItemPg, retryPoolAudit, retryPoolPg } from '../ops/retry';
+import { nextDuePg, runItemAudit, runItemPg } from '../ops/run-now';
+import { heartbeatPg, registerWorkerPg, setWorkerStatusPg, statusAudit } from '../ops/workers';
 
 export interface PgStoreOptions extends StoreOptions {
   migrationsFolder?: string;
@@ -108,40 +118,36 @@ export function createPgStore(connectionString: string, opts: PgStoreOptions = {
 
   return {
     engine: 'postgres',
-    registerWorker: call((input) => workerOps.registerWorker(ctx, input)),
-    heartbeat: call((id, input) => workerOps.heartbeat(ctx, id, input)),
-    setWorkerStatus: call((id, status, by) => audited(ctx, by, (c) => workerOps.setWorkerStatus(c, id, status), auditOf.status(id, status))),
-    getWorker: call((id) => workerOps.getWorker(db, id)),
-    listWorkers: call((filter) => workerOps.listWorkers(ctx, filter)),
-    releaseWorker: call((id, pool, by) => audited(ctx, by, (c) => workerOps.releaseWorker(c, id, pool), auditOf.release(id, pool))),
-    push: call((pool, batch) => itemWrites.push(ctx, pool, batch)),
-    claim: call((pool, workerId, limit, claimId) => itemWrites.claim(ctx, pool, workerId, limit, claimId)),
-    claimItem: call((id, workerId) => itemWrites.claimItem(ctx, id, workerId)),
-    complete: call((id, c) => itemWrites.complete(ctx, id, c)),
-    completeMany: call((input) => itemWrites.completeMany(ctx, input)),
-    fail: call((id, c) => itemWrites.fail(ctx, id, c)),
-    retryItem: call((id, by) => audited(ctx, by, (c) => itemWrites.retryItem(c, id), auditOf.retryItem(id))),
-    retryPool: call((pool, status, error, by) =>
-      audited(ctx, by, (c) => itemWrites.retryPool(c, pool, status, error), auditOf.bulk('pool.retry', pool, status, error)),
-    ),
-    discardPool: call((pool, status, error, by) =>
-      audited(ctx, by, (c) => operator.discardPool(c, pool, status, error), auditOf.bulk('pool.discard', pool, status, error)),
-    ),
-    deleteItem: call((id, by) => audited(ctx, by, (c) => itemWrites.deleteItem(c, id), auditOf.deleteItem(id))),
+    registerWorker: call((input) => registerWorkerPg(ctx, input)),
+    heartbeat: call((id, input) => heartbeatPg(ctx, id, input)),
+    setWorkerStatus: call((id, status, by) => audited(ctx, by, (c) => setWorkerStatusPg(c, id, status), statusAudit(id, status))),
+    getWorker: call((id) => workerReads.getWorker(db, id)),
+    listWorkers: call((filter) => workerReads.listWorkers(ctx, filter)),
+    releaseWorker: call((id, pool, by) => audited(ctx, by, (c) => releaseWorkerPg(c, id, pool), releaseAudit(id, pool))),
+    push: call((pool, batch) => pushPg(ctx, pool, batch)),
+    claim: call((pool, workerId, limit, claimId) => claimPg(ctx, pool, workerId, limit, claimId)),
+    claimItem: call((id, workerId) => claimItemPg(ctx, id, workerId)),
+    complete: call((id, c) => completePg(ctx, id, c)),
+    completeMany: call((input) => completeManyPg(ctx, input)),
+    fail: call((id, c) => failPg(ctx, id, c)),
+    retryItem: call((id, by) => audited(ctx, by, (c) => retryItemPg(c, id), retryItemAudit(id))),
+    retryPool: call((pool, status, error, by) => audited(ctx, by, (c) => retryPoolPg(c, pool, status, error), retryPoolAudit(pool, status, error))),
+    discardPool: call((pool, status, error, by) => audited(ctx, by, (c) => discardPoolPg(c, pool, status, error), discardPoolAudit(pool, status, error))),
+    deleteItem: call((id, by) => audited(ctx, by, (c) => deleteItemPg(c, id), deleteItemAudit(id))),
     getItem: call((id) => reads.getItem(db, id)),
     listItems: call((pool, q) => reads.listItems(db, pool, q)),
     listPools: call(() => reads.listPools(db)),
     getPool: call((pool) => reads.getPool(db, pool)),
-    nextDue: call((pool) => itemWrites.nextDue(ctx, pool)),
-    runItem: call((id, by) => audited(ctx, by, (c) => itemWrites.runItem(c, id), auditOf.runItem(id))),
+    nextDue: call((pool) => nextDuePg(ctx, pool)),
+    runItem: call((id, by) => audited(ctx, by, (c) => runItemPg(c, id), runItemAudit(id))),
     getPoolSettings: call((pool) => pools.getPoolSettings(db, pool)),
     updatePoolSettings: call((pool, patch, by) =>
-      audited(ctx, by, (c) => pools.updatePoolSettings(c, pool, patch), auditOf.settings(pool, patch)),
+      audited(ctx, by, (c) => pools.updatePoolSettings(c, pool, patch), settingsAudit(pool, patch)),
     ),
-    errorGroups: call((pool, limit) => operator.errorGroups(db, pool, limit)),
-    poolHolders: call((pool) => operator.poolHolders(db, pool)),
-    throughput: call((minutes) => operator.readThroughput(ctx, minutes)),
-    reap: call((staleSeconds, by) => audited(ctx, by, (c) => liveness.reap(c, staleSeconds), auditOf.reap)),
+    errorGroups: call((pool, limit) => views.errorGroups(db, pool, limit)),
+    poolHolders: call((pool) => views.poolHolders(db, pool)),
+    throughput: call((minutes) => views.readThroughput(ctx, minutes)),
+    reap: call((staleSeconds, by) => audited(ctx, by, (c) => reapPg(c, staleSeconds), reapAudit)),
     prune: call((retentionSeconds) => liveness.prune(ctx, retentionSeconds)),
     pruneWorkers: call((retentionSeconds) => liveness.pruneWorkers(ctx, retentionSeconds)),
     issueToken: call((input, actor) => security.issueToken(ctx, input, actor)),

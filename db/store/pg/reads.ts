@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { ItemDetail, ListItemsQuery, PoolSummary, WorkItem } from '@/lib/contracts';
 import { items } from '@/db/schema/pg';
-import { iso, parseItemId } from '../ids';
+import { iso, parseItemId } from '../values';
 import type { PgDb } from './context';
 import { readCounts } from './counts';
 import { pausedPools } from './pools';

@@ -1,7 +1,7 @@
 import type { items } from '@/db/schema/pg';
 import { rowMappers } from '../rows';
 
-/** An item row as the prepared hot path returns it (statements.ts): all but `history`. */
+/** An item row as the write operations return it (db/store/ops/shape.ts ITEM_COLUMNS): all but `history`. */
 export type WorkItemRow = Omit<typeof items.$inferSelect, 'history'>;
 
 /** jsonb arrives parsed. */

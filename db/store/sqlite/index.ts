@@ -4,17 +4,26 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { HubStore, StoreOptions } from '../types';
-import { audited } from './security';
+import { audited } from './tokens-audit';
 import type { SqliteCtx, SqliteDb } from './context';
-import * as itemWrites from './items';
 import * as liveness from './liveness';
-import * as operator from './operator';
+import * as views from './views';
 import * as pools from './pools';
 import * as reads from './reads';
-import * as security from './security';
-import { auditOf } from '../security';
-import { prepareStatements } from './statements';
-import * as workerOps from './workers';
+import * as security from './tokens-audit';
+import { settingsAudit } from '../tokens-audit';
+import * as workerReads from './workers';
+import { claimSqlite } from '../ops/claim';
+import { claimItemSqlite } from '../ops/claim-item';
+import { completeManySqlite, completeSqlite } from '../ops/complete';
+import { deleteItemAudit, deleteItemSqlite, discardPoolAudit, discardPoolSqlite } from '../ops/discard';
+import { failSqlite } from '../ops/fail';
+import { pushSqlite } from '../ops/push';
+import { reapAudit, reapSqlite } from '../ops/reap';
+import { releaseAudit, releaseWorkerSqlite } from '../ops/release';
+import { retryItemAudit, retryItemSqlite, retryPoolAudit, retryPoolSqlite } from '../ops/retry';
+import { nextDueSqlite, runItemAudit, runItemSqlite } from '../ops/run-now';
+import { heartbeatSqlite, registerWorkerSqlite, setWorkerStatusSqlite, statusAudit } from '../ops/workers';
 
 export interface SqliteStoreOptions extends StoreOptions {
   migrationsFolder?: string;
@@ -66,7 +75,7 @@ export function createSqliteStore(file: string, opts: SqliteStoreOptions = {}): 
     db,
     sqlite,
     inTransaction: sqlite.transaction((fn: () => unknown) => fn()),
-    stmts: prepareStatements(sqlite),
+    prepared: { plain: new Map(), raw: new Map() },
     clock: opts.clock ?? Date.now,
     emit: opts.onChange ?? (() => {}),
     prune: { pool: undefined, cursors: new Map() },
@@ -74,37 +83,36 @@ export function createSqliteStore(file: string, opts: SqliteStoreOptions = {}): 
   // better-sqlite3 is synchronous; the interface is async so PostgreSQL can stand beside it.
   return {
     engine: 'sqlite',
-    registerWorker: async (input) => workerOps.registerWorker(ctx, input),
-    heartbeat: async (id, input) => workerOps.heartbeat(ctx, id, input),
-    setWorkerStatus: async (id, status, by) => audited(ctx, by, (c) => workerOps.setWorkerStatus(c, id, status), auditOf.status(id, status)),
-    getWorker: async (id) => workerOps.getWorker(db, id),
-    listWorkers: async (filter) => workerOps.listWorkers(ctx, filter),
-    releaseWorker: async (id, pool, by) => audited(ctx, by, (c) => workerOps.releaseWorker(c, id, pool), auditOf.release(id, pool)),
-    push: async (pool, batch) => itemWrites.push(ctx, pool, batch),
-    claim: async (pool, workerId, limit, claimId) => itemWrites.claim(ctx, pool, workerId, limit, claimId),
-    claimItem: async (id, workerId) => itemWrites.claimItem(ctx, id, workerId),
-    complete: async (id, c) => itemWrites.complete(ctx, id, c),
-    completeMany: async (input) => itemWrites.completeMany(ctx, input),
-    fail: async (id, c) => itemWrites.fail(ctx, id, c),
-    retryItem: async (id, by) => audited(ctx, by, (c) => itemWrites.retryItem(c, id), auditOf.retryItem(id)),
-    retryPool: async (pool, status, error, by) =>
-      audited(ctx, by, (c) => itemWrites.retryPool(c, pool, status, error), auditOf.bulk('pool.retry', pool, status, error)),
+    registerWorker: async (input) => registerWorkerSqlite(ctx, input),
+    heartbeat: async (id, input) => heartbeatSqlite(ctx, id, input),
+    setWorkerStatus: async (id, status, by) => audited(ctx, by, (c) => setWorkerStatusSqlite(c, id, status), statusAudit(id, status)),
+    getWorker: async (id) => workerReads.getWorker(db, id),
+    listWorkers: async (filter) => workerReads.listWorkers(ctx, filter),
+    releaseWorker: async (id, pool, by) => audited(ctx, by, (c) => releaseWorkerSqlite(c, id, pool), releaseAudit(id, pool)),
+    push: async (pool, batch) => pushSqlite(ctx, pool, batch),
+    claim: async (pool, workerId, limit, claimId) => claimSqlite(ctx, pool, workerId, limit, claimId),
+    claimItem: async (id, workerId) => claimItemSqlite(ctx, id, workerId),
+    complete: async (id, c) => completeSqlite(ctx, id, c),
+    completeMany: async (input) => completeManySqlite(ctx, input),
+    fail: async (id, c) => failSqlite(ctx, id, c),
+    retryItem: async (id, by) => audited(ctx, by, (c) => retryItemSqlite(c, id), retryItemAudit(id)),
+    retryPool: async (pool, status, error, by) => audited(ctx, by, (c) => retryPoolSqlite(c, pool, status, error), retryPoolAudit(pool, status, error)),
     discardPool: async (pool, status, error, by) =>
-      audited(ctx, by, (c) => operator.discardPool(c, pool, status, error), auditOf.bulk('pool.discard', pool, status, error)),
-    deleteItem: async (id, by) => audited(ctx, by, (c) => itemWrites.deleteItem(c, id), auditOf.deleteItem(id)),
+      audited(ctx, by, (c) => discardPoolSqlite(c, pool, status, error), discardPoolAudit(pool, status, error)),
+    deleteItem: async (id, by) => audited(ctx, by, (c) => deleteItemSqlite(c, id), deleteItemAudit(id)),
     getItem: async (id) => reads.getItem(db, id),
     listItems: async (pool, q) => reads.listItems(db, pool, q),
     listPools: async () => reads.listPools(ctx),
     getPool: async (pool) => reads.getPool(ctx, pool),
-    nextDue: async (pool) => itemWrites.nextDue(ctx, pool),
-    runItem: async (id, by) => audited(ctx, by, (c) => itemWrites.runItem(c, id), auditOf.runItem(id)),
+    nextDue: async (pool) => nextDueSqlite(ctx, pool),
+    runItem: async (id, by) => audited(ctx, by, (c) => runItemSqlite(c, id), runItemAudit(id)),
     getPoolSettings: async (pool) => pools.getPoolSettings(ctx, pool),
     updatePoolSettings: async (pool, patch, by) =>
-      audited(ctx, by, (c) => pools.updatePoolSettings(c, pool, patch), auditOf.settings(pool, patch)),
-    errorGroups: async (pool, limit) => operator.errorGroups(db, pool, limit),
-    poolHolders: async (pool) => operator.poolHolders(db, pool),
-    throughput: async (minutes) => operator.readThroughput(ctx, minutes),
-    reap: async (staleSeconds, by) => audited(ctx, by, (c) => liveness.reap(c, staleSeconds), auditOf.reap),
+      audited(ctx, by, (c) => pools.updatePoolSettings(c, pool, patch), settingsAudit(pool, patch)),
+    errorGroups: async (pool, limit) => views.errorGroups(db, pool, limit),
+    poolHolders: async (pool) => views.poolHolders(db, pool),
+    throughput: async (minutes) => views.readThroughput(ctx, minutes),
+    reap: async (staleSeconds, by) => audited(ctx, by, (c) => reapSqlite(c, staleSeconds), reapAudit),
     prune: async (retentionSeconds) => liveness.prune(ctx, retentionSeconds, opts.pruneWindow),
     pruneWorkers: async (retentionSeconds) => liveness.pruneWorkers(ctx, retentionSeconds),
     issueToken: async (input, actor) => security.issueToken(ctx, input, actor),

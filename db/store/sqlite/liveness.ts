@@ -1,53 +1,18 @@
-import { and, eq, inArray, isNotNull, lt, notInArray, sql } from 'drizzle-orm';
-import { LOST_FINGERPRINT } from '../fingerprint';
-import { countPoisoned } from './operator';
-import type { ReapResult } from '@/lib/contracts';
+import { and, eq, isNotNull, lt, notInArray } from 'drizzle-orm';
 import { items, workers } from '@/db/schema/sqlite';
-import { appendAttempt, exhausted, writeTx, type SqliteCtx } from './context';
-import { pruneThroughput } from './operator';
+import { prepared } from '../ops/sql';
+import type { SqliteCtx } from './context';
+import { pruneThroughput } from './views';
 
-export function reap(ctx: SqliteCtx, staleSeconds: number): ReapResult {
-  const now = ctx.clock();
-  const { lost, ended } = writeTx(ctx, (tx) => {
-    // The guard (still active/terminating, still stale) makes a second reaper find nothing.
-    const lost = tx
-      .update(workers)
-      .set({ status: 'lost' })
-      .where(and(inArray(workers.status, ['active', 'terminating']), lt(workers.lastHeartbeat, now - staleSeconds * 1000)))
-      .returning({ id: workers.workerId })
-      .all()
-      .map((w) => w.id);
-    if (lost.length === 0) return { lost, ended: [] };
-    const reason = sql`'worker ' || ${items.claimedBy} || ' was lost (no heartbeat for ' || ${String(staleSeconds)} || ' s)'`;
-    // An item whose attempts are used up is poisoned rather than released: an item that kills
-    // every worker that takes it must not loop forever.
-    const ended = tx
-      .update(items)
-      .set({
-        status: sql`CASE WHEN ${exhausted} THEN 'poisoned' ELSE 'pending' END`,
-        claimedBy: sql`CASE WHEN ${exhausted} THEN ${items.claimedBy} ELSE NULL END`,
-        claimedAt: sql`CASE WHEN ${exhausted} THEN ${items.claimedAt} ELSE NULL END`,
-        lastError: sql`CASE WHEN ${exhausted} THEN ${reason} ELSE ${items.lastError} END`,
-        // One error group for every item a lost worker's loss poisoned, whichever worker it was.
-        lastErrorType: sql`CASE WHEN ${exhausted} THEN NULL ELSE ${items.lastErrorType} END`,
-        errorFingerprint: sql`CASE WHEN ${exhausted} THEN ${LOST_FINGERPRINT} ELSE ${items.errorFingerprint} END`,
-        leaseId: null,
-        history: appendAttempt(now, 'released', reason),
-      })
-      .where(and(eq(items.status, 'claimed'), inArray(items.claimedBy, lost)))
-      .returning({ id: items.id, pool: items.pool, status: items.status })
-      .all();
-    const poisonedIn = new Map<string, number>();
-    for (const e of ended) if (e.status === 'poisoned') poisonedIn.set(e.pool, (poisonedIn.get(e.pool) ?? 0) + 1);
-    for (const [pool, n] of poisonedIn) countPoisoned(ctx, now, pool, n);
-    return { lost, ended };
-  });
-  for (const id of lost) ctx.emit({ type: 'worker', worker_id: id, status: 'lost' });
-  for (const e of ended) ctx.emit({ type: 'item', id: String(e.id), pool: e.pool, status: e.status as 'pending' | 'poisoned' });
-  for (const pool of new Set(ended.map((e) => e.pool))) ctx.emit({ type: 'pool', name: pool });
-  const poisoned = ended.filter((e) => e.status === 'poisoned').length;
-  return { lost, released: ended.length - poisoned, poisoned };
-}
+/** Retention of what finished: completed items and terminated workers. (The reaper is db/store/ops/reap.ts.) */
+
+// The pools, and a window of a pool's completed items in id order on the status index, deleting
+// those completed before the cutoff.
+const COUNTED_POOLS = `SELECT DISTINCT pool FROM pool_counts ORDER BY pool`;
+const COMPLETED_WINDOW = `SELECT count(*) AS n, max(id) AS last FROM (SELECT id FROM items
+  WHERE status = 'completed' AND pool = @pool AND id > @after ORDER BY id LIMIT CAST(@window AS INTEGER))`;
+const PRUNE_COMPLETED = `DELETE FROM items WHERE status = 'completed' AND pool = @pool AND id > @after AND id <= @last
+  AND completed_at < @cutoff`;
 
 /**
  * How many completed items one prune looks at, over all pools. It takes each pool's completed
@@ -69,7 +34,7 @@ export function prune(ctx: SqliteCtx, retentionSeconds: number, window = PRUNE_W
   pruneThroughput(ctx);
   const cutoff = ctx.clock() - retentionSeconds * 1000;
   const { cursors } = ctx.prune;
-  const pools = ctx.stmts.countedPools.all();
+  const pools = prepared<[], string>(ctx, COUNTED_POOLS).pluck().all();
   // Start with the pool the last prune stopped in, or else the one after it.
   const stoppedIn = ctx.prune.pool;
   const from = stoppedIn === undefined ? 0 : Math.max(0, pools.findIndex((p) => p >= stoppedIn));
@@ -78,8 +43,8 @@ export function prune(ctx: SqliteCtx, retentionSeconds: number, window = PRUNE_W
   for (let k = 0; k < pools.length && budget > 0; k++) {
     const pool = pools[(from + k) % pools.length]!;
     const after = cursors.get(pool) ?? 0;
-    const { n, last } = ctx.stmts.completedWindow.get({ pool, after, window: budget })!;
-    if (last !== null) total += ctx.stmts.pruneCompleted.run({ pool, after, last, cutoff }).changes;
+    const { n, last } = prepared<object, { n: number; last: number | null }>(ctx, COMPLETED_WINDOW).get({ pool, after, window: budget })!;
+    if (last !== null) total += prepared(ctx, PRUNE_COMPLETED).run({ pool, after, last, cutoff }).changes;
     // A window cut short by the end of the pool's completed items: the next pass starts over.
     if (n < budget) cursors.delete(pool);
     else cursors.set(pool, last!);

@@ -2,10 +2,13 @@ import { and, eq } from 'drizzle-orm';
 import type { PoolSettings, PoolSettingsPatch } from '@/lib/contracts';
 import { poolSettings } from '@/db/schema/sqlite';
 import { storedBackoff, toPoolSettings } from '../queue';
+import { prepared } from '../ops/sql';
 import { writeTx, type SqliteCtx } from './context';
 
+const POOL_SETTINGS = `SELECT max_retries AS maxRetries, backoff, paused, updated_at AS updatedAt FROM pool_settings WHERE pool = ?`;
+
 export function getPoolSettings(ctx: SqliteCtx, pool: string): PoolSettings {
-  const r = ctx.stmts.poolSettings.get(pool);
+  const r = prepared<[string], { maxRetries: number | null; backoff: string | null; paused: number; updatedAt: number | null }>(ctx, POOL_SETTINGS).get(pool);
   return toPoolSettings(pool, r && { pool, ...r, backoff: r.backoff === null ? null : JSON.parse(r.backoff), paused: r.paused === 1 });
 }
 

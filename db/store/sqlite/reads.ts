@@ -2,7 +2,7 @@ import { and, asc, count, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { ItemDetail, ListItemsQuery, PoolSummary, WorkItem } from '@/lib/contracts';
 import { items, poolCounts, throughput } from '@/db/schema/sqlite';
 import { COMPLETED_TOTAL_MINUTE } from '../throughput';
-import { iso, parseItemId } from '../ids';
+import { iso, parseItemId } from '../values';
 import type { SqliteCtx, SqliteDb } from './context';
 import { pausedPools } from './pools';
 import { emptySummary, summarizeCounts } from '../rows';

@@ -1,22 +1,15 @@
 import { rowMappers } from '../rows';
 
-/**
- * The columns the prepared hot path returns (statements.ts), in the order `workItemOf` reads
- * them. Those statements return arrays (better-sqlite3's raw mode): an object per row costs
- * ~1.2 µs more, spent naming its 17 properties one at a time.
- */
-export const ITEM_COLUMNS = `id, pool, data, status, claimed_by, lease_id, attempts, max_retries, created_at,
-  claimed_at, completed_at, result, last_error, priority, run_at, key, last_error_type`;
-export type ItemValues = unknown[];
+
+/** SQLite keeps JSON as text. */
+export const { toWorkItem, toItemDetail, toWorkerRecord } = rowMappers((text) => JSON.parse(text as string));
 
 /**
- * SQLite keeps JSON as text, and a completed item's completing attempt only in its columns
- * (migration 0008; see `complete` in statements.ts).
+ * A WorkItem from an item's values in the order of db/store/ops/shape.ts ITEM_COLUMNS (the write
+ * operations' statements return arrays, better-sqlite3's raw mode: an object per row costs ~1.2 µs
+ * more, spent naming its 17 properties one at a time).
  */
-export const { toWorkItem, toItemDetail, toWorkerRecord } = rowMappers((text) => JSON.parse(text as string), { completionImplied: true });
-
-/** A WorkItem from the values of ITEM_COLUMNS. */
-export const workItemOf = (v: ItemValues) =>
+export const workItemOf = (v: unknown[]) =>
   toWorkItem({
     id: v[0] as number,
     pool: v[1] as string,

@@ -7,8 +7,8 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
     handle: async ({ hub, param, body, actor }) => {
       const pool = param('pool', PoolName);
       const { worker_id } = await body(ReleasePoolBody);
+      // A worker the hub does not know holds nothing: as the seed's release_by_worker, 0 released.
       const outcome = await hub.store.releaseWorker(worker_id, pool, actor);
-      // A worker the hub does not know holds nothing in this pool: none released, as documented (no 404).
       return json({ released: outcome.ok ? outcome.value : 0 });
     },
   },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { iso } from '@/db/store/ids';
+import { iso } from '@/db/store/values';
 
 describe('iso', () => {
   it('formats exactly as Date#toISOString, whichever seconds its cache holds', () => {

@@ -1,9 +1,10 @@
 import { and, asc, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import type { AuditPage, AuditQuery, Role, TokenInfo } from '@/lib/contracts';
 import { audit, tokens } from '@/db/schema/sqlite';
-import { fromJson } from '../ids';
-import { auditPage, newTokenId, tokenAudit, toTokenInfo, TOUCH_EVERY_MS, type AuditFields } from '../security';
+import { fromJson } from '../values';
+import { auditPage, newTokenId, tokenAudit, toTokenInfo, TOUCH_EVERY_MS, type AuditFields } from '../tokens-audit';
 import type { Actor, HubEvent, NewAuditEntry, NewToken, Outcome, TokenHolder } from '../types';
+import { prepared } from '../ops/sql';
 import { writeTx, type SqliteCtx, type SqliteDb } from './context';
 
 function insertAudit(db: SqliteDb, at: number, e: NewAuditEntry) {
@@ -71,8 +72,14 @@ export function revokeToken(ctx: SqliteCtx, id: string, actor: Actor): Outcome<T
   });
 }
 
+/**
+ * Every request with an issued token looks it up: a statement prepared once (on first use, so a
+ * store opened on a database migrated only part of the way, in the migration tests, opens).
+ */
+const FIND_TOKEN = `SELECT id, name, role, worker_id AS workerId FROM tokens WHERE token_hash = ? AND revoked_at IS NULL`;
+
 export function findToken(ctx: SqliteCtx, tokenHash: string): TokenHolder | null {
-  const row = ctx.stmts.findToken.get(tokenHash);
+  const row = prepared<[string], { id: string; name: string; role: string; workerId: string | null }>(ctx, FIND_TOKEN).get(tokenHash);
   return row ? { ...row, role: row.role as Role } : null;
 }
 

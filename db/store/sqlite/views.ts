@@ -1,25 +1,12 @@
-import { and, asc, count, desc, eq, gte, isNull, lt, sql, type SQL } from 'drizzle-orm';
-import type { ErrorGroup, PoolBulkBody, PoolHolder, Throughput } from '@/lib/contracts';
-import type { ErrorFilter } from '../types';
+/** The operator's views on SQLite: error groups, who holds a pool's items, throughput. */
+import { and, asc, count, desc, eq, gte, lt, sql } from 'drizzle-orm';
+import type { ErrorGroup, PoolHolder, Throughput } from '@/lib/contracts';
 import { items, throughput, workers } from '@/db/schema/sqlite';
 import { examplesOf, examplesQuery, toErrorGroup } from '../error-groups';
-import { iso } from '../ids';
-import { COMPLETED_TOTAL_MINUTE, minuteOf, THROUGHPUT_KEEP_MS, toThroughput, windowStart } from '../throughput';
-import { writeTx, type SqliteCtx, type SqliteDb } from './context';
-
-/**
- * Adds a failure to this minute's counter of a pool. Call it inside the write transaction of the
- * fail it counts (a prepared statement on the same connection joins that transaction).
- * Completions need no call: a trigger counts them (migration 0006).
- */
-export function countFailure(ctx: SqliteCtx, now: number, pool: string, poisoned: boolean) {
-  ctx.stmts.countFailure.run({ pool, minute: minuteOf(now), failed: 1, poisoned: poisoned ? 1 : 0 });
-}
-
-/** Adds items the reaper poisoned to this minute's counters (no failure: the worker did not report one). */
-export function countPoisoned(ctx: SqliteCtx, now: number, pool: string, n: number) {
-  ctx.stmts.countFailure.run({ pool, minute: minuteOf(now), failed: 0, poisoned: n });
-}
+import { iso } from '../values';
+import { GROUP_KEY } from '../ops/bulk';
+import { COMPLETED_TOTAL_MINUTE, THROUGHPUT_KEEP_MS, toThroughput, windowStart } from '../throughput';
+import type { SqliteCtx, SqliteDb } from './context';
 
 /** Drops minutes older than a day; never a pool's running total (its minute is the largest). */
 export function pruneThroughput(ctx: SqliteCtx): number {
@@ -41,7 +28,7 @@ export function readThroughput(ctx: SqliteCtx, minutes: number): Throughput {
 const poisonedAt = sql<number>`coalesce(json_extract(${items.history}, '$[#-1].ended_at'), ${items.createdAt})`;
 
 /** What error groups group on: the fingerprint, or the exact text of items failed before fingerprints. */
-const groupKey = sql<string | null>`coalesce(${items.errorFingerprint}, ${items.lastError})`;
+const groupKey = sql<string | null>`${sql.raw(GROUP_KEY)}`;
 
 export function errorGroups(db: SqliteDb, pool: string, limit: number): ErrorGroup[] {
   const last = sql<number>`max(${poisonedAt})`;
@@ -85,25 +72,4 @@ export function poolHolders(db: SqliteDb, pool: string): PoolHolder[] {
       worker_status: h.status,
       last_heartbeat: iso(h.lastHeartbeat),
     }));
-}
-
-/** The guard of a bulk action: the pool, the status, and the error group when one is named. */
-export function bulkWhere(pool: string, status: PoolBulkBody['status'], error: ErrorFilter | undefined): SQL {
-  const where = [eq(items.pool, pool), eq(items.status, status)];
-  if (error === null) where.push(isNull(items.lastError));
-  else if (typeof error === 'string') where.push(eq(items.lastError, error));
-  else if (error !== undefined) {
-    where.push(error.fingerprint === null ? isNull(groupKey) : eq(groupKey, error.fingerprint));
-  }
-  return and(...where)!;
-}
-
-export function discardPool(ctx: SqliteCtx, pool: string, status: PoolBulkBody['status'], error?: ErrorFilter): number {
-  const rows = writeTx(ctx, (tx) =>
-    tx.delete(items).where(bulkWhere(pool, status, error)).returning({ id: items.id }).all(),
-  );
-  // One pool event for the lot, as retryPool does: a bulk action on thousands of items must not
-  // flood every open event stream.
-  if (rows.length) ctx.emit({ type: 'pool', name: pool });
-  return rows.length;
 }

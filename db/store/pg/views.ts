@@ -1,13 +1,13 @@
-import { and, asc, count, desc, eq, gte, isNull, lt, sql, type SQL } from 'drizzle-orm';
-import type { ErrorGroup, PoolBulkBody, PoolHolder, Throughput } from '@/lib/contracts';
-import type { ErrorFilter } from '../types';
+import { and, asc, count, desc, eq, gte, lt, sql } from 'drizzle-orm';
+import type { ErrorGroup, PoolHolder, Throughput } from '@/lib/contracts';
 import { items, throughput, workers } from '@/db/schema/pg';
 import { examplesOf, examplesQuery, toErrorGroup } from '../error-groups';
-import { iso } from '../ids';
+import { iso } from '../values';
+import { GROUP_KEY } from '../ops/bulk';
 import { THROUGHPUT_KEEP_MS, toThroughput, windowStart } from '../throughput';
-import { inLocked, type PgCtx, type PgDb } from './context';
+import type { PgCtx, PgDb } from './context';
 
-// The operator views on PostgreSQL; the same semantics as db/store/sqlite/operator.ts (specified
+// The operator's views on PostgreSQL; the same semantics as db/store/sqlite/views.ts (specified
 // on HubStore in db/store/types.ts). The throughput counters are appended by a statement trigger
 // (migration 0008), several rows a minute until the compaction folds them: readers sum them.
 
@@ -25,7 +25,7 @@ export async function pruneThroughput(ctx: PgCtx): Promise<void> {
 const poisonedAt = sql<number>`coalesce((${items.history} -> -1 ->> 'ended_at')::bigint, ${items.createdAt})`;
 
 /** What error groups group on: the fingerprint, or the exact text of items failed before fingerprints. */
-const groupKey = sql<string | null>`coalesce(${items.errorFingerprint}, ${items.lastError})`;
+const groupKey = sql<string | null>`${sql.raw(GROUP_KEY)}`;
 
 export async function errorGroups(db: PgDb, pool: string, limit: number): Promise<ErrorGroup[]> {
   const last = sql<string>`max(${poisonedAt})`;
@@ -58,26 +58,4 @@ export async function poolHolders(db: PgDb, pool: string): Promise<PoolHolder[]>
   return rows
     .filter((h) => h.workerId !== null)
     .map((h) => ({ worker_id: h.workerId!, claimed: Number(h.n), worker_status: h.status, last_heartbeat: iso(h.lastHeartbeat) }));
-}
-
-/** The guard of a bulk action: the pool, the status, and the error group when one is named. */
-export function bulkWhere(pool: string, status: PoolBulkBody['status'], error: ErrorFilter | undefined): SQL {
-  const where = [eq(items.pool, pool), eq(items.status, status)];
-  if (error === null) where.push(isNull(items.lastError));
-  else if (typeof error === 'string') where.push(eq(items.lastError, error));
-  else if (error !== undefined) {
-    where.push(error.fingerprint === null ? isNull(groupKey) : eq(groupKey, error.fingerprint));
-  }
-  return and(...where)!;
-}
-
-export async function discardPool(ctx: PgCtx, pool: string, status: PoolBulkBody['status'], error?: ErrorFilter): Promise<number> {
-  const locked = ctx.db.select({ id: items.id }).from(items).where(bulkWhere(pool, status, error)).orderBy(asc(items.id)).for('update');
-  const rows = await ctx.db
-    .delete(items)
-    .where(and(inLocked(items.id, locked), bulkWhere(pool, status, error)))
-    .returning({ id: items.id });
-  // One pool event for the lot, as retryPool sends.
-  if (rows.length) ctx.emit({ type: 'pool', name: pool });
-  return rows.length;
 }

@@ -1,11 +1,11 @@
 import { and, asc, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import type { AuditPage, AuditQuery, Role, TokenInfo } from '@/lib/contracts';
 import { audit, tokens } from '@/db/schema/pg';
-import { auditPage, newTokenId, tokenAudit, toTokenInfo, TOUCH_EVERY_MS, type AuditFields } from '../security';
+import { auditPage, newTokenId, tokenAudit, toTokenInfo, TOUCH_EVERY_MS, type AuditFields } from '../tokens-audit';
 import type { Actor, HubEvent, NewAuditEntry, NewToken, Outcome, TokenHolder } from '../types';
 import { writeTx, type PgCtx, type PgExec } from './context';
 
-// The same semantics as db/store/sqlite/security.ts (specified on HubStore in db/store/types.ts).
+// The same semantics as db/store/sqlite/tokens-audit.ts (specified on HubStore in db/store/types.ts).
 
 async function insertAudit(db: PgExec, at: number, e: NewAuditEntry) {
   await db.insert(audit).values({
