@@ -116,8 +116,6 @@ export function Table({
 export const wideCell = 'hidden sm:table-cell';
 /** Shown on a phone only: what the hidden columns said, inside a kept cell. */
 export const phoneOnly = 'sm:hidden';
-/** Long values (ids, JSON, error text) break anywhere rather than widen the page. */
-export const wrapAnywhere = 'wrap-anywhere whitespace-pre-wrap';
 
 export const cell = 'px-3 py-2 align-middle';
 export const link = 'text-sky-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600 rounded-sm';

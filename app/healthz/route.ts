@@ -1,13 +1,3 @@
-import { getHub } from '@/lib/server/hub';
-import { problem } from '@/lib/http/problem';
-import { toResponse } from '@/lib/http/reply';
-
-/** Liveness for load balancers: no auth, 200 once the database answers. */
-export async function GET() {
-  try {
-    await getHub().store.ping();
-    return Response.json({ ok: true }, { headers: { 'cache-control': 'no-store' } });
-  } catch {
-    return toResponse(problem(503, 'database-unavailable', 'the database does not answer'));
-  }
-}
+// Liveness for load balancers at the root: the same endpoint as GET /api/v1/healthz (no token
+// needed; 200 once the database answers, 503 problem+json while it does not).
+export { GET, POST, PUT, PATCH, DELETE, OPTIONS } from '../api/v1/healthz/route';

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { problem } from '@/lib/http/problem';
-import { route } from '@/lib/http/route';
+import { route } from '@/lib/server/route';
 import { metrics } from '@/lib/server/metrics';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();

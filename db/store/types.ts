@@ -27,26 +27,17 @@ import type {
   AuditQuery,
   Role,
   TokenInfo,
+  FailureCode,
+  Actor,
 } from '@/lib/contracts';
+
+export type { FailureCode, Actor } from '@/lib/contracts';
 
 /**
  * Expected outcomes are values: a write that cannot happen says why with a stable code, and the
  * route maps the code to a status (lib/http/problem.ts `statusOf`). Exceptions are for the unexpected only.
  */
 export type Outcome<T, C extends FailureCode> = { ok: true; value: T } | { ok: false; code: C; detail: string };
-
-export type FailureCode =
-  | 'worker-not-found'
-  | 'worker-not-active'
-  | 'item-not-found'
-  | 'item-not-claimed'
-  | 'not-claim-holder'
-  | 'stale-lease'
-  | 'item-not-pending'
-  | 'item-not-retryable'
-  | 'item-not-scheduled'
-  | 'pool-paused'
-  | 'token-not-found';
 
 type EndCode = 'item-not-found' | 'item-not-claimed' | 'not-claim-holder' | 'stale-lease';
 
@@ -87,12 +78,6 @@ export interface ItemFilter {
  * this text (null: none), or those an ItemFilter chooses (`{fingerprint}`: one error group).
  */
 export type ErrorFilter = string | null | ItemFilter;
-
-/** Who did something: a token's name and role (`anonymous` operator on an open hub). */
-export interface Actor {
-  name: string;
-  role: Role;
-}
 
 /** An operator action to record in the audit trail. */
 export interface NewAuditEntry {

@@ -95,8 +95,6 @@ export interface Operation {
   problems?: Partial<Record<400 | 401 | 403 | 404 | 409 | 429, string[]>>;
   /** It never touches the database (no 503). */
   noStore?: true;
-  /** A route.ts written without the route kit: it checks no token (no 429 for wrong ones). */
-  plain?: true;
 }
 
 const WORKER = { id: Name };
@@ -383,7 +381,7 @@ export const API_OPERATIONS: readonly Operation[] = [
     summary: 'Health check', success: { status: 200, schema: Health, description: 'The database answers.' },
   },
   {
-    method: 'GET', path: '/healthz', id: 'rootHealthz', tag: 'Service', access: 'public', plain: true,
+    method: 'GET', path: '/healthz', id: 'rootHealthz', tag: 'Service', access: 'public',
     summary: 'Health check for load balancers', success: { status: 200, schema: Health, description: 'The database answers.' },
   },
   {

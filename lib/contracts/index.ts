@@ -22,3 +22,4 @@ export * from './workers';
 export * from './items';
 export * from './operator';
 export * from './security';
+export * from './outcomes';

@@ -31,6 +31,32 @@ export const NEEDS = {
 } as const satisfies Record<string, readonly Role[]>;
 export type Need = keyof typeof NEEDS;
 
+/**
+ * What the dashboard offers, in the same table: the need of each button, and the API operations
+ * it calls (their `id` in lib/contracts/api.ts). A button needs at least what every operation it
+ * calls needs (a test holds this); `drain` needs more: a worker may set its own status, only an
+ * operator drains another. The hub refuses anyway (403); the dashboard just shows no button that
+ * cannot work.
+ */
+export const DASHBOARD_ACTIONS = {
+  release: { need: 'operator', calls: ['releaseWorker', 'releasePool'] },
+  drain: { need: 'operator', calls: ['setWorkerStatus'] },
+  retry: { need: 'operator', calls: ['retryItem', 'retryPool'] },
+  discard: { need: 'operator', calls: ['deleteItem', 'discardPool'] },
+  run: { need: 'operator', calls: ['runItem'] },
+  pause: { need: 'operator', calls: ['pausePool', 'resumePool'] },
+  settings: { need: 'operator', calls: ['updatePoolSettings'] },
+  tokens: { need: 'operator', calls: ['listTokens', 'issueToken', 'revokeToken'] },
+  audit: { need: 'oversee', calls: ['listAudit'] },
+} as const satisfies Record<string, { need: Need; calls: readonly string[] }>;
+export type DashboardAction = keyof typeof DASHBOARD_ACTIONS;
+
+/** Who did something: a token's name and role (`anonymous` operator on an open hub). */
+export interface Actor {
+  name: string;
+  role: Role;
+}
+
 /** Whether `role` has what `need` asks for. */
 export const roleMay = (role: Role, need: Need): boolean => (NEEDS[need] as readonly Role[]).includes(role);
 

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { TOUCH_EVERY_MS, type HubStore } from '@/db';
-import { roleMay, type Need, type Role } from '@/lib/contracts';
+import { NEEDS, roleMay, type Need, type Role } from '@/lib/contracts';
 import type { HubConfig } from '@/lib/env';
 import { problem, ProblemError } from './problem';
 import { FailureThrottle } from './throttle';
@@ -8,12 +8,8 @@ import type { HubRequest } from './reply';
 
 export type { Need } from '@/lib/contracts';
 
-/** The 403 detail when a caller's role lacks what a route needs. */
-const LACKING: Record<Exclude<Need, 'public' | 'read'>, string> = {
-  operator: 'this action needs the operator role',
-  worker: 'this action needs the worker or operator role',
-  oversee: 'this needs the operator or viewer role',
-};
+/** The 403 detail when a caller's role lacks what a route needs: the roles that have it, from the one table. */
+const lacking = (need: Need) => `this action needs the ${NEEDS[need].join(' or ')} role`;
 type Tokens = Pick<HubConfig, 'operatorToken' | 'workerToken' | 'viewerToken'>;
 /** What checking a caller needs of the config: its tokens and how many wrong ones an address may try. */
 type AuthConfig = Tokens & Pick<HubConfig, 'authFailuresPerMinute'>;
@@ -98,7 +94,7 @@ export async function holderOf(token: string, cfg: Tokens, store: HubStore): Pro
 }
 
 /** Cookies of a request by name (the last one wins). */
-export function cookiesOf(req: HubRequest): Map<string, string> {
+function cookiesOf(req: HubRequest): Map<string, string> {
   const jar = new Map<string, string>();
   for (const part of (req.headers.get('cookie') ?? '').split(';')) {
     const eq = part.indexOf('=');
@@ -129,7 +125,7 @@ function presented(req: HubRequest): { token: string; via: 'bearer' | 'cookie' }
  * Who the caller is: the anonymous operator on an open hub, `null` when it presents no token or a
  * wrong (or revoked) one.
  */
-export async function identify(req: HubRequest, cfg: AuthConfig, store: HubStore): Promise<Caller | null> {
+async function identify(req: HubRequest, cfg: AuthConfig, store: HubStore): Promise<Caller | null> {
   if (isOpen(cfg)) return { role: 'operator', name: 'anonymous', via: 'open' };
   const given = presented(req);
   if (!given) return null;
@@ -177,6 +173,6 @@ export async function authorize(req: HubRequest, need: Need, cfg: AuthConfig, st
     if (caller.via === 'cookie' && !sameOrigin(req)) throw crossSite();
     if (caller.via === 'open' && req.headers.get('origin') !== null && !sameOrigin(req, { refererToo: false })) throw crossSite();
   }
-  if (need !== 'read' && !roleMay(caller.role, need)) throw new ProblemError(problem(403, 'forbidden', LACKING[need]));
+  if (need !== 'read' && !roleMay(caller.role, need)) throw new ProblemError(problem(403, 'forbidden', lacking(need)));
   return caller;
 }

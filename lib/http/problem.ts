@@ -1,4 +1,4 @@
-import type { FailureCode } from '@/db';
+import type { FailureCode, StoreProblemCode } from '@/lib/contracts';
 import type { Reply } from './reply';
 
 const TITLES: Record<number, string> = {
@@ -33,7 +33,8 @@ export class ProblemError extends Error {
   }
 }
 
-const STATUS_OF: Record<FailureCode, number> = {
+/** Every code the store answers or raises, and the status it is sent with. */
+const STATUS_OF: Record<FailureCode | StoreProblemCode, number> = {
   'worker-not-found': 404,
   'item-not-found': 404,
   'worker-not-active': 409,
@@ -45,10 +46,14 @@ const STATUS_OF: Record<FailureCode, number> = {
   'item-not-scheduled': 409,
   'pool-paused': 409,
   'token-not-found': 404,
+  // The input is valid JSON the database cannot keep: the caller's to change.
+  'unstorable-input': 400,
+  // The database down or restarting: the hub recovers by itself, so the caller may retry.
+  'database-unavailable': 503,
 };
 
-/** The HTTP status of a store's outcome code: the one table of them. */
-export const statusOf = (code: FailureCode): number => STATUS_OF[code];
+/** The HTTP status of a store's outcome or problem code: the one table of them. */
+export const statusOf = (code: FailureCode | StoreProblemCode): number => STATUS_OF[code];
 
 /** Maps a store's expected failure to its problem response. */
 export function failure(f: { code: FailureCode; detail: string }): Reply {

@@ -1,11 +1,12 @@
 import type { z } from 'zod';
-import { loggable, storeProblemOf, type Actor } from '@/db';
-import { getHub, type Hub } from '@/lib/server/hub';
+import type { HubStore } from '@/db';
+import { loggable, storeProblemOf } from '@/db/store/errors';
+import { Name, type Actor } from '@/lib/contracts';
+import type { HubConfig } from '@/lib/env';
 import { authorize, isOpen, type Caller, type Need } from './auth';
 import { hostAllowed, misdirected } from './hosts';
-import { Name } from '@/lib/contracts';
 import { checkNameLength, readBody, readQuery, validate } from './parse';
-import { problem, ProblemError } from './problem';
+import { problem, ProblemError, statusOf } from './problem';
 import { empty, isBuffered, toResponse, type HubRequest, type Reply } from './reply';
 
 export { json, empty } from './reply';
@@ -20,10 +21,19 @@ export type Serve = (req: HubRequest, params: Params) => Promise<Reply | Respons
 /** A route handler as Next.js calls it, carrying the server's entry as `serve`. */
 type Handler = ((req: Request, ctx: RouteContext) => Promise<Response>) & { serve: Serve };
 
+/**
+ * What the kit needs of a hub: its config and its store. The server's hub (lib/server/hub.ts) is
+ * one, with more in it that handlers may use; the kit is given it (`routeKit`), never imports it.
+ */
+export interface KitHub {
+  config: HubConfig;
+  store: HubStore;
+}
+
 /** One parsed request, with helpers that stop it with a problem response when input is bad. */
-export interface Call {
+export interface Call<H extends KitHub = KitHub> {
   req: HubRequest;
-  hub: Hub;
+  hub: H;
   /** Who calls; `null` only on a public route called without a valid token. */
   caller: Caller | null;
   /** The caller as the audit trail names it: pass it as `by` to the store's operator actions. */
@@ -41,17 +51,17 @@ export interface Call {
   query<S extends z.ZodType>(schema: S): z.output<S>;
 }
 
-interface Endpoint {
+interface Endpoint<H extends KitHub> {
   need: Need;
   /** A Reply, or a web Response for a stream. */
-  handle: (call: Call) => Promise<Reply | Response>;
+  handle: (call: Call<H>) => Promise<Reply | Response>;
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 type Method = (typeof METHODS)[number];
 
 /** The audit trail's actor for a caller (a public route's caller without a token is nobody). */
-export const actorOf = (caller: Caller | null): Actor =>
+const actorOf = (caller: Caller | null): Actor =>
   caller ? { name: caller.name, role: caller.role } : { name: 'nobody', role: 'viewer' };
 
 /** Both entries of one handler: `serve` for the hub's server, the function itself for Next.js. */
@@ -60,10 +70,10 @@ function handler(serve: Serve): Handler {
   return Object.assign(forNext, { serve });
 }
 
-function wrap(endpoint: Endpoint): Handler {
+function wrap<H extends KitHub>(hubOf: () => H, endpoint: Endpoint<H>): Handler {
   return handler(async (req, params) => {
     try {
-      const hub = getHub();
+      const hub = hubOf();
       // The hub's own server has already checked the host; `next dev` has not.
       const host = req.headers.get('host');
       if (!isBuffered(req) && !hostAllowed(host, hub.config, isOpen(hub.config))) return misdirected(host ?? '');
@@ -102,9 +112,9 @@ function wrap(endpoint: Endpoint): Handler {
       });
     } catch (err) {
       if (err instanceof ProblemError) return err.reply;
-      // The database down (503, the hub recovers by itself) or input it cannot store (400).
+      // The database down (the hub recovers by itself: try again in a second) or input it cannot store.
       const stored = storeProblemOf(err);
-      if (stored) return problem(stored.status, stored.code, stored.detail, stored.status === 503 ? { 'retry-after': '1' } : {});
+      if (stored) return problem(statusOf(stored.code), stored.code, stored.detail, stored.code === 'database-unavailable' ? { 'retry-after': '1' } : {});
       console.error(`${req.method} ${new URL(req.url).pathname} failed`, loggable(err));
       return problem(500, 'internal-error', 'the hub hit an unexpected error; its log has the details');
     }
@@ -112,17 +122,28 @@ function wrap(endpoint: Endpoint): Handler {
 }
 
 /**
- * Declares a resource's endpoints. Every other method answers 405 problem+json with `Allow`, and
- * OPTIONS answers 204 with the same list, so each route file exports the full set:
- * `export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({...})`.
+ * The kit's `route` for the hub that `hubOf` gives (asked once a request, so a hub made lazily is
+ * made on first use). lib/server/route.ts binds it to the process's hub for the route files.
  */
-export function route(endpoints: Partial<Record<Method, Endpoint>>): Record<Method | 'OPTIONS', Handler> {
-  const allow = [...METHODS.filter((m) => endpoints[m]), ...(endpoints.GET ? ['HEAD'] : []), 'OPTIONS'].join(', ');
-  const notAllowed = handler(async (req) =>
-    problem(405, 'method-not-allowed', `${req.method} is not allowed here; allowed: ${allow}`, { allow }),
-  );
-  const handlers = Object.fromEntries(METHODS.map((m) => [m, endpoints[m] ? wrap(endpoints[m]) : notAllowed])) as Record<Method, Handler>;
-  return { ...handlers, OPTIONS: handler(async () => empty(204, { allow })) };
+export function routeKit<H extends KitHub>(hubOf: () => H) {
+  /**
+   * Declares a resource's endpoints. Every other method answers 405 problem+json with `Allow`, and
+   * OPTIONS answers 204 with the same list, so each route file exports the full set:
+   * `export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({...})`.
+   */
+  return function route(endpoints: Partial<Record<Method, Endpoint<H>>>): Record<Method | 'OPTIONS', Handler> {
+    const allow = [...METHODS.filter((m) => endpoints[m]), ...(endpoints.GET ? ['HEAD'] : []), 'OPTIONS'].join(', ');
+    const notAllowed = handler(async (req) =>
+      problem(405, 'method-not-allowed', `${req.method} is not allowed here; allowed: ${allow}`, { allow }),
+    );
+    const handlers = Object.fromEntries(
+      METHODS.map((m) => {
+        const endpoint = endpoints[m];
+        return [m, endpoint ? wrap(hubOf, endpoint) : notAllowed];
+      }),
+    ) as Record<Method, Handler>;
+    return { ...handlers, OPTIONS: handler(async () => empty(204, { allow })) };
+  };
 }
 
 /** Every method answers 404 problem+json: for paths under /api/v1 that name no route. */

@@ -134,7 +134,7 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 /** The problems an operation can answer with, by status: its own and those of its kind. */
-export function problemsOf(op: Operation): Map<number, string[]> {
+function problemsOf(op: Operation): Map<number, string[]> {
   const codes = new Map<number, Set<string>>();
   const add = (status: number, ...list: string[]) => {
     const set = codes.get(status) ?? new Set<string>();
@@ -155,7 +155,7 @@ export function problemsOf(op: Operation): Map<number, string[]> {
   // The server refuses a Host it does not serve before any route runs.
   add(421, 'host-not-allowed');
   // Every token check is throttled per address, also on public routes that read the caller.
-  if (!op.plain) add(429, 'too-many-requests');
+  add(429, 'too-many-requests');
   for (const [status, list] of Object.entries(op.problems ?? {})) add(Number(status), ...list);
   add(500, 'internal-error');
   if (!op.noStore) add(503, 'database-unavailable');

@@ -4,7 +4,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 
 /** Intervals the operator can pick, in milliseconds. */
 export const REFRESH_CHOICES = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000] as const;
-export const REFRESH_DEFAULT = 5_000;
+const REFRESH_DEFAULT = 5_000;
 const STORAGE_KEY = 'flatmachines-hub.refresh';
 
 export interface RefreshSetting {

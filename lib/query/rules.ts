@@ -1,4 +1,14 @@
-import { roleMay, type AuditEntry, type Need, type PoolSummary, type Role, type WorkerRecord, type WorkerStatus, type WorkItem } from '@/lib/contracts';
+import {
+  DASHBOARD_ACTIONS,
+  roleMay,
+  type AuditEntry,
+  type DashboardAction,
+  type PoolSummary,
+  type Role,
+  type WorkerRecord,
+  type WorkerStatus,
+  type WorkItem,
+} from '@/lib/contracts';
 
 /**
  * Dashboard rules, kept out of the components so they are stated (and tested) once.
@@ -19,7 +29,7 @@ export function isStale(w: Pick<WorkerRecord, 'status' | 'last_heartbeat'>, stal
 }
 
 /** Active and heartbeating within the threshold: a worker that can be taking work right now. */
-export const isLive = (w: Pick<WorkerRecord, 'status' | 'last_heartbeat'>, staleSeconds: number, now: number) =>
+const isLive = (w: Pick<WorkerRecord, 'status' | 'last_heartbeat'>, staleSeconds: number, now: number) =>
   w.status === 'active' && !isStale(w, staleSeconds, now);
 
 export interface PoolHealth {
@@ -98,29 +108,11 @@ export function heldBy<T extends Pick<WorkItem, 'claimed_by'>>(items: T[]): Map<
   return held;
 }
 
-// --- who may do what in the dashboard ---------------------------------------------------------
-
-/**
- * What the dashboard offers: the operator actions, the token admin page and the audit trail.
- * The hub refuses these anyway (403); the dashboard just does not show a button that cannot work.
- */
-export type UiAction = 'release' | 'drain' | 'retry' | 'discard' | 'run' | 'pause' | 'settings' | 'tokens' | 'audit';
-
-/** What each button needs of the caller, as the route it calls needs it (contracts' NEEDS). */
-const NEED_OF: Record<UiAction, Need> = {
-  release: 'operator',
-  drain: 'operator',
-  retry: 'operator',
-  discard: 'operator',
-  run: 'operator',
-  pause: 'operator',
-  settings: 'operator',
-  tokens: 'operator',
-  audit: 'oversee',
-};
+// --- who may do what in the dashboard (the table is lib/contracts/security.ts DASHBOARD_ACTIONS) ---
 
 /** Whether `role` may use `action`; with no session known yet, nothing is offered. */
-export const can = (role: Role | undefined, action: UiAction): boolean => role !== undefined && roleMay(role, NEED_OF[action]);
+export const can = (role: Role | undefined, action: DashboardAction): boolean =>
+  role !== undefined && roleMay(role, DASHBOARD_ACTIONS[action].need);
 
 /** A stand-in origin: `next` is resolved against it, and only what stays on it is kept. */
 const HERE = 'http://hub.invalid';

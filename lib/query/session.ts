@@ -2,10 +2,10 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { z } from 'zod';
-import { Session } from '@/lib/contracts';
+import { Session, type DashboardAction } from '@/lib/contracts';
 import { ApiError, apiCall } from './fetch';
 import { queryKeys } from './keys';
-import { can, signInHref, type UiAction } from './rules';
+import { can, signInHref } from './rules';
 
 /**
  * Who is signed in: `GET /api/v1/session` answers from the httpOnly cookie (which scripts cannot
@@ -21,7 +21,7 @@ export function useSession() {
 }
 
 /** `can(action)` for the signed-in role; false for everything until the session is known. */
-export function useCan(): (action: UiAction) => boolean {
+export function useCan(): (action: DashboardAction) => boolean {
   const role = useSession().data?.role;
   return (action) => can(role, action);
 }

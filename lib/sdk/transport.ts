@@ -46,7 +46,7 @@ export interface Request<S extends z.ZodType | null> {
 }
 
 /** Full-jitter exponential backoff: a random wait up to min(max, min·2^attempt). */
-export function backoffMs(policy: RetryPolicy, attempt: number, random = Math.random): number {
+function backoffMs(policy: RetryPolicy, attempt: number, random = Math.random): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.minDelayMs * 2 ** attempt);
   return Math.round(random() * ceiling);
 }

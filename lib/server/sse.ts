@@ -2,7 +2,7 @@ import type { HubEvent } from '@/db';
 import type { Hub } from './hub';
 
 /** How often a comment line keeps idle connections (and proxies) from closing the stream. */
-export const KEEPALIVE_MS = 15_000;
+const KEEPALIVE_MS = 15_000;
 
 // Open streams, process-wide (route bundles each load this module): closed on SIGTERM/SIGINT,
 // or the server would wait forever for them while shutting down.
@@ -23,7 +23,7 @@ function openStreams(): Set<() => void> {
 }
 
 /** One Server-Sent Event: named by the change's type, the change itself as JSON data. */
-export const formatEvent = (e: HubEvent) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
+const formatEvent = (e: HubEvent) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
 
 // Every open stream sends the same bytes for one change: encoded once, not once per stream.
 const encoder = new TextEncoder();
@@ -35,7 +35,7 @@ function bytesOf(e: HubEvent): Uint8Array {
 }
 
 /** The stream was closed by the hub: its client stopped reading, or its token was revoked. */
-export class StreamClosed extends Error {}
+class StreamClosed extends Error {}
 
 export interface StreamOptions {
   /**

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { client, type Client } from '../helpers/http';
 import { startHubWithClock, type HubClock, type HubProcess } from '../helpers/hub-process';
+import { scrape } from '../helpers/metrics';
 
 let hub: HubProcess & { clock: HubClock };
 let api: Client;
@@ -23,6 +24,17 @@ async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boo
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * Waits until the reaper's timer has run a whole round that began after this call: its rounds
+ * never overlap, and each counts in hub_reaps_total as it starts, so two more counted means the
+ * first of them (reap, prune, prune workers) has finished.
+ */
+async function wholeReaperRound(): Promise<void> {
+  const reaps = async () => (await scrape(hub.url)).value('hub_reaps_total') ?? 0;
+  const from = await reaps();
+  await until('a whole reaper round', reaps, (n) => n >= from + 2);
 }
 
 it('marks a silent worker lost on its own and releases its items, poisoning exhausted ones', async () => {
@@ -74,8 +86,8 @@ it('prunes terminated workers a retention after their last heartbeat, keeping lo
   await api.post('/workers', { worker_id: 'vanished' });
   expect((await api.patch('/workers/finished', { status: 'terminated' })).status).toBe(200);
   expect((await api.patch('/workers/vanished', { status: 'lost' })).status).toBe(200);
-  hub.clock.advance(30);
-  await new Promise((r) => setTimeout(r, 600)); // a few reaper ticks, half the retention
+  hub.clock.advance(30); // half the retention
+  await wholeReaperRound();
   expect((await api.get('/workers/finished')).body.status).toBe('terminated');
   hub.clock.advance(31); // past the 60 s worker retention
   await until('worker pruning', () => api.get('/workers/finished'), (r) => r.status === 404);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { WorkerRecord } from '@/lib/contracts';
+import { DASHBOARD_ACTIONS, ROLES, type DashboardAction, type WorkerRecord } from '@/lib/contracts';
+import { API_OPERATIONS, ROLES_OF } from '@/lib/contracts/api';
 import { queryKeys } from '@/lib/query/keys';
 import { keysFor } from '@/lib/query/live';
 import {
@@ -161,6 +162,16 @@ describe('can (role → what the dashboard offers)', () => {
   it('offers nothing while the session is unknown', () => {
     expect(can(undefined, 'release')).toBe(false);
     expect(can(undefined, 'audit')).toBe(false);
+  });
+  it('offers a button only to roles every operation it calls admits (one permission table)', () => {
+    for (const [action, { calls }] of Object.entries(DASHBOARD_ACTIONS)) {
+      for (const id of calls) {
+        const op = API_OPERATIONS.find((o) => o.id === id);
+        expect(op, `${action} calls ${id}`).toBeDefined();
+        const admitted = ROLES_OF[op!.access] ?? ROLES;
+        for (const role of ROLES) if (can(role, action as DashboardAction)) expect(admitted, `${role} may ${action} (${id})`).toContain(role);
+      }
+    }
   });
 });
 

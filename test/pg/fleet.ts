@@ -62,22 +62,24 @@ export async function pushItems(api: string, pool: string, n: number): Promise<s
 export interface Tally {
   items: number;
   completed: number;
-  /** Items whose history holds more than one completion, or acknowledged to two workers. */
+  /** Items completed twice (a completion stored in history beside the item's own), or acknowledged to two workers. */
   duplicates: number;
   /** Items not completed, or completed but acknowledged to no worker. */
   lost: number;
 }
 
 /**
- * Checks every item of the pool in the database: completed, exactly one `completed` attempt in
- * its history, its result written by the one worker the hub acknowledged the completion to.
+ * Checks every item of the pool in the database: completed once, by the one worker the hub
+ * acknowledged the completion to, which also wrote its result. `history` keeps the attempts that
+ * ended without completing the item; the completing one is the item's own columns (`status`,
+ * `claimed_by`), so a `completed` attempt stored in `history` is a second completion.
  */
 export async function tally(dbUrl: string, pool: string, reports: WorkerReport[]): Promise<Tally> {
   const acked = new Map<string, string[]>();
   for (const r of reports) for (const id of r.completed) acked.set(id, [...(acked.get(id) ?? []), r.worker]);
   const rows = await onDatabase(dbUrl, (c) =>
-    c.query<{ id: string; status: string; result: { by: string } | null; history: { outcome: string; worker_id: string }[] }>(
-      'SELECT id::text, status, result, history FROM items WHERE pool = $1 ORDER BY id',
+    c.query<{ id: string; status: string; claimed_by: string | null; result: { by: string } | null; history: { outcome: string }[] }>(
+      'SELECT id::text, status, claimed_by, result, history FROM items WHERE pool = $1 ORDER BY id',
       [pool],
     ),
   );
@@ -85,11 +87,11 @@ export async function tally(dbUrl: string, pool: string, reports: WorkerReport[]
   let lost = 0;
   let completed = 0;
   for (const row of rows.rows) {
-    const completions = row.history.filter((h) => h.outcome === 'completed');
+    const storedCompletions = row.history.filter((h) => h.outcome === 'completed').length;
     const by = acked.get(row.id) ?? [];
     if (row.status === 'completed') completed++;
-    if (completions.length > 1 || by.length > 1) duplicates++;
-    else if (row.status !== 'completed' || by.length === 0 || row.result?.by !== by[0] || completions[0]?.worker_id !== by[0]) lost++;
+    if (storedCompletions > 0 || by.length > 1) duplicates++;
+    else if (row.status !== 'completed' || by.length === 0 || row.result?.by !== by[0] || row.claimed_by !== by[0]) lost++;
   }
   return { items: rows.rows.length, completed, duplicates, lost };
 }

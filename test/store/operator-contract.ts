@@ -1,6 +1,6 @@
 /**
  * The operator part of the store contract (error groups, bulk retry/discard by error, search,
- * holders, throughput). Every engine's test file runs it beside `storeContract`.
+ * holders, throughput). Every engine's test file runs it beside the other store contracts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HubEvent, HubStore } from '@/db';

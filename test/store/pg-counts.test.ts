@@ -111,12 +111,14 @@ it('stays exact with two instances claiming, completing, failing and pruning at 
   await onDatabase(db.url, (c) => c.query('TRUNCATE items, workers, pool_counts, pool_count_deltas RESTART IDENTITY'));
   const [a, b] = [openStore(db.url), openStore(db.url)];
   await a.push('p', Array.from({ length: 300 }, (_, i) => ({ data: i, max_retries: 1 })));
+  const taken: Record<string, number> = { wa: 0, wb: 0 };
   const work = async (store: HubStore, worker: string) => {
     for (let i = 0; ; i++) {
       const r = await store.claim('p', worker, 3);
       // A refused claim is a failure of this test, not the end of the work.
       expect(r, `claim by ${worker}`).toMatchObject({ ok: true });
       if (!r.ok || r.value.length === 0) return;
+      taken[worker]! += r.value.length;
       for (const it of r.value) {
         if (i % 3 === 0) await store.fail(it.id, { workerId: worker, leaseId: it.lease_id, error: 'x' }); // max_retries 1: poisoned
         else await store.complete(it.id, { workerId: worker, leaseId: it.lease_id });
@@ -126,6 +128,10 @@ it('stays exact with two instances claiming, completing, failing and pruning at 
     }
   };
   await Promise.all([work(a, 'wa'), work(b, 'wb')]);
+  // Both instances claimed (the counts were written from two at once), and every item once.
+  expect(taken.wa, 'items claimed through instance A').toBeGreaterThan(0);
+  expect(taken.wb, 'items claimed through instance B').toBeGreaterThan(0);
+  expect(taken.wa! + taken.wb!).toBe(300);
   // Both drained the pool between them: every item ended, none left pending or claimed.
   const drained = await a.getPool('p');
   expect(drained).toMatchObject({ pending: 0, claimed: 0 });

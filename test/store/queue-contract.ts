@@ -1,6 +1,6 @@
 /**
  * The queue-semantics part of the store contract: delays, priorities, retry backoff, idempotency
- * keys, pause and pool settings. Every engine's test file runs it beside `storeContract`, with a
+ * keys, pause and pool settings. Every engine's test file runs it beside the other store contracts, with a
  * clock the tests move instead of sleeping.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

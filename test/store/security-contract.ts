@@ -1,6 +1,6 @@
 /**
  * The security part of the store contract (issued tokens, the audit trail). Every engine's test
- * file runs it beside `storeContract`.
+ * file runs it beside the other store contracts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HubStore } from '@/db';

@@ -5,7 +5,7 @@ import { HubClient } from '../client';
 export class UsageError extends Error {}
 
 /** Options every command takes. */
-export const GLOBAL_OPTIONS = {
+const GLOBAL_OPTIONS = {
   url: { type: 'string' },
   token: { type: 'string' },
   help: { type: 'boolean', short: 'h' },

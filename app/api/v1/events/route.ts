@@ -1,4 +1,4 @@
-import { route } from '@/lib/http/route';
+import { route } from '@/lib/server/route';
 import { eventStream } from '@/lib/server/sse';
 
 // Every change as Server-Sent Events (`item`, `worker`, `pool`), for the dashboard's live view.

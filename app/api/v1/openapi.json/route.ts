@@ -1,4 +1,4 @@
-import { json, route } from '@/lib/http/route';
+import { json, route } from '@/lib/server/route';
 import { openApiDocument } from '@/lib/openapi/document';
 
 // The API described (OpenAPI 3.1), built from the same contracts the routes validate with.

@@ -2,7 +2,7 @@ import { EmptyBody, SignInBody, type Session } from '@/lib/contracts';
 import { holderOf, isOpen, sameOrigin, SESSION_COOKIE, throttled } from '@/lib/http/auth';
 import { problem } from '@/lib/http/problem';
 import type { HubRequest } from '@/lib/http/reply';
-import { empty, json, route } from '@/lib/http/route';
+import { empty, json, route } from '@/lib/server/route';
 
 /** Secure only when the request came over https (directly, or as a proxy in front says). */
 function overHttps(req: HubRequest): boolean {

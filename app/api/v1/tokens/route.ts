@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { IssueTokenBody } from '@/lib/contracts';
 import { hashToken, ISSUED_PREFIX } from '@/lib/http/auth';
-import { json, route } from '@/lib/http/route';
+import { json, route } from '@/lib/server/route';
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   GET: {

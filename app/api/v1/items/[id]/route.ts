@@ -1,6 +1,6 @@
 import { EmptyBody, ItemId } from '@/lib/contracts';
-import { failure, problem } from '@/lib/http/problem';
-import { empty, json, route } from '@/lib/http/route';
+import { failure } from '@/lib/http/problem';
+import { empty, json, route } from '@/lib/server/route';
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   GET: {
@@ -8,7 +8,7 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
     handle: async ({ hub, param, leasesShown }) => {
       const id = param('id', ItemId);
       const item = await hub.store.getItem(id);
-      return item ? json(leasesShown(item)) : problem(404, 'item-not-found', `work item ${id} not found`);
+      return item ? json(leasesShown(item)) : failure({ code: 'item-not-found', detail: `work item ${id} not found` });
     },
   },
   DELETE: {

@@ -1,6 +1,6 @@
 import { EmptyBody, TokenId } from '@/lib/contracts';
 import { failure } from '@/lib/http/problem';
-import { empty, route } from '@/lib/http/route';
+import { empty, route } from '@/lib/server/route';
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   DELETE: {

@@ -1,8 +1,8 @@
 import { Name, PatchWorkerBody, WORKER_SELF_HEADER } from '@/lib/contracts';
 import type { Caller } from '@/lib/http/auth';
-import { failure, problem } from '@/lib/http/problem';
+import { failure } from '@/lib/http/problem';
 import type { HubRequest } from '@/lib/http/reply';
-import { json, route } from '@/lib/http/route';
+import { json, route } from '@/lib/server/route';
 
 /**
  * Whether this status change is an operator action for the audit trail. A worker token changing
@@ -21,7 +21,7 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
     handle: async ({ hub, param }) => {
       const id = param('id', Name);
       const worker = await hub.store.getWorker(id);
-      return worker ? json(worker) : problem(404, 'worker-not-found', `worker ${id} not found`);
+      return worker ? json(worker) : failure({ code: 'worker-not-found', detail: `worker ${id} not found` });
     },
   },
   PATCH: {

@@ -1,6 +1,6 @@
 import { ClaimBody, PoolName } from '@/lib/contracts';
 import { failure, problem } from '@/lib/http/problem';
-import { json, route } from '@/lib/http/route';
+import { json, route } from '@/lib/server/route';
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: {

@@ -1,5 +1,5 @@
 import { PoolName } from '@/lib/contracts';
-import { json, route } from '@/lib/http/route';
+import { json, route } from '@/lib/server/route';
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   GET: {

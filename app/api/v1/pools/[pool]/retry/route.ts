@@ -1,6 +1,6 @@
 import { PoolName, RetryPoolBody } from '@/lib/contracts';
 import { bulkFilter } from '@/lib/http/parse';
-import { json, route } from '@/lib/http/route';
+import { json, route } from '@/lib/server/route';
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: {

@@ -1,6 +1,6 @@
 import { Name } from '@/lib/contracts';
 import { problem } from '@/lib/http/problem';
-import { json, route } from '@/lib/http/route';
+import { json, route } from '@/lib/server/route';
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   GET: {

@@ -1,6 +1,6 @@
 import { EmptyBody, Name } from '@/lib/contracts';
 import { failure } from '@/lib/http/problem';
-import { json, route } from '@/lib/http/route';
+import { json, route } from '@/lib/server/route';
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: {
@@ -8,6 +8,7 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
     handle: async ({ hub, param, body, actor }) => {
       const id = param('id', Name);
       await body(EmptyBody, { optional: true });
+      // One store call: an unknown worker is its outcome, found in the release's own transaction.
       const outcome = await hub.store.releaseWorker(id, undefined, actor);
       return outcome.ok ? json({ released: outcome.value }) : failure(outcome);
     },
