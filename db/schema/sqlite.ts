@@ -112,7 +112,7 @@ export const poolCounts = sqliteTable(
  * live only inside each item's JSON history, and a retried item loses its `completed_at`; deriving
  * "failed per minute" would scan and parse every recently touched item on each read. Instead each
  * completion and failure adds one UPSERT of a tiny row within its own write (a trigger for
- * completions, migration 0006; the fail's transaction for failures): same commit, no extra
+ * completions, migrations 0006 and 0010; the fail's transaction for failures): same commit, no extra
  * fsync, and the reader sums at most minutes × pools rows. Rows older than a day are pruned with
  * completed items.
  */
