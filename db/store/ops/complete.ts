@@ -32,13 +32,16 @@ const COMPLETE: Dialects = {
  * triggers however many items it names. The SET and guard are COMPLETE's, per row of the batch;
  * the rows are locked in id order first (the InitPlan runs before the join), as every multi-row
  * write here locks them, so a batch and another write over the same items queue instead of
- * deadlocking. SQLite runs COMPLETE per item inside one transaction (one commit): its statements
+ * deadlocking. Each row is locked by a primary-key probe of its own: `SELECT … WHERE id = ANY(…)
+ * ORDER BY id FOR UPDATE` was planned, before the table had statistics, as a sequential scan of
+ * every item (1.7 ms of a 3.7 ms batch of 100 among 20,000 items, growing with the table).
+ * SQLite runs COMPLETE per item inside one transaction (one commit): its statements
  * cost microseconds, and there is no round trip to save.
  */
 const COMPLETE_MANY_PG = `UPDATE items SET status = 'completed', lease_id = NULL, completed_at = @now, result = b.b_result
   FROM (SELECT (e ->> 'id')::bigint AS b_id, e ->> 'lease_id' AS b_lease, e -> 'result' AS b_result
           FROM jsonb_array_elements(@batch::jsonb) AS e) b
-  WHERE id = ANY(ARRAY(SELECT id FROM items WHERE id = ANY(@ids::bigint[]) ORDER BY id FOR UPDATE))
+  WHERE id = ANY(ARRAY(SELECT (SELECT id FROM items WHERE id = u.id FOR UPDATE) FROM unnest(@ids::bigint[]) AS u(id) ORDER BY u.id))
     AND id = b.b_id AND status = 'claimed' AND claimed_by = @workerId AND (b.b_lease IS NULL OR lease_id = b.b_lease)
   RETURNING id, pool`;
 
@@ -111,7 +114,7 @@ export async function completeManyPg(ctx: PgCtx, input: CompleteManyBody): Promi
     ? await pgRows<{ id: number; pool: string }>(ctx.db, COMPLETE_MANY_PG, {
         now: ctx.clock(),
         batch: JSON.stringify(batch),
-        ids: batch.map((b) => b.id),
+        ids: batch.map((b) => b.id).sort((x, y) => x - y),
         workerId: input.worker_id,
       })
     : [];
