@@ -32,9 +32,10 @@ const COMPLETE: Dialects = {
  * triggers however many items it names. The SET and guard are COMPLETE's, per row of the batch;
  * the rows are locked in id order first (the InitPlan runs before the join), as every multi-row
  * write here locks them, so a batch and another write over the same items queue instead of
- * deadlocking. Each row is locked by a primary-key probe of its own: `SELECT … WHERE id = ANY(…)
- * ORDER BY id FOR UPDATE` was planned, before the table had statistics, as a sequential scan of
- * every item (1.7 ms of a 3.7 ms batch of 100 among 20,000 items, growing with the table).
+ * deadlocking. Each row is locked by a primary-key probe of its own, whatever the planner knows:
+ * `SELECT … WHERE id = ANY(…) ORDER BY id FOR UPDATE`, planned afresh (a connection's first five
+ * runs) before the table had statistics, was a sequential scan of every item (1.7 ms of a 3.7 ms
+ * batch of 100 among 20,000 items, growing with the table).
  * SQLite runs COMPLETE per item inside one transaction (one commit): its statements
  * cost microseconds, and there is no round trip to save.
  */
