@@ -136,15 +136,16 @@ async function main() {
 
 /** One claim of BATCH and its batch completion, EXPLAIN ANALYZEd with trigger times, rolled back. */
 async function explain(c: pg.Client, pool: string) {
-  const { CLAIM_SQL, COMPLETE_MANY_SQL } = await hotSql();
   await c.query(`INSERT INTO workers (worker_id, status, last_heartbeat, started_at) VALUES ('x', 'active', 0, 0)`);
   for (let i = 0; i < 3; i++) {
     await c.query('BEGIN');
-    const r = await c.query(`EXPLAIN (ANALYZE, BUFFERS) ${CLAIM_SQL}`, ['x', Date.now(), pool, BATCH, null]);
-    const claimed = await c.query(CLAIM_SQL, ['x', Date.now(), pool, BATCH, null]);
-    const ids = claimed.rows.map((row: { id: string }) => Number(row.id));
-    const doc = JSON.stringify(claimed.rows.map((row: { id: string; leaseId: string }) => ({ id: Number(row.id), lease_id: row.leaseId, result: { ok: true } })));
-    const e = await c.query(`EXPLAIN (ANALYZE, BUFFERS) ${COMPLETE_MANY_SQL}`, [doc, 'x', Date.now(), ids]);
+    const claim = hotSql.claim({ workerId: 'x', now: Date.now(), pool, limit: BATCH });
+    const r = await c.query(`EXPLAIN (ANALYZE, BUFFERS) ${claim.text}`, claim.values);
+    const claimed = await c.query(claim.text, hotSql.claim({ workerId: 'x', now: Date.now(), pool, limit: BATCH }).values);
+    const ids = claimed.rows.map((row: { id: string }) => Number(row.id)).sort((x: number, y: number) => x - y);
+    const batch = JSON.stringify(claimed.rows.map((row: { id: string; leaseId: string }) => ({ id: Number(row.id), lease_id: row.leaseId, result: { ok: true } })));
+    const done = hotSql.completeMany({ batch, workerId: 'x', now: Date.now(), ids });
+    const e = await c.query(`EXPLAIN (ANALYZE, BUFFERS) ${done.text}`, done.values);
     await c.query('ROLLBACK');
     if (i === 2) {
       console.log('--- claim\n' + r.rows.map((x: Record<string, string>) => x['QUERY PLAN']).join('\n'));

@@ -1,18 +1,14 @@
-/** The hot statements' text, as the store sends them, caught from a stand-in pool (bench/profile-pg.ts). */
-import type pg from 'pg';
-import { completeHeldMany } from '@/db/store/pg/complete-many';
-import { claimActive } from '@/db/store/pg/statements';
+/** The hot statements as the store sends them to PostgreSQL, bound to values (bench/profile-pg.ts). */
+import { CLAIM } from '@/db/store/ops/claim';
+import { COMPLETE_MANY_PG } from '@/db/store/ops/complete';
+import { compile } from '@/db/store/ops/sql';
 
-async function textOf(run: (pool: pg.Pool) => Promise<unknown>): Promise<string> {
-  let text = '';
-  const fake = { query: async (q: { text: string }) => ((text = q.text), { rows: [] }) } as unknown as pg.Pool;
-  await run(fake);
-  return text;
+function bind(text: string, params: Record<string, unknown>): { text: string; values: unknown[] } {
+  const c = compile(text);
+  return { text: c.text, values: c.order.map((name) => params[name]) };
 }
 
-export async function hotSql() {
-  return {
-    CLAIM_SQL: await textOf((p) => claimActive(p, { workerId: '', now: 0, pool: '', limit: 1, claimId: null })),
-    COMPLETE_MANY_SQL: await textOf((p) => completeHeldMany(p, '', 0, [])),
-  };
-}
+export const hotSql = {
+  claim: (p: { workerId: string; now: number; pool: string; limit: number }) => bind(CLAIM.pg.active, { ...p, claimKey: null }),
+  completeMany: (p: { batch: string; workerId: string; now: number; ids: number[] }) => bind(COMPLETE_MANY_PG, p),
+};

@@ -39,7 +39,7 @@ const COMPLETE: Dialects = {
  * SQLite runs COMPLETE per item inside one transaction (one commit): its statements
  * cost microseconds, and there is no round trip to save.
  */
-const COMPLETE_MANY_PG = `UPDATE items SET status = 'completed', lease_id = NULL, completed_at = @now, result = b.b_result
+export const COMPLETE_MANY_PG = `UPDATE items SET status = 'completed', lease_id = NULL, completed_at = @now, result = b.b_result
   FROM (SELECT (e ->> 'id')::bigint AS b_id, e ->> 'lease_id' AS b_lease, e -> 'result' AS b_result
           FROM jsonb_array_elements(@batch::jsonb) AS e) b
   WHERE id = ANY(ARRAY(SELECT (SELECT id FROM items WHERE id = u.id FOR UPDATE) FROM unnest(@ids::bigint[]) AS u(id) ORDER BY u.id))

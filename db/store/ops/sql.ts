@@ -55,7 +55,7 @@ interface Compiled {
 const compiled = new Map<string, Compiled>();
 
 /** `text` with `@name` parameters as PostgreSQL's `$n`, and the order to pass them in. */
-function compile(text: string): Compiled {
+export function compile(text: string): Compiled {
   let c = compiled.get(text);
   if (!c) {
     const order: string[] = [];
