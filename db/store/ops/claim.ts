@@ -16,8 +16,9 @@
  * - Events: item (claimed) per item, pool. Audit: none.
  *
  * The common cases are one statement. An empty poll by an active worker (the most frequent call
- * of an idle fleet) is told apart from a refused worker by that statement itself: on SQLite a
- * read (PROBE) that takes no write lock, on PostgreSQL the claim's own answer (`workerStatus`).
+ * of an idle fleet) takes no write: on SQLite two reads (PROBE_SQLITE finds nothing pending or
+ * due, then the worker's status), on PostgreSQL the claim statement's own answer (`workerStatus`,
+ * `pendingSeen`), one round trip.
  */
 import type { WorkItem } from '@/lib/contracts';
 import type { Outcome } from '../types';
@@ -84,12 +85,10 @@ const claimSqliteText = (count: 'one' | 'many', active: boolean) => `UPDATE item
   RETURNING ${ITEM_COLUMNS.sqlite}`;
 
 /**
- * What a SQLite claim needs to know first, in one read that takes no write lock: the worker's
- * status, and whether the pool has pending items or due ones. An active worker's empty poll ends
- * here. (A paused pool's is told after the claim's guard took nothing: pausing is rare.)
+ * What a SQLite claim looks at first, in one read that takes no write lock: whether the pool has
+ * pending items, or due ones. With neither, the claim takes no write lock at all: an idle poll.
  */
-const PROBE_SQLITE = `SELECT (SELECT status FROM workers WHERE worker_id = @workerId) AS worker,
-  EXISTS (SELECT 1 FROM items WHERE pool = @pool AND status = 'pending') AS pending,
+const PROBE_SQLITE = `SELECT EXISTS (SELECT 1 FROM items WHERE pool = @pool AND status = 'pending') AS pending,
   EXISTS (SELECT 1 FROM items WHERE status = 'scheduled' AND pool = @pool AND run_at <= @now) AS due`;
 
 const PROMOTE_SQLITE = `UPDATE items SET status = 'pending' WHERE id IN (${DUE}) RETURNING id`;
@@ -208,21 +207,20 @@ export function claimSqlite(
   const now = ctx.clock();
   const count = limit === 1 ? 'one' : 'many';
   const params = { pool, workerId, limit, now, ...claimKeyParams(claimId) };
-  const probe = prepared<object, { worker: string | null; pending: number; due: number }>(ctx, PROBE_SQLITE).get(params)!;
+  const probe = prepared<object, { pending: number; due: number }>(ctx, PROBE_SQLITE).get(params)!;
   if (probe.due) {
     // Its own autocommit write: a pool without delays never pays for it.
     const promoted = prepared<object, { id: number }>(ctx, PROMOTE_SQLITE).all(params);
     tellItems(ctx.emit, promoted.map(({ id }) => ({ id, pool, status: 'pending' as const })));
   }
-  let rows: unknown[][] = [];
-  if (probe.worker === 'active' && (probe.pending || probe.due)) {
-    rows = prepared<object, unknown[]>(ctx, CLAIM.sqlite.active[count], true).all(params);
-  }
+  // The fast path: an active worker's claim, one statement (its guard checks the worker).
+  let rows = probe.pending || probe.due ? prepared<object, unknown[]>(ctx, CLAIM.sqlite.active[count], true).all(params) : [];
   // A retry of a claim id that already took items gets them back, whatever the worker's status now.
   if (rows.length === 0 && params.claimKey !== null) rows = prepared<object, unknown[]>(ctx, HELD_UNDER_KEY_ROWS.sqlite, true).all(params);
-  // An active worker's empty poll: told without a write lock when nothing was pending. (Had
-  // the worker stopped being active since the probe, the claim's guard took nothing.)
-  if (rows.length > 0 || probe.worker === 'active') return claimed(ctx, itemsFrom.sqlite(rows));
+  if (rows.length > 0) return claimed(ctx, itemsFrom.sqlite(rows));
+  // Nothing claimed: an active worker's empty poll (told by reads alone, no write lock taken when
+  // nothing was pending), or a worker that is not active.
+  if (prepared<object, { status: string }>(ctx, WORKER_STATUS.sqlite).get({ workerId })?.status === 'active') return claimed(ctx, []);
   // Unknown, draining, lost or terminated: the transaction that admits, registers or refuses.
   const result = writeTx(ctx, () => {
     const a = admitSqlite(ctx, workerId, now);
