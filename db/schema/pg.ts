@@ -78,8 +78,9 @@ export const items = pgTable(
     uniqueIndex('items_pool_key')
       .on(t.pool, t.key)
       .where(sql`${t.key} IS NOT NULL AND ${t.status} IN ('scheduled', 'pending', 'claimed', 'poisoned')`),
-    // Release by worker, the reaper and a worker's current item.
-    index('items_claimed_by').on(t.claimedBy, t.status).where(sql`${t.claimedBy} IS NOT NULL`),
+    // Release by worker, the reaper and a worker's current item: claimed items only, so a
+    // completion or a failure (which keep or clear `claimed_by`) writes no entry here.
+    index('items_claimed_by').on(t.claimedBy).where(sql`${t.status} = 'claimed'`),
     // Retention pruning of completed items.
     index('items_completed_at').on(t.completedAt).where(sql`${t.status} = 'completed'`),
   ],

@@ -108,13 +108,19 @@ describe('postgres specifics', () => {
     }
     const claimed = await b.claim('from-b', 'w-b', 1);
     expect(claimed.ok).toBe(true);
-    await expect.poll(() => seenByA.filter((e) => e.type === 'item' && e.status === 'claimed').length, { timeout: 10_000 }).toBe(1);
+    const claimedId = claimed.ok ? claimed.value[0]!.id : '';
+    // This test's pools only: the database is the file's, and a store of an earlier test may still
+    // be telling its own changes (an unrelated claim once let the wait below end early).
+    const ours = () => seenByA.filter((e) => (e.type === 'pool' ? e.name : e.type === 'item' ? e.pool : '').startsWith('from-'));
+    const claims = () => ours().filter((e) => e.type === 'item' && e.status === 'claimed');
+    await expect.poll(() => claims().length, { timeout: 10_000 }).toBe(1);
+    expect(claims()).toEqual([{ type: 'item', id: claimedId, pool: 'from-b', status: 'claimed' }]);
     expect(ids).toHaveLength(1);
 
-    const before = seenByA.length;
+    const before = ours().length;
     await a.push('from-a', [{ data: 'y' }]);
     await new Promise((r) => setTimeout(r, 300));
-    expect(seenByA.slice(before)).toEqual([{ type: 'pool', name: 'from-a' }]);
+    expect(ours().slice(before)).toEqual([{ type: 'pool', name: 'from-a' }]);
   });
 
   it('tells another instance of every item of big batches, each once and in order, in NOTIFYs that fit', async () => {
