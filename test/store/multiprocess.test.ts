@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
@@ -21,12 +22,16 @@ it(`${PROCESSES} processes drain ${ITEMS} items from one SQLite file, each item 
   for (let i = 0; i < ITEMS; i += 1000) {
     await store.push('shared', Array.from({ length: 1000 }, (_, k) => ({ data: i + k })));
   }
+  // All start together: one process alone drains the pool faster than the others start.
+  const go = `${db.file}.go`;
   const children = Array.from({ length: PROCESSES }, (_, n) =>
-    run(process.execPath, [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), 'test/fixtures/claim-loop.ts', db.file, 'shared', `proc-${n}`], {
+    run(process.execPath, [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), 'test/fixtures/claim-loop.ts', db.file, 'shared', `proc-${n}`, go], {
       cwd: REPO,
       maxBuffer: 16 * 1024 * 1024,
     }),
   );
+  await expect.poll(() => Array.from({ length: PROCESSES }, (_, n) => existsSync(`${go}.ready-proc-${n}`)).every(Boolean), { timeout: 60_000 }).toBe(true);
+  writeFileSync(go, '');
   const reports = (await Promise.all(children)).map(
     (c) => JSON.parse(c.stdout) as { workerId: string; completed: string[]; conflicts: number },
   );
