@@ -17,8 +17,8 @@ import { parseItemId } from '../values';
 import type { SqliteCtx } from '../sqlite/context';
 import { writeTx } from '../sqlite/context';
 import type { PgCtx } from '../pg/context';
-import { pgRows, type Dialects } from './sql';
-import { guardedPg, guardedSqlite, HOLDER, ITEM_COLUMNS, tellItems, told, whyNotEnded, type EndCode, type ItemState } from './shape';
+import { pgRows, prepared, type Dialects } from './sql';
+import { guardedPg, guardedSqlite, HOLDER, ITEM_COLUMNS, itemsFrom, tellItems, told, whyNotEnded, type EndCode, type ItemState } from './shape';
 
 const COMPLETE: Dialects = {
   sqlite: `UPDATE items SET status = 'completed', lease_id = NULL, completed_at = @now, result = @result
@@ -71,8 +71,12 @@ function endOneSqlite(ctx: SqliteCtx, itemId: string, c: Completion, now: number
  */
 export function completeSqlite(ctx: SqliteCtx, itemId: string, c: Completion): Outcome<WorkItem, EndCode> {
   const now = ctx.clock();
-  const first = endOneSqlite(ctx, itemId, c, now);
-  return told(ctx.emit, first.ok ? first : writeTx(ctx, () => endOneSqlite(ctx, itemId, c, now)));
+  const id = parseItemId(itemId);
+  const row = id === null ? undefined : prepared<object, unknown[]>(ctx, COMPLETE.sqlite, true).get(paramsOf(id, c, now));
+  const outcome: Outcome<WorkItem, EndCode> = row
+    ? { ok: true, value: itemsFrom.sqlite([row])[0]! }
+    : writeTx(ctx, () => endOneSqlite(ctx, itemId, c, now));
+  return told(ctx.emit, outcome);
 }
 
 export function completeManySqlite(ctx: SqliteCtx, input: CompleteManyBody): CompletedManyOutcome {
