@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { errorFor, HubUnreachable, isRetryable, RequestAborted, UnexpectedResponse } from './errors';
+import { fetchExchange, nodeExchange, type Answer, type Exchange } from './exchange';
 
 /**
  * When to try a request again. Only failures that cannot have been a decision of the hub are
@@ -22,7 +23,10 @@ export interface TransportOptions {
   url: string;
   /** Bearer token of the worker or operator role, when the hub has tokens configured. */
   token?: string;
-  /** A fetch implementation (default: the global one). Tests and proxies plug in here. */
+  /**
+   * A fetch implementation to send requests with; tests and proxies plug in here. Default:
+   * node:http(s) with kept-alive connections on Node, the global fetch elsewhere.
+   */
   fetch?: typeof fetch;
   retry?: Partial<RetryPolicy>;
   /** Per-attempt timeout in ms (default 30 000). A timed-out attempt counts as "no answer". */
@@ -52,8 +56,8 @@ function backoffMs(policy: RetryPolicy, attempt: number, random = Math.random): 
 }
 
 /** `Retry-After` in ms when it is a number of seconds (the form a hub or proxy sends). */
-function retryAfterMs(res: Response): number | undefined {
-  const v = res.headers.get('retry-after');
+function retryAfterMs(res: Answer): number | undefined {
+  const v = res.header('retry-after');
   if (!v || !/^\d+(\.\d+)?$/.test(v.trim())) return undefined;
   return Number(v) * 1000;
 }
@@ -64,12 +68,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class Transport {
   readonly base: string;
   readonly retry: RetryPolicy;
-  private readonly fetchImpl: typeof fetch;
+  private readonly exchange: Exchange;
 
   constructor(private readonly opts: TransportOptions) {
     this.base = opts.url.replace(/\/+$/, '').replace(/\/api\/v1$/, '') + '/api/v1';
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
-    this.fetchImpl = opts.fetch ?? globalThis.fetch;
+    const onNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+    this.exchange = opts.fetch ? fetchExchange(opts.fetch) : onNode ? nodeExchange : fetchExchange(globalThis.fetch);
   }
 
   /**
@@ -101,28 +106,28 @@ export class Transport {
     const headers: Record<string, string> = { ...req.headers, accept: 'application/json' };
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
     if (req.body !== undefined) headers['content-type'] = 'application/json';
-    let res: Response;
-    let text: string;
+    let res: Answer;
     try {
-      res = await this.fetchImpl(url, {
+      res = await this.exchange(url, {
         method: req.method,
         headers,
         body: req.body === undefined ? undefined : JSON.stringify(req.body),
-        signal: AbortSignal.any([AbortSignal.timeout(req.timeoutMs ?? this.opts.timeoutMs ?? 30_000), ...(req.signal ? [req.signal] : [])]),
+        timeoutMs: req.timeoutMs ?? this.opts.timeoutMs ?? 30_000,
+        signal: req.signal,
       });
-      text = await res.text();
     } catch (err) {
       if (req.signal?.aborted) throw new RequestAborted(0, 'aborted', `${label} was aborted by the caller`, label);
       const reason = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
       throw new HubUnreachable(0, 'unreachable', `no answer from ${this.base}: ${reason}`, label);
     }
+    const text = res.text;
     let body: unknown = text;
     try {
       body = text ? JSON.parse(text) : undefined;
     } catch {
       // keep the text: an error from a proxy is often HTML or plain text
     }
-    if (!res.ok) {
+    if (res.status < 200 || res.status > 299) {
       const after = retryAfterMs(res);
       if (after !== undefined) hint(after);
       throw errorFor(res.status, body, label);
