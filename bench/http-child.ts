@@ -2,9 +2,10 @@
  * One worker process of the HTTP benchmark. Prints `ready`, waits for `go`, drains the pool,
  * prints {"completed": [ids]}.
  * - `hub BATCH`: the hub through the SDK's HubClient (responses validated, as a real worker
- *   sees them): claim BATCH items, complete them (the batch route when BATCH > 1).
+ *   sees them): claim BATCH items, complete them (the batch route when BATCH > 1). With `chain`,
+ *   each batch completion claims the next batch in the same request.
  * - `bare`: the node:http baseline, one item per request, through the same HTTP client as the SDK.
- * Usage: tsx bench/http-child.ts hub|bare URL WORKER [BATCH [POOL]]  (POOL: `bench` unless given)
+ * Usage: tsx bench/http-child.ts hub|bare URL WORKER [BATCH [POOL [chain]]]  (POOL: `bench` unless given)
  */
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -36,6 +37,20 @@ async function readyHub(url: string, worker: string): Promise<HubClient> {
   return hub;
 }
 
+/** Claims of `batch`, each batch completed by the request that claims the next (`completeAndClaim`). */
+async function drainHubChained(hub: HubClient, worker: string, batch: number, pool: string, completed: string[]) {
+  let items = await hub.claim(pool, worker, batch);
+  while (items.length > 0) {
+    const r = await hub.completeAndClaim(
+      worker,
+      items.map((it) => ({ id: it.id, lease_id: it.lease_id ?? undefined, result: { ok: true } })),
+      { pool, limit: batch },
+    );
+    completed.push(...r.completed);
+    items = r.next;
+  }
+}
+
 async function drainHub(hub: HubClient, worker: string, batch: number, pool: string, completed: string[]) {
   for (;;) {
     const items = await hub.claim(pool, worker, batch);
@@ -65,14 +80,14 @@ async function drainBare(url: string, worker: string, completed: string[]) {
 }
 
 async function main() {
-  const [kind, url, worker, batch, pool] = process.argv.slice(2) as [string, string, string, string?, string?];
+  const [kind, url, worker, batch, pool, mode] = process.argv.slice(2) as [string, string, string, string?, string?, string?];
   const hub = kind === 'bare' ? await readyBare(url) : await readyHub(url, worker);
   const lines = createInterface({ input: process.stdin });
   process.stdout.write('ready\n');
   await once(lines, 'line');
   const completed: string[] = [];
   if (!hub) await drainBare(url, worker, completed);
-  else await drainHub(hub, worker, Number(batch ?? 1), pool ?? 'bench', completed);
+  else await (mode === 'chain' ? drainHubChained : drainHub)(hub, worker, Number(batch ?? 1), pool ?? 'bench', completed);
   process.stdout.write(JSON.stringify({ completed }) + '\n');
   lines.close();
 }

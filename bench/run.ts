@@ -160,11 +160,17 @@ async function storeDrain(databaseUrl: (tag: string) => string, engine: string, 
   return bareRates;
 }
 
+/** The hub's batched HTTP drains' rates: claim + batch completion, and chained (one request a batch). */
+interface HubRates {
+  batched?: number;
+  chained?: number;
+}
+
 /**
- * The HTTP drains: 4 SDK worker processes against the hub, claiming one item at a time and then
- * 100 with the batch completion route. On PostgreSQL two hub instances share the database, two
- * workers on each, so the exactly-once check also covers claims racing across instances.
- * Answers the batched drain's rate.
+ * The HTTP drains: 4 SDK worker processes against the hub, claiming one item at a time, then 100
+ * with the batch completion route, then 100 with each batch completion claiming the next batch
+ * (`next`: one request a batch). On PostgreSQL two hub instances share the database, two workers
+ * on each, so the exactly-once check also covers claims racing across instances.
  */
 async function httpDrain(
   env: Record<string, string>,
@@ -172,7 +178,7 @@ async function httpDrain(
   sizes: { single: number; batched: number },
   bareStoreRate: number | undefined,
   dir: string,
-): Promise<number> {
+): Promise<HubRates> {
   let bareHttp: number | undefined;
   if (engine === 'sqlite') {
     const server = tsx('bench/bare-http.ts', path.join(dir, 'bare-http.db'));
@@ -189,16 +195,17 @@ async function httpDrain(
     rows.push({ section: '2 HTTP drain', case: 'bare node:http + better-sqlite3, 4 workers, 1/request', perSecond: r.perSecond, note: `exactly-once ${r.exactlyOnce}` });
   }
   let peakRss = 0;
-  let batchedRate = 0;
+  const rates: HubRates = {};
   const instances = engine === 'sqlite' ? 1 : 2;
-  for (const batch of [1, 100]) {
+  for (const [batch, chained] of [[1, false], [100, false], [100, true]] as const) {
     const n = batch === 1 ? sizes.single : sizes.batched;
     const hubs: HubProcess[] = [];
     for (let h = 0; h < instances; h++) hubs.push(await startHub({ ...env, HUB_STALE_SECONDS: '600' }));
-    const pool = `bench-http-${batch}`;
+    const pool = `bench-http-${batch}${chained ? '-chained' : ''}`;
     await pushOverHttp(hubs[0]!.api, pool, n);
+    const mode = chained ? ['chain'] : [];
     const r = await drain(
-      Array.from({ length: 4 }, (_, i) => tsx('bench/http-child.ts', 'hub', hubs[i % instances]!.url, `w-${batch}-${i}`, String(batch), pool)),
+      Array.from({ length: 4 }, (_, i) => tsx('bench/http-child.ts', 'hub', hubs[i % instances]!.url, `w-${batch}-${i}`, String(batch), pool, ...mode)),
       n,
     );
     for (const hub of hubs) {
@@ -206,7 +213,7 @@ async function httpDrain(
       peakRss = Math.max(peakRss, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
       await hub.stop();
     }
-    if (batch > 1) batchedRate = r.perSecond;
+    if (batch > 1) rates[chained ? 'chained' : 'batched'] = r.perSecond;
     const ratio =
       batch === 1
         ? bareHttp && `${(r.perSecond / bareHttp).toFixed(2)}× bare http (target ≥ 0.7)`
@@ -214,33 +221,38 @@ async function httpDrain(
     const where = instances > 1 ? `${instances} hubs, ` : '';
     rows.push({
       section: '2 HTTP drain',
-      case: `hub (${engine}), ${where}4 workers, claim batch ${batch}${batch > 1 ? ' + batch complete' : ''}`,
+      case: `hub (${engine}), ${where}4 workers, claim batch ${batch}${chained ? ', each batch complete claiming the next' : batch > 1 ? ' + batch complete' : ''}`,
       perSecond: r.perSecond,
       ratio: ratio || undefined,
       note: `exactly-once ${r.exactlyOnce}`,
     });
   }
   rows.push({ section: '4 memory', case: `hub (${engine}) peak RSS during the HTTP drains`, note: `${peakRss.toFixed(0)} MB (target < 300)` });
-  return batchedRate;
+  return rates;
 }
 
 /**
  * A peer's drain of `n` jobs by 4 processes of bench/peer-child.ts, beside the hub's batched HTTP
- * drain on the engine it competes with (`hubRate`, when that ran).
+ * drains on the engine it competes with (`hub`, those that ran).
  */
-async function peerDrain(name: string, childArgs: string[], n: number, hubCase: string, hubRate: number | undefined) {
+async function peerDrain(name: string, childArgs: string[], n: number, engine: string, hub: HubRates) {
   const r = await drain(Array.from({ length: 4 }, () => tsx('bench/peer-child.ts', ...childArgs)), n);
   rows.push({ section: '6 peers', case: name, perSecond: r.perSecond, note: `exactly-once ${r.exactlyOnce}` });
-  if (hubRate) {
+  const forms = [
+    ['batched', hub.batched],
+    ['chained batches', hub.chained],
+  ] as const;
+  for (const [form, rate] of forms) {
+    if (!rate) continue;
     rows.push({
       section: '6 peers',
-      case: `${hubCase} ÷ ${name.split(' (')[0]}`,
-      ratio: `${(hubRate / r.perSecond).toFixed(2)}× (target ≥ 2)`,
+      case: `hub (${engine}) ${form} ÷ ${name.split(' (')[0]}`,
+      ratio: `${(rate / r.perSecond).toFixed(2)}× (target ≥ 2)`,
     });
   }
 }
 
-async function bullmqDrain(n: number, hubRate: number | undefined) {
+async function bullmqDrain(n: number, hub: HubRates) {
   if (!(await redisAnswers(REDIS_URL))) {
     log(`BullMQ skipped: no Redis answers at ${REDIS_URL}`);
     rows.push({ section: '6 peers', case: 'BullMQ (Redis)', note: `skipped: no Redis at ${REDIS_URL}` });
@@ -249,16 +261,16 @@ async function bullmqDrain(n: number, hubRate: number | undefined) {
   const queue = `flatmachines-hub-bench-${process.pid}-${Date.now()}`;
   await prepareBullmq(REDIS_URL, queue, n);
   try {
-    await peerDrain(`BullMQ (Redis), 4 workers, concurrency ${BULLMQ_CONCURRENCY}`, ['bullmq', REDIS_URL, queue, String(BULLMQ_CONCURRENCY)], n, 'hub (sqlite) batched', hubRate);
+    await peerDrain(`BullMQ (Redis), 4 workers, concurrency ${BULLMQ_CONCURRENCY}`, ['bullmq', REDIS_URL, queue, String(BULLMQ_CONCURRENCY)], n, 'sqlite', hub);
   } finally {
     await dropBullmq(REDIS_URL, queue);
   }
 }
 
-async function pgBossDrain(url: string, n: number, hubRate: number | undefined) {
+async function pgBossDrain(url: string, n: number, hub: HubRates) {
   await preparePgBoss(url, n);
   try {
-    await peerDrain('pg-boss 10 (postgres), 4 workers, fetch 100 + complete many', ['pgboss', url], n, 'hub (postgres) batched', hubRate);
+    await peerDrain('pg-boss 10 (postgres), 4 workers, fetch 100 + complete many', ['pgboss', url], n, 'postgres', hub);
   } finally {
     await dropPgBoss(url);
   }
@@ -359,7 +371,7 @@ async function main() {
   const sqliteUrl = (tag: string) => path.join(dir, `${tag}.db`);
   try {
     let bare: Record<string, number> = {};
-    let hubSqliteBatched: number | undefined;
+    let hubSqlite: HubRates = {};
     if (runs('store', 'sqlite')) {
       log(`store drain, ${N} items…`);
       const cases = [1, 4].map((procs) => ({ procs, batch: 1, items: N, target: '≥ 0.8' }));
@@ -367,11 +379,11 @@ async function main() {
     }
     if (runs('http', 'sqlite')) {
       log('HTTP drain…');
-      hubSqliteBatched = await httpDrain({}, 'sqlite', { single: N, batched: N }, bare['1x1'], dir);
+      hubSqlite = await httpDrain({}, 'sqlite', { single: N, batched: N }, bare['1x1'], dir);
     }
     if (runs('peers', 'sqlite')) {
       log('BullMQ…');
-      await bullmqDrain(N, hubSqliteBatched);
+      await bullmqDrain(N, hubSqlite);
     }
     if (runs('growth', 'sqlite')) {
       log(`growth ${GROWTH.join(', ')}…`);
@@ -388,7 +400,7 @@ async function main() {
       const scratch = await createTestDatabase('bench', server);
       try {
         const pg = scratch.url;
-        let hubPgBatched: number | undefined;
+        let hubPg: HubRates = {};
         if (ONLY.has('store')) {
           const cases = [
             { procs: 1, batch: 1, items: PG_N },
@@ -397,8 +409,8 @@ async function main() {
           ];
           await storeDrain(() => pg, 'postgres', PG_TRIALS, cases);
         }
-        if (ONLY.has('http')) hubPgBatched = await httpDrain({ DATABASE_URL: pg }, 'postgres', { single: PG_N, batched: N }, undefined, dir);
-        if (ONLY.has('peers')) await pgBossDrain(pg, N, hubPgBatched);
+        if (ONLY.has('http')) hubPg = await httpDrain({ DATABASE_URL: pg }, 'postgres', { single: PG_N, batched: N }, undefined, dir);
+        if (ONLY.has('peers')) await pgBossDrain(pg, N, hubPg);
         if (ONLY.has('growth')) await growth(() => pg, 'postgres', PG_GROWTH);
         if (ONLY.has('longpoll')) rows.push(...(await longPoll({ DATABASE_URL: pg }, 'postgres')));
         if (ONLY.has('idle')) await idlePoll(() => pg, 'postgres');

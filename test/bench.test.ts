@@ -26,7 +26,7 @@ it('runs every SQLite section at toy sizes and finds each item completed exactly
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/run.ts'], { cwd: ROOT, env, timeout: 240_000 });
   const rows = stdout.split('\n').filter((l) => l.startsWith('| '));
   const drains = rows.filter((l) => /^\| (1 store drain|2 HTTP drain) /.test(l));
-  expect(drains).toHaveLength(7); // bare and hub at 1 and 4 processes; bare HTTP, hub batch 1 and 100
+  expect(drains).toHaveLength(8); // bare and hub at 1 and 4 processes; bare HTTP, hub batch 1, 100, and 100 chained
   for (const row of drains) expect(row).toContain('exactly-once ok');
   // Two trials of each store drain, bare and hub taking turns: the median ratio and its range.
   expect(rows.filter((l) => /hub store \(sqlite\), [14] proc .*× bare, median of 2: \d\.\d\d–\d\.\d\d/.test(l))).toHaveLength(2);

@@ -222,9 +222,15 @@ export const API_OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'POST', path: '/api/v1/items/complete', id: 'completeMany', tag: 'Items', access: 'worker',
-    summary: 'Complete a batch of items', description: 'Each item is judged as by the single call; a rejected one does not stop the others.',
+    summary: 'Complete a batch of items, then optionally claim the next',
+    description:
+      'Each item is judged as by the single call; a rejected one does not stop the others. With `next`, the same worker then claims up to `next.limit` items of `next.pool`, as `POST /pools/{pool}/claim` does without waiting: one request a batch.',
     body: CompleteManyBody,
-    success: { status: 200, schema: CompletedMany, description: 'Which were completed and which rejected (404 or 409, with the code).' },
+    success: {
+      status: 200,
+      schema: CompletedMany,
+      description: 'Which were completed and which rejected (404 or 409, with the code); with `next`, the items claimed next, or why that claim was refused.',
+    },
   },
   {
     method: 'POST', path: '/api/v1/items/{id}/fail', id: 'fail', tag: 'Items', access: 'worker',

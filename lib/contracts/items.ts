@@ -180,17 +180,40 @@ export const CompleteBody = z.strictObject({
 });
 export type CompleteBody = z.infer<typeof CompleteBody>;
 
+/**
+ * The claim a batch completion makes next, for the same worker, once the batch is completed:
+ * a worker that drains a pool in batches sends one request a batch instead of two. The same
+ * fields and rules as `POST /pools/{pool}/claim`, the pool named here, without waiting.
+ */
+export const NextClaim = z.strictObject({
+  pool: Name,
+  limit: z.number().int().min(1).max(CLAIM_LIMIT_MAX).default(1),
+  claim_id: ClaimId.nullish(),
+});
+export type NextClaim = z.infer<typeof NextClaim>;
+
 export const CompleteManyBody = z.strictObject({
   worker_id: Name,
   items: z
     .array(z.strictObject({ id: ItemId, lease_id: LeaseId.nullish(), result: JsonValue.optional() }))
     .min(1)
     .max(COMPLETE_BATCH_MAX),
+  next: NextClaim.optional(),
 });
 export type CompleteManyBody = z.infer<typeof CompleteManyBody>;
 export const CompletedMany = z.object({
   completed: z.array(z.string()),
   rejected: z.array(z.object({ id: z.string(), status: z.union([z.literal(404), z.literal(409)]), code: z.string() })),
+  /**
+   * With `next` in the request: the items it claimed, or none and why the claim was refused (a
+   * worker no longer active: 409 `worker-not-active`). The completions stand either way.
+   */
+  next: z
+    .object({
+      items: z.array(WorkItem),
+      refused: z.object({ status: z.number().int(), code: z.string(), detail: z.string() }).optional(),
+    })
+    .optional(),
 });
 export type CompletedMany = z.infer<typeof CompletedMany>;
 

@@ -190,6 +190,22 @@ export class HubClient {
   }
 
   /**
+   * Completes a batch as `completeMany` does, then claims up to `limit` items of `pool` for the
+   * same worker, in one request: a worker draining a pool in batches sends one request a batch.
+   * `next` is what that claim took (empty when nothing was pending); `refused` says why it took
+   * nothing when the hub refused it (`worker-not-active`). The completions stand either way.
+   */
+  async completeAndClaim(
+    workerId: string,
+    items: CompleteManyBody['items'],
+    next: { pool: string; limit: number },
+  ): Promise<{ completed: string[]; rejected: CompletedMany['rejected']; next: WorkItem[]; refused?: { status: number; code: string; detail: string } }> {
+    const body = { worker_id: workerId, items, next: { ...next, claim_id: globalThis.crypto.randomUUID() } };
+    const r = await this.t.send({ method: 'POST', path: '/items/complete', body, schema: CompletedMany });
+    return { completed: r.completed, rejected: r.rejected, next: r.next?.items ?? [], ...(r.next?.refused ? { refused: r.next.refused } : {}) };
+  }
+
+  /**
    * Fails a claimed item: back to `pending`, or `poisoned` once `attempts >= max_retries`.
    * Fenced like `complete`.
    */
