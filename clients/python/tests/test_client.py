@@ -62,6 +62,16 @@ def test_items_pools_and_workers_round_trip(client, name):
 
     summary = client.get_pool(pool)
     assert (summary["pending"], summary["completed"]) == (1, 2)
+
+    # A batch completion that claims the next batch in the same request.
+    chained = f"{pool}-chained"
+    ids = client.push_many(chained, [{"data": n} for n in range(3)])
+    held = client.claim(chained, wid, limit=2)
+    step = client.complete_and_claim(wid, [{"id": i["id"], "lease_id": i["lease_id"]} for i in held], chained, limit=2)
+    assert step["completed"] == ids[:2] and step["rejected"] == []
+    assert [i["id"] for i in step["next"]["items"]] == ids[2:] and "refused" not in step["next"]
+    last = client.complete_and_claim(wid, [{"id": ids[2], "lease_id": step["next"]["items"][0]["lease_id"]}], chained, limit=2)
+    assert last["completed"] == ids[2:] and last["next"] == {"items": []}
     assert pool in [p["name"] for p in client.list_pools()]
     detail = client.get_item(more[0])
     assert [(h["outcome"], h["error"]) for h in detail["history"]] == [("failed", "timeout")]

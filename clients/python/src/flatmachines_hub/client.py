@@ -240,6 +240,19 @@ class HubClient:
         body = {"worker_id": worker_id, "items": [dict(i) for i in items]}
         return self._send("POST", "/items/complete", body=body, expect=_has("completed", "rejected"))
 
+    def complete_and_claim(self, worker_id: str, items: Sequence[Mapping[str, Any]], pool: str, limit: int = 1) -> dict:
+        """Completes a batch as :meth:`complete_many` does, then claims up to ``limit`` items of
+        ``pool`` for the same worker, in one request: a worker draining a pool in batches sends
+        one request a batch. Returns ``{"completed", "rejected", "next": {"items": [...]}}``;
+        ``next`` also carries ``refused`` (``{"status", "code", "detail"}``) when the hub refused
+        that claim (a worker no longer active). The completions stand either way."""
+        body = {
+            "worker_id": worker_id,
+            "items": [dict(i) for i in items],
+            "next": {"pool": pool, "limit": limit, "claim_id": uuid.uuid4().hex},
+        }
+        return self._send("POST", "/items/complete", body=body, expect=_has("completed", "rejected", "next"))
+
     def fail(
         self, item_id: str, worker_id: str, *, lease_id: Optional[str] = None, error: Optional[str] = None, error_type: Optional[str] = None
     ) -> dict:
