@@ -6,13 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, type Client } from '../helpers/http';
-import { startHub, type HubProcess } from '../helpers/hub-process';
+import { startHubWithClock, type HubClock, type HubProcess } from '../helpers/hub-process';
 
-let hub: HubProcess;
+// A movable wall clock: a delayed item comes due when the test moves it, not after a sleep.
+let hub: HubProcess & { clock: HubClock };
 let api: Client;
 let worker: Client;
 beforeAll(async () => {
-  hub = await startHub({ HUB_OPERATOR_TOKEN: 'op-secret', HUB_WORKER_TOKEN: 'wk-secret' });
+  hub = await startHubWithClock({ HUB_OPERATOR_TOKEN: 'op-secret', HUB_WORKER_TOKEN: 'wk-secret' });
   api = client(hub.api, { token: 'op-secret' });
   worker = client(hub.api, { token: 'wk-secret' });
 });
@@ -39,7 +40,7 @@ describe('push options', () => {
     expect(item.body).toMatchObject({ status: 'scheduled', run_at: expect.any(String) });
     expect((await api.get('/pools/later')).body).toMatchObject({ scheduled: 1, pending: 0, oldest_pending_at: null });
     expect(await claim('later')).toEqual([]);
-    await sleep(1600);
+    hub.clock.advance(2);
     expect((await claim('later')).map((i) => i.data)).toEqual(['x']);
   });
 
