@@ -1,7 +1,9 @@
+import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubClient } from '@/lib/sdk';
 import { client, type Client } from '../helpers/http';
 import { startHub, type HubProcess } from '../helpers/hub-process';
+import { scrape } from '../helpers/metrics';
 
 /** `POST /items/complete` with `next`: a batch completion that claims the next batch in the same request. */
 let hub: HubProcess;
@@ -43,6 +45,21 @@ describe('batch completion with the next claim', () => {
     const last = await api.post('/items/complete', { worker_id: 'nw', items: done(second.body.next.items), next: { pool } });
     expect(last.body).toEqual({ completed: [ids[4]], rejected: [], next: { items: [] } });
     expect((await api.get(`/pools/${pool}`)).body).toMatchObject({ completed: 5, pending: 0, claimed: 0 });
+  });
+
+  it("counts the next claim's items as claimed and its time as a pool claim's in /metrics", async () => {
+    const pool = fresh('metrics');
+    await pushed(pool, 4);
+    const own = { instance: `${hostname()}:${hub.port}` };
+    const first = await api.post(`/pools/${pool}/claim`, { worker_id: 'mw', limit: 1 });
+    const before = await scrape(hub.url);
+    const r = await api.post('/items/complete', { worker_id: 'mw', items: done(first.body.items), next: { pool, limit: 3 } });
+    expect(r.body.next.items).toHaveLength(3);
+    const after = await scrape(hub.url);
+    const delta = (name: string, labels: Record<string, string> = own) => (after.value(name, labels) ?? 0) - (before.value(name, labels) ?? 0);
+    expect(delta('hub_items_claimed_total')).toBe(3);
+    expect(delta('hub_items_completed_total')).toBe(1);
+    expect(delta('hub_claim_duration_seconds_count', { ...own, route: '/api/v1/pools/{pool}/claim' })).toBe(1);
   });
 
   it('answers without `next` when none was asked for, as before', async () => {
