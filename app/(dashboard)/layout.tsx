@@ -1,6 +1,7 @@
 import { redirect } from 'next/navigation';
 import { connection } from 'next/server';
 import type { ReactNode } from 'react';
+import { ActionsProvider } from '@/components/Actions';
 import { config } from '@/lib/env';
 import { DashboardProviders } from '@/lib/query/provider';
 import { signInHref } from '@/lib/query/rules';
@@ -21,7 +22,9 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   const { staleSeconds, reapIntervalSeconds } = config();
   return (
     <DashboardProviders settings={{ staleSeconds, reapIntervalSeconds }} session={session}>
-      <Frame>{children}</Frame>
+      <ActionsProvider>
+        <Frame>{children}</Frame>
+      </ActionsProvider>
     </DashboardProviders>
   );
 }

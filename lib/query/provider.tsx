@@ -3,7 +3,6 @@
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createContext, useContext, useState, type ReactNode } from 'react';
 import type { Session } from '@/lib/contracts';
-import { ActionsProvider } from './actions';
 import { queryKeys } from './keys';
 import { RefreshProvider } from './refresh';
 import { goToSignIn, isUnauthorized } from './session';
@@ -23,7 +22,8 @@ export function useHubSettings(): HubSettings {
 }
 
 /**
- * Everything the dashboard pages share: query cache, refresh setting, confirmations, settings.
+ * Everything the dashboard pages share of the data: query cache, refresh setting, settings (the
+ * confirmations of destructive actions are components/Actions.tsx, inside these).
  * `session` is who the server found opening the page: the cache starts with it, so the first
  * render (the server's and the client's alike) already knows the role.
  */
@@ -41,9 +41,7 @@ export function DashboardProviders({ settings, session, children }: { settings: 
   return (
     <QueryClientProvider client={client}>
       <SettingsContext.Provider value={settings}>
-        <RefreshProvider>
-          <ActionsProvider>{children}</ActionsProvider>
-        </RefreshProvider>
+        <RefreshProvider>{children}</RefreshProvider>
       </SettingsContext.Provider>
     </QueryClientProvider>
   );

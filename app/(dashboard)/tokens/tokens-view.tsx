@@ -6,7 +6,7 @@ import { IssueTokenForm } from '@/components/IssueTokenForm';
 import { TokensTable } from '@/components/TokensTable';
 import { Card, Empty, ErrorState, Loading } from '@/components/ui';
 import type { IssuedToken } from '@/lib/contracts';
-import { useConfirmAction } from '@/lib/query/actions';
+import { useConfirmAction } from '@/components/Actions';
 import { useIssueToken, useRevokeToken, useTokens } from '@/lib/query/hooks';
 import { useCan, useSession } from '@/lib/query/session';
 

@@ -5,7 +5,7 @@ import { FilterTabs } from '@/components/FilterTabs';
 import { plural } from '@/components/format';
 import { Card, Empty, ErrorState, Loading } from '@/components/ui';
 import { WorkersTable } from '@/components/WorkersTable';
-import { useConfirmAction } from '@/lib/query/actions';
+import { useConfirmAction } from '@/components/Actions';
 import { useNow } from '@/lib/query/clock';
 import { useClaimedItems, useDrainWorker, usePools, useReleaseWorker, useWorkers } from '@/lib/query/hooks';
 import { useWorkerStats } from '@/lib/query/dashboard';

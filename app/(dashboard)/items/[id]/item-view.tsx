@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { ItemView } from '@/components/ItemView';
 import { Card, Empty, ErrorState, Loading } from '@/components/ui';
-import { useConfirmAction } from '@/lib/query/actions';
+import { useConfirmAction } from '@/components/Actions';
 import { ApiError } from '@/lib/query/fetch';
 import { useDiscardItem, useItem, useRetryItem, useRunItem } from '@/lib/query/hooks';
 import { useCan } from '@/lib/query/session';

@@ -7,7 +7,7 @@ import { ItemFilters, type FilterValues } from '@/components/ItemFilters';
 import { ItemsTable } from '@/components/ItemsTable';
 import { Button, Card, Empty, ErrorState, Loading } from '@/components/ui';
 import type { ErrorGroup } from '@/lib/contracts';
-import { useConfirmAction } from '@/lib/query/actions';
+import { useConfirmAction } from '@/components/Actions';
 import { useBulkItems, useItemCount, type BulkFilter } from '@/lib/query/dashboard';
 import { ITEM_PAGE_SIZE, usePoolItems } from '@/lib/query/hooks';
 import { viewParams, type ItemView } from '@/lib/query/keys';

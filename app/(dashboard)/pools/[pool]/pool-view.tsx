@@ -8,7 +8,7 @@ import { Holders } from '@/components/Holders';
 import { PoolSettingsForm } from '@/components/PoolSettingsForm';
 import { Badge, Button, Card, Empty, ErrorState, Loading } from '@/components/ui';
 import { ITEM_STATUSES, ItemStatus } from '@/lib/contracts';
-import { useConfirmAction } from '@/lib/query/actions';
+import { useConfirmAction } from '@/components/Actions';
 import { useNow } from '@/lib/query/clock';
 import {
   useDiscardPoisoned,
