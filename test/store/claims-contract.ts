@@ -72,6 +72,30 @@ export function claimsContract(engine: string, open: OpenStore) {
         await claimOne(store, 'q', 'ghost');
       });
 
+      it('keeps every rule while a pool is being drained: due items first, pause, a lost worker, a claim id', async () => {
+        // Claims that follow a claim which took items (on SQLite: the busy pool's one statement).
+        const ids = (await store.push('busy', [{ data: 'a' }, { data: 'b' }, { data: 'c' }, { data: 'd' }])).ids;
+        const [late] = (await store.push('busy', [{ data: 'late', priority: 5, delay_seconds: 10 }])).ids;
+        const data = (r: Awaited<ReturnType<HubStore['claim']>>) => (r.ok ? r.value.map((it) => it.data) : r.code);
+        expect(data(await store.claim('busy', 'w1', 1))).toEqual(['a']);
+        clock.advance(11_000); // `late` falls due, and outranks b, c and d
+        expect(data(await store.claim('busy', 'w1', 1))).toEqual(['late']);
+        expect(data(await store.claim('busy', 'w1', 1))).toEqual(['b']);
+        await store.updatePoolSettings('busy', { paused: true }, { name: 'op', role: 'operator' });
+        expect(data(await store.claim('busy', 'w1', 1))).toEqual([]);
+        await store.updatePoolSettings('busy', { paused: false }, { name: 'op', role: 'operator' });
+        expect(data(await store.claim('busy', 'w1', 1))).toEqual(['c']);
+        await store.setWorkerStatus('w1', 'lost'); // what it held goes back: a, late, b, c
+        expect(data(await store.claim('busy', 'w1', 1))).toBe('worker-not-active');
+        await store.registerWorker({ worker_id: 'w1' });
+        const first = await store.claim('busy', 'w1', 1, 'try-1');
+        const again = await store.claim('busy', 'w1', 1, 'try-1'); // its answer was lost: the same item
+        expect(first.ok && first.value.map((it) => it.id)).toEqual([late]);
+        expect(again.ok && again.value.map((it) => it.id)).toEqual([late]);
+        expect(data(await store.claim('busy', 'w1', 4))).toEqual(['a', 'b', 'c', 'd']);
+        expect(ids).toHaveLength(4);
+      });
+
       it('claims one chosen item only while it is pending', async () => {
         const [a, b] = (await store.push('q', [{ data: 'a' }, { data: 'b' }])).ids;
         const r = await store.claimItem(b!, 'w1');

@@ -15,10 +15,10 @@
  *   attempts + 1, `claimed_at`. A claim moves no count bucket (pending and claimed are both open).
  * - Events: item (claimed) per item, pool. Audit: none.
  *
- * The common cases are one statement. An empty poll by an active worker (the most frequent call
- * of an idle fleet) takes no write: on SQLite two reads (PROBE_SQLITE finds nothing pending or
- * due, then the worker's status), on PostgreSQL the claim statement's own answer (`workerStatus`,
- * `pendingSeen`), one round trip.
+ * The common cases are one statement (on SQLite, a pool busy here: see claimSqlite). An empty
+ * poll by an active worker (the most frequent call of an idle fleet) takes no write: on SQLite two
+ * reads (PROBE_SQLITE finds nothing pending or due, then the worker's status), on PostgreSQL the
+ * claim statement's own answer (`workerStatus`, `pendingSeen`), one round trip.
  */
 import type { WorkItem } from '@/lib/contracts';
 import type { Outcome } from '../types';
@@ -78,11 +78,14 @@ const DUE = `SELECT id FROM items WHERE status = 'scheduled' AND pool = @pool AN
  * the plan (sqlite3_prepare_v2 docs), and a bare LIMIT parameter is one: every claim recompiled
  * the UPDATE and its triggers, ~50 µs. Behind the CAST the planner does not look at the value.
  */
-const claimSqliteText = (count: 'one' | 'many', active: boolean) => `UPDATE items SET ${CLAIM_SET.sqlite}
+const claimSqliteText = (count: 'one' | 'many', active: boolean, noneDue = false) => `UPDATE items SET ${CLAIM_SET.sqlite}
   WHERE id ${count === 'one' ? '=' : 'IN'} (SELECT id FROM items WHERE pool = @pool AND status = 'pending'
-    ${NOT_PAUSED.sqlite} ${active ? ACTIVE.sqlite : ''}
+    ${NOT_PAUSED.sqlite} ${active ? ACTIVE.sqlite : ''} ${noneDue ? NONE_DUE_SQLITE : ''}
     ORDER BY priority DESC, id LIMIT ${count === 'one' ? '1' : 'CAST(@limit AS INTEGER)'})
   RETURNING ${ITEM_COLUMNS.sqlite}`;
+
+/** The busy path's guard: no due scheduled item waits to be made pending first (evaluated once). */
+const NONE_DUE_SQLITE = `AND NOT EXISTS (SELECT 1 FROM items WHERE status = 'scheduled' AND pool = @pool AND run_at <= @now)`;
 
 /**
  * What a SQLite claim looks at first, in one read that takes no write lock: whether the pool has
@@ -137,6 +140,7 @@ const claimPgText = (active: boolean) => `WITH held AS MATERIALIZED (
 export const CLAIM = {
   sqlite: {
     active: { one: claimSqliteText('one', true), many: claimSqliteText('many', true) },
+    busy: { one: claimSqliteText('one', true, true), many: claimSqliteText('many', true, true) },
     admitted: { one: claimSqliteText('one', false), many: claimSqliteText('many', false) },
   },
   pg: { active: claimPgText(true), admitted: claimPgText(false) },
@@ -207,6 +211,33 @@ export function claimSqlite(
   const now = ctx.clock();
   const count = limit === 1 ? 'one' : 'many';
   const params = { pool, workerId, limit, now, ...claimKeyParams(claimId) };
+  // A pool whose last claim here took items most likely has more: the claim runs at once, in one
+  // statement, guarded to claim nothing while a due item waits. When it takes nothing, the pool
+  // is no longer busy and the claim goes the whole way below, which then says why (or takes
+  // them). The probe's read transaction was a tenth of a busy claim's time; an idle pool keeps it,
+  // and with it an empty poll that takes no write lock.
+  if (ctx.busyPools.has(pool)) {
+    const rows = prepared<object, unknown[]>(ctx, CLAIM.sqlite.busy[count], true).all(params);
+    if (rows.length > 0) return claimed(ctx, itemsFrom.sqlite(rows));
+    ctx.busyPools.delete(pool);
+  }
+  const outcome = claimAfterProbe(ctx, pool, workerId, now, count, params);
+  if (outcome.ok && outcome.value.length > 0 && ctx.busyPools.size < BUSY_POOLS_MAX) ctx.busyPools.add(pool);
+  return outcome;
+}
+
+/** Most pools remembered as busy; past it, the others are probed first as idle ones are. */
+const BUSY_POOLS_MAX = 1_000;
+
+/** The claim that first reads whether the pool has pending or due items (PROBE_SQLITE). */
+function claimAfterProbe(
+  ctx: SqliteCtx,
+  pool: string,
+  workerId: string,
+  now: number,
+  count: 'one' | 'many',
+  params: { pool: string; workerId: string; limit: number; now: number; claimKey: string | null },
+): Outcome<WorkItem[], 'worker-not-active'> {
   const probe = prepared<object, { pending: number; due: number }>(ctx, PROBE_SQLITE).get(params)!;
   if (probe.due) {
     // Its own autocommit write: a pool without delays never pays for it.

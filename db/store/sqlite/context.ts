@@ -17,6 +17,8 @@ export interface SqliteCtx {
   emit: (event: HubEvent) => void;
   /** Where retention pruning goes on: the pool to start with, and in each pool the last id it looked at. */
   prune: { pool: string | undefined; cursors: Map<string, number> };
+  /** Pools whose last claim here took items: the next one goes straight to the claim (ops/claim.ts). */
+  busyPools: Set<string>;
 }
 
 /** A transaction that takes the write lock at once, so two processes never deadlock upgrading. */

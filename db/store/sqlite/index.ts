@@ -81,6 +81,7 @@ export function createSqliteStore(file: string, opts: SqliteStoreOptions = {}): 
     clock: opts.clock ?? Date.now,
     emit: opts.onChange ?? (() => {}),
     prune: { pool: undefined, cursors: new Map() },
+    busyPools: new Set(),
   };
   // better-sqlite3 is synchronous; the interface is async so PostgreSQL can stand beside it.
   return {
